@@ -1,0 +1,1 @@
+"""Lianxin 连心: order online, serve offline."""

@@ -1,0 +1,64 @@
+"""The one settings object. Every knob is an environment variable prefixed ``LIANXIN_``,
+except ``DATABASE_URL``, which keeps its conventional name."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LIANXIN_", extra="ignore")
+
+    # Where SQLite, attachments and other local state live.
+    data_dir: Path = PROJECT_ROOT / "var"
+    database_url: str = Field(
+        default="",
+        validation_alias=AliasChoices("DATABASE_URL", "LIANXIN_DATABASE_URL"),
+        description="SQLAlchemy URL; empty means SQLite at <data_dir>/lianxin.db",
+    )
+    # SQLite durability: FULL survives power loss; NORMAL is faster and still safe in WAL
+    # against application crashes.
+    sqlite_synchronous: str = "FULL"
+    sqlite_busy_timeout_ms: int = 15_000
+    db_pool_size: int = 10
+
+    # Request threads per worker: sync SQLAlchemy in a huge threadpool collapses under load.
+    threadpool_size: int = 16
+
+    timezone: str = "Asia/Shanghai"
+    # Default office hours (local time) for working-time due dates.
+    workday_periods: str = "09:00-12:00,13:00-18:00"
+    # Extra holidays / make-up working days for years the calendar package does not know yet.
+    calendar_file: Path = PROJECT_ROOT / "seeds" / "calendar.yaml"
+
+    token_ttl_hours: int = 24 * 30
+    session_ttl_hours: int = 12
+    # "fast" only for tests and demo loading: argon2 with tiny costs.
+    password_hashing: str = "argon2"
+
+    # Completed requests close as unrated after this many days without a rating.
+    rating_window_days: int = 7
+    # Background sweep of time-based transitions inside `lianxin serve` (seconds; 0 = off).
+    sweep_interval_seconds: int = 300
+
+    max_upload_bytes: int = 20 * 1024 * 1024
+    max_request_upload_bytes: int = 50 * 1024 * 1024
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'lianxin.db'}"
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

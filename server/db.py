@@ -1,0 +1,147 @@
+"""Engine, sessions and transactions: the one place that talks to the database driver.
+
+Writes go through :meth:`Database.write`, which opens one transaction, commits it when the
+block ends and rolls it back on error. Services only ``flush()``; the door (API view, page,
+CLI command) decides where a unit of work begins and ends.
+
+SQLite specifics, and why:
+- pysqlite's own transaction handling starts a transaction only at the first write, so a
+  read-then-write can fail with "database is locked" whatever the busy timeout. We switch
+  it off (``isolation_level=None``) and emit ``BEGIN IMMEDIATE`` for write transactions,
+  plain ``BEGIN`` for reads (a consistent snapshot under WAL).
+- Threads of one process that all wait on SQLite's busy handler sleep in growing steps and
+  the tail latency explodes; a process-wide lock around write transactions queues them
+  fairly instead. Several processes still coordinate through the busy timeout.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from server.config import Settings
+
+T = TypeVar("T")
+
+_WRITE_OPTION = "lianxin_write"
+
+
+class RetryTransaction(Exception):
+    """Raised inside a unit of work when it lost a race and should run again from scratch."""
+
+
+def create_db_engine(url: str, settings: Settings, *, pooled: bool = True) -> Engine:
+    parsed = make_url(url)
+    pool_args: dict = (
+        {"pool_size": settings.db_pool_size, "max_overflow": settings.db_pool_size}
+        if pooled
+        else {"poolclass": NullPool}
+    )
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            from pathlib import Path
+
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={
+                "isolation_level": None,
+                "check_same_thread": False,
+                "timeout": settings.sqlite_busy_timeout_ms / 1000,
+            },
+            **pool_args,
+        )
+        _install_sqlite_hooks(engine, settings)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **pool_args)
+
+
+def _install_sqlite_hooks(engine: Engine, settings: Settings) -> None:
+    synchronous = settings.sqlite_synchronous.upper()
+    if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
+        raise ValueError(f"LIANXIN_SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}")
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={int(settings.sqlite_busy_timeout_ms)}")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        write = conn.get_execution_options().get(_WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+class Database:
+    """An engine plus the two kinds of unit of work: read and write."""
+
+    def __init__(self, url: str, settings: Settings):
+        self.url = url
+        self.settings = settings
+        self.engine = create_db_engine(url, settings)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self._write_sessions = sessionmaker(
+            self.engine.execution_options(**{_WRITE_OPTION: True}),
+            expire_on_commit=False,
+            autoflush=False,
+        )
+        # Serialises writers of this process on SQLite (see module docstring).
+        self._write_lock = threading.Lock() if self.is_sqlite else None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        session = self._read_sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One write transaction: committed when the block ends normally, else rolled back."""
+        lock = self._write_lock
+        if lock is not None:
+            lock.acquire()
+        try:
+            session = self._write_sessions()
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+        finally:
+            if lock is not None:
+                lock.release()
+
+    def run(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
+        """Run ``work`` in a write transaction, again from scratch when it asks to be retried
+        (a lost race on PostgreSQL, such as two inserts of one idempotency key)."""
+        for attempt in range(attempts):
+            try:
+                with self.write() as session:
+                    return work(session)
+            except RetryTransaction:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.005 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,103 @@
+"""The vocabulary shared by every layer (GLOSSARY.md's "in code" column). Pure Python."""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    member = "member"
+    contact = "contact"  # enterprise contact 企业联络员
+    dispatcher = "dispatcher"
+    staff = "staff"
+    lead = "lead"
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+class DepartmentKind(StrEnum):
+    government = "government"  # 职能部门
+    mass_organisation = "mass_organisation"  # 群团组织
+    social_organisation = "social_organisation"  # 社会组织
+    service_centre = "service_centre"  # 党群服务中心
+
+
+class AssignmentMode(StrEnum):
+    """How a department's tasks reach its people."""
+
+    open_queue = "open_queue"  # anyone in it claims (抢单); the default
+    round_robin = "round_robin"
+    least_loaded = "least_loaded"
+
+
+class Audience(StrEnum):
+    """Who may order a service."""
+
+    members = "members"
+    enterprises = "enterprises"
+    both = "both"
+
+
+class FieldType(StrEnum):
+    text = "text"
+    long_text = "long_text"
+    number = "number"
+    date = "date"
+    datetime = "datetime"
+    single_choice = "single_choice"
+    multiple_choice = "multiple_choice"
+    file = "file"
+
+
+class RequestStatus(StrEnum):
+    submitted = "submitted"  # 待派单
+    dispatched = "dispatched"  # 待接单
+    claimed = "claimed"  # 办理中
+    suspended = "suspended"  # 已挂起
+    completed = "completed"  # 待评价
+    closed = "closed"  # 已办结
+    cancelled = "cancelled"  # 已撤单
+    rejected = "rejected"  # 已驳回
+
+
+OPEN_STATUSES = frozenset(
+    {RequestStatus.submitted, RequestStatus.dispatched, RequestStatus.claimed, RequestStatus.suspended}
+)
+
+
+class Action(StrEnum):
+    submit = "submit"
+    dispatch = "dispatch"
+    claim = "claim"
+    assign = "assign"
+    release = "release"
+    return_ = "return"
+    transfer = "transfer"
+    add_cohandler = "add_cohandler"
+    suspend = "suspend"
+    resume = "resume"
+    request_extension = "request_extension"
+    extend = "extend"
+    complete = "complete"
+    rate = "rate"
+    rework = "rework"
+    auto_close = "auto_close"
+    cancel = "cancel"
+    reject = "reject"
+    urge = "urge"
+
+
+class Party(StrEnum):
+    """A person's relation to one request; the transition table grants actions to parties."""
+
+    system = "system"
+    requester = "requester"  # the person who filed it
+    department_staff = "department_staff"  # staff of the department now holding it
+    department_lead = "department_lead"  # lead of that department
+    assignee = "assignee"  # the person handling it
+    dispatcher = "dispatcher"
+    supervisor = "supervisor"
+
+
+class Rating(StrEnum):
+    satisfied = "satisfied"
+    basically_satisfied = "basically_satisfied"
+    unsatisfied = "unsatisfied"

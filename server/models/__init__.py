@@ -1,0 +1,34 @@
+"""All ORM classes, one module per entity. Import models from here."""
+
+from server.models.attachment import Attachment
+from server.models.auth_token import AuthToken
+from server.models.base import Base, utcnow
+from server.models.building import Building
+from server.models.catalog import Category, Service, ServiceField
+from server.models.counter import DailyCounter
+from server.models.department import Department
+from server.models.enterprise import Enterprise
+from server.models.idempotency import IdempotencyKey
+from server.models.person import Person, PersonRole
+from server.models.rating import RequestRating
+from server.models.service_request import RequestEvent, ServiceRequest
+
+__all__ = [
+    "Attachment",
+    "AuthToken",
+    "Base",
+    "Building",
+    "Category",
+    "DailyCounter",
+    "Department",
+    "Enterprise",
+    "IdempotencyKey",
+    "Person",
+    "PersonRole",
+    "RequestEvent",
+    "RequestRating",
+    "Service",
+    "ServiceField",
+    "ServiceRequest",
+    "utcnow",
+]

@@ -1,0 +1,86 @@
+"""A request 工单 and its append-only history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.enums import Action, RequestStatus
+from server.models.base import Base, utcnow
+
+
+class ServiceRequest(Base):
+    __tablename__ = "service_request"
+    __table_args__ = (
+        # The department queue and "my requests" pages: keyset pagination newest first.
+        Index("ix_service_request_department_status_id", "department_id", "status", "id"),
+        Index("ix_service_request_status_id", "status", "id"),
+        Index("ix_service_request_requester_id_id", "requester_id", "id"),
+        Index("ix_service_request_enterprise_id_id", "enterprise_id", "id"),
+        Index("ix_service_request_assignee_status", "assignee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(24), unique=True, comment="tracking number LX-YYYYMMDD-NNNN")
+    # Optimistic lock: every transition is UPDATE ... WHERE version = <seen>.
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[RequestStatus] = mapped_column(String(20))
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    # The requester's enterprise when filed: its contacts see the request.
+    enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    cohandler_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    description: Mapped[str] = mapped_column(Text, default="")
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"), index=True)
+    floor: Mapped[str] = mapped_column(String(20), default="")
+    room: Mapped[str] = mapped_column(String(40), default="")
+    contact_phone: Mapped[str] = mapped_column(String(30), default="")
+    # [{"code", "type", "label": {locale: text}, "value"}]: the answers with the field
+    # definitions they were filed under.
+    answers: Mapped[list] = mapped_column(default=list)
+
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    dispatched_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    # Due times in working time; the clock stops while suspended.
+    claim_due_at: Mapped[datetime | None]
+    complete_due_at: Mapped[datetime | None]
+    suspended_at: Mapped[datetime | None]
+    extension_requested_days: Mapped[int | None]
+
+    rework_count: Mapped[int] = mapped_column(default=0)
+    return_count: Mapped[int] = mapped_column(default=0)
+    transfer_count: Mapped[int] = mapped_column(default=0)
+    urge_count: Mapped[int] = mapped_column(default=0)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class RequestEvent(Base):
+    """One step of a request's history. Rows are only ever inserted."""
+
+    __tablename__ = "request_event"
+    __table_args__ = (Index("ix_request_event_request_id_id", "request_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # None means the system acted (routing, sweeps).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    action: Mapped[Action] = mapped_column(String(20))
+    from_status: Mapped[RequestStatus | None] = mapped_column(String(20))
+    to_status: Mapped[RequestStatus] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(default=True)
+    # Action details: target department or person, days, rating...
+    data: Mapped[dict] = mapped_column(default=dict)
