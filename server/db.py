@@ -107,7 +107,8 @@ class Database:
         try:
             yield session
         finally:
-            session.rollback()
+            # close() (not rollback()) keeps loaded objects usable after the block; the pool
+            # rolls the connection back when it takes it back.
             session.close()
 
     @contextmanager

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response, status
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel
+
+from server.accounts import service as account_service
+from server.api.deps import DatabaseDep, PersonDep, oauth2_scheme
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class MeOut(BaseModel):
+    username: str
+    name: str
+    roles: list[str]
+    enterprise_id: int | None
+    department_id: int | None
+
+
+@router.post("/token", response_model=TokenOut, summary="Exchange username and password for a bearer token",
+             responses={401: {"description": "Wrong username or password"}})
+def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()], database: DatabaseDep) -> TokenOut:
+    def work(session):
+        person = account_service.authenticate(session, form.username, form.password)
+        secret, row = account_service.issue_token(session, person, kind="api")
+        return secret, int((row.expires_at - row.created_at).total_seconds())
+
+    secret, expires_in = database.run(work)
+    return TokenOut(access_token=secret, expires_in=expires_in)
+
+
+@router.post("/revoke", status_code=status.HTTP_204_NO_CONTENT, summary="Revoke the bearer token of this call")
+def revoke_token(person: PersonDep, database: DatabaseDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Response:
+    if token:
+        database.run(lambda session: account_service.revoke_token(session, token))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/me", response_model=MeOut, summary="Who the token belongs to")
+def me(person: PersonDep) -> MeOut:
+    return MeOut(
+        username=person.username, name=person.display_name, roles=sorted(person.roles),
+        enterprise_id=person.enterprise_id, department_id=person.department_id,
+    )

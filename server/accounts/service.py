@@ -1,0 +1,129 @@
+"""People, sign-in and tokens. One function per write; callers own the transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server.accounts.passwords import dummy_verify, hash_password, verify_password
+from server.config import get_settings
+from server.enums import Role
+from server.errors import InvalidInput, NotAuthenticated
+from server.models import AuthToken, Person, PersonRole, utcnow
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def authenticate(session: Session, username: str, password: str) -> Person:
+    person = session.scalar(select(Person).where(Person.username == username.strip()))
+    if person is None:
+        dummy_verify()
+        raise NotAuthenticated("Wrong username or password.")
+    if not verify_password(password, person.password_hash) or not person.active:
+        raise NotAuthenticated("Wrong username or password.")
+    return person
+
+
+def issue_token(session: Session, person: Person, *, kind: str = "api") -> tuple[str, AuthToken]:
+    """A new random secret for ``person``; only its hash is stored. Returns (secret, row)."""
+    settings = get_settings()
+    ttl = settings.token_ttl_hours if kind == "api" else settings.session_ttl_hours
+    secret = secrets.token_urlsafe(32)
+    row = AuthToken(
+        token_hash=_digest(secret),
+        kind=kind,
+        person_id=person.id,
+        expires_at=utcnow() + timedelta(hours=ttl),
+        csrf_token=secrets.token_urlsafe(32) if kind == "session" else None,
+    )
+    session.add(row)
+    session.flush()
+    return secret, row
+
+
+def resolve_token(session: Session, secret: str, *, kind: str = "api") -> tuple[Person, AuthToken] | None:
+    """The active person behind a live, unrevoked token, or None."""
+    if not secret:
+        return None
+    row = session.execute(
+        select(AuthToken, Person)
+        .join(Person, Person.id == AuthToken.person_id)
+        .where(AuthToken.token_hash == _digest(secret), AuthToken.kind == kind)
+    ).first()
+    if row is None:
+        return None
+    token, person = row
+    if token.revoked_at is not None or token.expires_at <= utcnow() or not person.active:
+        return None
+    return person, token
+
+
+def revoke_token(session: Session, secret: str) -> bool:
+    token = session.scalar(select(AuthToken).where(AuthToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None:
+        return False
+    token.revoked_at = utcnow()
+    session.flush()
+    return True
+
+
+def revoke_all_tokens(session: Session, person: Person) -> int:
+    now = utcnow()
+    tokens = session.scalars(
+        select(AuthToken).where(AuthToken.person_id == person.id, AuthToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = now
+    session.flush()
+    return len(tokens)
+
+
+def create_person(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    display_name: str,
+    roles: set[Role] | frozenset[Role],
+    phone: str = "",
+    email: str = "",
+    enterprise_id: int | None = None,
+    department_id: int | None = None,
+    password_hash: str | None = None,
+) -> Person:
+    """A new account. ``password_hash`` lets bulk loaders hash a shared demo password once."""
+    username = username.strip()
+    errors: dict[str, str] = {}
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        errors["username"] = "A username is 1 to 64 characters without spaces."
+    elif session.scalar(select(Person.id).where(Person.username == username)) is not None:
+        errors["username"] = "This username is taken."
+    if not display_name.strip():
+        errors["display_name"] = "A name is required."
+    if (Role.staff in roles or Role.lead in roles) and department_id is None:
+        errors["department_id"] = "Staff and leads belong to a department."
+    if errors:
+        raise InvalidInput("The account could not be created.", errors)
+    person = Person(
+        username=username,
+        display_name=display_name.strip(),
+        phone=phone,
+        email=email,
+        password_hash=password_hash or hash_password(password),
+        enterprise_id=enterprise_id,
+        department_id=department_id,
+        role_rows=[PersonRole(role=Role(r)) for r in sorted(set(roles))],
+    )
+    session.add(person)
+    session.flush()
+    return person
+
+
+def get_person_by_username(session: Session, username: str) -> Person | None:
+    return session.scalar(select(Person).where(Person.username == username))

@@ -1,0 +1,41 @@
+"""Dependencies shared by the API endpoints: the database and the person asking."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from server.accounts import service as account_service
+from server.db import Database
+from server.errors import NotAuthenticated
+from server.models import Person
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def get_database(request: Request) -> Database:
+    return request.app.state.database
+
+
+def current_person(
+    request: Request,
+    database: Annotated[Database, Depends(get_database)],
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Person:
+    """The signed-in person: a bearer token for programs, the session cookie for the browser."""
+    person = None
+    if token:
+        with database.read() as session:
+            found = account_service.resolve_token(session, token, kind="api")
+            person = found[0] if found else None
+    else:
+        person = getattr(request.state, "person", None)  # set by the web session middleware
+    if person is None:
+        raise NotAuthenticated("Sign in first: send a bearer token from /api/v1/auth/token.")
+    return person
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+PersonDep = Annotated[Person, Depends(current_person)]

@@ -1,0 +1,50 @@
+"""The application factory: wires settings, database, API and pages together."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI
+
+from server.api import API_PREFIX, api_router
+from server.api.problems import install_api_problem_handlers
+from server.config import Settings, get_settings
+from server.db import Database
+from server.sweeper import Sweeper
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    owns_database = database is None
+    database = database or Database(settings.effective_database_url, settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Sync SQLAlchemy in a large threadpool collapses under load: cap the threads.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size
+        sweeper = Sweeper(database, settings.sweep_interval_seconds) if settings.sweep_interval_seconds > 0 else None
+        if sweeper:
+            sweeper.start()
+        try:
+            yield
+        finally:
+            if sweeper:
+                sweeper.stop()
+            if owns_database:
+                database.dispose()
+
+    app = FastAPI(
+        title="Lianxin 连心",
+        version="0.1.0",
+        description="Order online, serve offline: the service network of a building community.",
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    install_api_problem_handlers(app, API_PREFIX)
+    app.include_router(api_router)
+    return app

@@ -1,0 +1,105 @@
+"""Who may see and do what: the one permissions module that the API, the pages and the CLI
+all call. Role checks for whole areas, relation checks for one request, and the SQL filter
+that limits every request list to what the person may see."""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_, true
+
+from server.enums import Audience, Party, Role
+from server.errors import Forbidden
+from server.models import Person, Service, ServiceRequest
+
+# Roles that see every request.
+OVERSEERS = frozenset({Role.dispatcher, Role.supervisor, Role.admin})
+
+
+def parties_of(person: Person, request: ServiceRequest) -> frozenset[Party]:
+    """The person's relations to one request, which the workflow table grants actions to."""
+    roles = person.roles
+    parties: set[Party] = set()
+    if request.requester_id == person.id:
+        parties.add(Party.requester)
+    if Role.dispatcher in roles:
+        parties.add(Party.dispatcher)
+    if Role.supervisor in roles:
+        parties.add(Party.supervisor)
+    in_department = person.department_id is not None and person.department_id == request.department_id
+    if in_department and roles & {Role.staff, Role.lead}:
+        parties.add(Party.department_staff)
+    if in_department and Role.lead in roles:
+        parties.add(Party.department_lead)
+    if request.assignee_id is not None and request.assignee_id == person.id:
+        parties.add(Party.assignee)
+    return frozenset(parties)
+
+
+def visibility_clauses(person: Person) -> list[ColumnElement[bool]] | None:
+    """The SQL conditions, any of which lets this person see a request; None means all.
+
+    A member sees their own; a contact also their enterprise's; staff and leads their
+    department's queue and tasks (including those it co-handles); dispatchers, supervisors
+    and admins see all. Each condition matches one index, so lists can query them apart."""
+    roles = person.roles
+    if roles & OVERSEERS:
+        return None
+    clauses: list[ColumnElement[bool]] = [ServiceRequest.requester_id == person.id]
+    if Role.contact in roles and person.enterprise_id is not None:
+        clauses.append(ServiceRequest.enterprise_id == person.enterprise_id)
+    if roles & {Role.staff, Role.lead} and person.department_id is not None:
+        clauses.append(ServiceRequest.department_id == person.department_id)
+        clauses.append(ServiceRequest.cohandler_department_id == person.department_id)
+        clauses.append(ServiceRequest.assignee_id == person.id)
+    return clauses
+
+
+def visibility_filter(person: Person) -> ColumnElement[bool]:
+    """One SQL condition for the requests this person may see (for counts and figures)."""
+    clauses = visibility_clauses(person)
+    if clauses is None:
+        return true()
+    return or_(*clauses) if clauses else false()
+
+
+def can_see(person: Person, request: ServiceRequest) -> bool:
+    roles = person.roles
+    if roles & OVERSEERS or request.requester_id == person.id:
+        return True
+    if Role.contact in roles and person.enterprise_id is not None and request.enterprise_id == person.enterprise_id:
+        return True
+    if roles & {Role.staff, Role.lead} and person.department_id is not None:
+        if person.department_id in (request.department_id, request.cohandler_department_id):
+            return True
+        if request.assignee_id == person.id:
+            return True
+    return False
+
+
+def sees_internal_notes(person: Person, request: ServiceRequest) -> bool:
+    """Internal history (returns' reasons, staff notes) is for the people handling requests."""
+    roles = person.roles
+    if roles & OVERSEERS:
+        return True
+    return bool(roles & {Role.staff, Role.lead}) and person.department_id is not None and (
+        person.department_id in (request.department_id, request.cohandler_department_id)
+        or request.assignee_id == person.id
+    )
+
+
+def can_order(person: Person, service: Service) -> bool:
+    """Members order the services open to members, contacts those open to enterprises."""
+    roles = person.roles
+    if service.audience == Audience.members:
+        return Role.member in roles
+    if service.audience == Audience.enterprises:
+        return Role.contact in roles
+    return bool(roles & {Role.member, Role.contact})
+
+
+def require_role(person: Person, *roles: Role) -> None:
+    if not person.has_role(*roles):
+        raise Forbidden("This needs one of the roles: {roles}", {"roles": ", ".join(r.value for r in roles)})
+
+
+def may_work_in(person: Person, department_id: int) -> bool:
+    return person.department_id == department_id and person.has_role(Role.staff, Role.lead)

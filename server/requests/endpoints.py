@@ -1,0 +1,143 @@
+"""The JSON API of requests: a thin door onto the request service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response, status
+
+from server.api.deps import DatabaseDep, PersonDep
+from server.enums import Action, RequestStatus
+from server.errors import Conflict, NotFound
+from server.i18n_locale import negotiate
+from server.requests import presenters, repository
+from server.requests import service as request_service
+from server.requests.schemas import ActionBody, EventOut, RequestOut, RequestPage, SubmitBody
+
+router = APIRouter(prefix="/requests", tags=["requests"])
+
+AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", include_in_schema=False)]
+
+# Actions a person may ask for through the API (the system takes the others itself).
+PERSON_ACTIONS = [a for a in Action if a not in presenters.SYSTEM_ONLY]
+
+ERRORS = {
+    401: {"description": "Not signed in"},
+    403: {"description": "Not allowed for you"},
+    404: {"description": "No such request that you may see"},
+    409: {"description": "Wrong state or stale version; the body carries the current state"},
+    422: {"description": "Invalid input, with a message per field"},
+}
+
+
+@router.post(
+    "",
+    response_model=RequestOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="File a request (点单)",
+    responses={200: {"description": "Replayed: the same Idempotency-Key and body again"}, **ERRORS},
+)
+def submit_request(
+    body: SubmitBody,
+    response: Response,
+    database: DatabaseDep,
+    person: PersonDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+    accept_language: AcceptLanguage = None,
+) -> RequestOut:
+    locale = negotiate(accept_language)
+    data = request_service.SubmitInput(**body.model_dump())
+
+    def work(session):
+        result = request_service.submit(session, person, data, idempotency_key=idempotency_key)
+        return result.replayed, presenters.detail(session, person, result.request, locale)
+
+    replayed, out = database.run(work)
+    response.headers["Location"] = f"/api/v1/requests/{out.number}"
+    if replayed:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return out
+
+
+@router.get("", response_model=RequestPage, summary="Requests you may see, newest first", responses=ERRORS)
+def list_requests(
+    database: DatabaseDep,
+    person: PersonDep,
+    status_: Annotated[list[RequestStatus] | None, Query(alias="status")] = None,
+    service: Annotated[str | None, Query(max_length=60)] = None,
+    department: Annotated[str | None, Query(max_length=40)] = None,
+    building: Annotated[str | None, Query(max_length=40)] = None,
+    mine: bool = False,
+    assigned: Annotated[bool, Query(description="Only tasks assigned to me")] = False,
+    overdue: bool = False,
+    sort: Annotated[str, Query(pattern="^(newest|oldest|due)$")] = "newest",
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    accept_language: AcceptLanguage = None,
+) -> RequestPage:
+    filters = repository.RequestFilters(
+        status=status_, service_code=service, department_code=department, building_code=building,
+        mine=mine, assigned_to_me=assigned, overdue=overdue, sort=sort,
+    )
+    with database.read() as session:
+        rows, next_cursor = repository.list_requests(session, person, filters, cursor=cursor, limit=limit)
+        return RequestPage(items=presenters.summaries(session, rows, negotiate(accept_language)), next_cursor=next_cursor)
+
+
+@router.get("/{number}", response_model=RequestOut, summary="One request", responses=ERRORS)
+def get_request(
+    number: Annotated[str, Path(max_length=24)], database: DatabaseDep, person: PersonDep, accept_language: AcceptLanguage = None
+) -> RequestOut:
+    with database.read() as session:
+        request = repository.get_visible(session, person, number)
+        return presenters.detail(session, person, request, negotiate(accept_language))
+
+
+@router.get("/{number}/events", response_model=list[EventOut], summary="A request's history", responses=ERRORS)
+def get_events(number: Annotated[str, Path(max_length=24)], database: DatabaseDep, person: PersonDep) -> list[EventOut]:
+    with database.read() as session:
+        request = repository.get_visible(session, person, number)
+        return presenters.events(session, person, request)
+
+
+@router.post("/{number}/{action}", response_model=RequestOut, summary="Take an action on a request", responses=ERRORS)
+def take_action(
+    number: Annotated[str, Path(max_length=24)],
+    action: Annotated[str, Path(description="One of: " + ", ".join(a.value for a in PERSON_ACTIONS))],
+    database: DatabaseDep,
+    person: PersonDep,
+    body: ActionBody | None = None,
+    accept_language: AcceptLanguage = None,
+) -> RequestOut:
+    try:
+        chosen = Action(action)
+    except ValueError:
+        raise NotFound("There is no action called {action}.", {"action": action}) from None
+    if chosen in presenters.SYSTEM_ONLY:
+        raise NotFound("There is no action called {action}.", {"action": action})
+    body = body or ActionBody()
+    data = request_service.ActionInput(
+        note=body.note or body.comment,
+        department_code=body.department,
+        assignee=body.assignee,
+        days=body.days,
+        rating=body.rating,
+        internal=body.internal,
+    )
+    locale = negotiate(accept_language)
+
+    def work(session):
+        request = repository.get_visible(session, person, number)
+        request_service.perform(session, person, request, chosen, data, expected_version=body.version)
+        return presenters.detail(session, person, request, locale)
+
+    try:
+        return database.run(work)
+    except Conflict as exc:
+        if "current_status" not in exc.extra:
+            # Lost a race at UPDATE time: tell the caller what the request looks like now.
+            with database.read() as session:
+                current = repository.get_visible(session, person, number)
+                exc.extra.update(current_status=str(current.status), current_version=current.version)
+        raise

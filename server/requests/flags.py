@@ -1,0 +1,49 @@
+"""The three-colour supervision flag (三色督办). Pure.
+
+- red: overdue — not claimed by its claim due time, or not completed by its due time;
+- yellow: behind — more than half of the time to its due time has gone and nobody has
+  claimed it yet;
+- blue: due soon — less than a fifth of its time (or under 4 hours) is left.
+A suspended request's clock is stopped, so it carries no flag; finished ones carry none.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from server.enums import RequestStatus
+
+DUE_SOON_FLOOR = timedelta(hours=4)
+
+
+class Flag(StrEnum):
+    blue = "blue"
+    yellow = "yellow"
+    red = "red"
+
+
+def flag_for(
+    status: RequestStatus,
+    now: datetime,
+    *,
+    submitted_at: datetime,
+    claim_due_at: datetime | None,
+    complete_due_at: datetime | None,
+) -> Flag | None:
+    unclaimed = status in (RequestStatus.submitted, RequestStatus.dispatched)
+    if status not in (RequestStatus.submitted, RequestStatus.dispatched, RequestStatus.claimed):
+        return None
+    if complete_due_at is not None and now > complete_due_at:
+        return Flag.red
+    if unclaimed and claim_due_at is not None and now > claim_due_at:
+        return Flag.red
+    if complete_due_at is None:
+        return None
+    span = complete_due_at - submitted_at
+    left = complete_due_at - now
+    if unclaimed and left < span / 2:
+        return Flag.yellow
+    if left < max(span / 5, DUE_SOON_FLOOR):
+        return Flag.blue
+    return None

@@ -1,0 +1,167 @@
+"""Turns requests into what the API and the pages show, with a fixed number of queries per
+page: services, departments and buildings are looked up from small per-page dictionaries,
+people with one IN query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from server import policy, workflow
+from server.catalog import repository as catalog_repository
+from server.enums import Action, RequestStatus
+from server.i18n_text import localized
+from server.models import (
+    Building,
+    Person,
+    RequestEvent,
+    RequestRating,
+    Service,
+    ServiceRequest,
+    utcnow,
+)
+from server.requests import repository
+from server.requests.flags import flag_for
+from server.requests.schemas import (
+    AnswerOut,
+    EventOut,
+    PersonRef,
+    RatingOut,
+    Ref,
+    RequestOut,
+    RequestSummary,
+)
+
+# Actions only the system takes; never offered to a person.
+SYSTEM_ONLY = frozenset({Action.submit, Action.auto_close})
+
+
+class Lookups:
+    """Small tables loaded once per page."""
+
+    def __init__(self, session: Session, people_ids: set[int | None]):
+        self.services = {s.id: s for s in session.scalars(select(Service))}
+        self.departments = catalog_repository.departments_by_id(session)
+        self.buildings = {b.id: b for b in session.scalars(select(Building))}
+        self.people = repository.people_by_id(session, people_ids)
+
+
+def _person(p: Person | None) -> PersonRef | None:
+    return PersonRef(username=p.username, name=p.display_name) if p else None
+
+
+def _ref(obj, locale: str) -> Ref | None:
+    return Ref(code=obj.code, name=localized(obj.name, locale)) if obj is not None else None
+
+
+def flag_of(request: ServiceRequest, now: datetime | None = None) -> str | None:
+    flag = flag_for(
+        RequestStatus(request.status),
+        now or utcnow(),
+        submitted_at=request.submitted_at,
+        claim_due_at=request.claim_due_at,
+        complete_due_at=request.complete_due_at,
+    )
+    return flag.value if flag else None
+
+
+def summaries(session: Session, requests: list[ServiceRequest], locale: str) -> list[RequestSummary]:
+    lookups = Lookups(session, {r.assignee_id for r in requests} | {r.requester_id for r in requests})
+    now = utcnow()
+    return [_summary(r, lookups, locale, now) for r in requests]
+
+
+def _summary_fields(r: ServiceRequest, lk: Lookups, locale: str, now: datetime) -> dict:
+    return dict(
+        id=r.id,
+        number=r.number,
+        status=r.status,
+        version=r.version,
+        service=_ref(lk.services.get(r.service_id), locale),
+        department=_ref(lk.departments.get(r.department_id), locale),
+        assignee=_person(lk.people.get(r.assignee_id)),
+        requester=_person(lk.people.get(r.requester_id)),
+        building=_ref(lk.buildings.get(r.building_id), locale),
+        floor=r.floor,
+        room=r.room,
+        submitted_at=r.submitted_at,
+        claim_due_at=r.claim_due_at,
+        complete_due_at=r.complete_due_at,
+        flag=flag_of(r, now),
+    )
+
+
+def _summary(r: ServiceRequest, lk: Lookups, locale: str, now: datetime) -> RequestSummary:
+    return RequestSummary(**_summary_fields(r, lk, locale, now))
+
+
+def answer_display(answer: dict, locale: str) -> str:
+    value = answer.get("value")
+    if value is None:
+        return ""
+    choices = answer.get("choices") or {}
+    if isinstance(value, list):
+        return "、".join(localized(choices.get(v), locale) or str(v) for v in value)
+    if answer.get("type") == "single_choice":
+        return localized(choices.get(value), locale) or str(value)
+    return str(value)
+
+
+def available_actions(person: Person, request: ServiceRequest) -> list[Action]:
+    parties = policy.parties_of(person, request)
+    return [a for a in workflow.available_actions(RequestStatus(request.status), parties) if a not in SYSTEM_ONLY]
+
+
+def detail(session: Session, person: Person, request: ServiceRequest, locale: str) -> RequestOut:
+    lookups = Lookups(session, {request.assignee_id, request.requester_id})
+    rating = session.scalar(select(RequestRating).where(RequestRating.request_id == request.id))
+    return RequestOut(
+        **_summary_fields(request, lookups, locale, utcnow()),
+        description=request.description,
+        contact_phone=request.contact_phone,
+        cohandler_department=_ref(lookups.departments.get(request.cohandler_department_id), locale),
+        answers=[
+            AnswerOut(
+                code=a["code"],
+                label=localized(a.get("label"), locale),
+                type=a.get("type", "text"),
+                value=a.get("value"),
+                display=answer_display(a, locale),
+            )
+            for a in request.answers or []
+        ],
+        dispatched_at=request.dispatched_at,
+        claimed_at=request.claimed_at,
+        completed_at=request.completed_at,
+        closed_at=request.closed_at,
+        extension_requested_days=request.extension_requested_days,
+        rework_count=request.rework_count,
+        return_count=request.return_count,
+        transfer_count=request.transfer_count,
+        urge_count=request.urge_count,
+        rating=RatingOut(value=rating.value, comment=rating.comment, at=rating.created_at) if rating else None,
+        actions=available_actions(person, request),
+    )
+
+
+def events(session: Session, person: Person, request: ServiceRequest) -> list[EventOut]:
+    rows: list[RequestEvent] = repository.list_events(
+        session, request, include_internal=policy.sees_internal_notes(person, request)
+    )
+    people = repository.people_by_id(session, {e.actor_id for e in rows})
+    return [
+        EventOut(
+            id=e.id,
+            at=e.at,
+            action=e.action,
+            from_status=e.from_status,
+            to_status=e.to_status,
+            actor=_person(people.get(e.actor_id)),
+            note=e.note,
+            public=e.public,
+            data=e.data or {},
+        )
+        for e in rows
+    ]

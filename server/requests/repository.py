@@ -1,0 +1,167 @@
+"""Queries on requests. Every list goes through the policy's visibility filter."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from server import policy
+from server.enums import RequestStatus
+from server.errors import InvalidInput, NotFound
+from server.models import (
+    Building,
+    Department,
+    Person,
+    RequestEvent,
+    Service,
+    ServiceRequest,
+    utcnow,
+)
+
+MAX_PAGE = 100
+
+
+@dataclass
+class RequestFilters:
+    status: list[RequestStatus] | None = None
+    service_code: str | None = None
+    department_code: str | None = None
+    building_code: str | None = None
+    mine: bool = False  # filed by me, or (for staff) assigned to me
+    assigned_to_me: bool = False
+    overdue: bool = False
+    sort: str = "newest"  # newest | oldest | due
+
+
+SORTS = ("newest", "oldest", "due")
+
+
+def get_visible(session: Session, person: Person, number: str) -> ServiceRequest:
+    """The request, if this person may see it; otherwise 404 (never reveal that it exists)."""
+    request = session.scalar(select(ServiceRequest).where(ServiceRequest.number == number))
+    if request is None or not policy.can_see(person, request):
+        raise NotFound("No request {number} that you may see.", {"number": number})
+    return request
+
+
+def overdue_clause(now: datetime):
+    unclaimed = ServiceRequest.status.in_([RequestStatus.submitted, RequestStatus.dispatched])
+    return or_(
+        and_(unclaimed, ServiceRequest.claim_due_at < now),
+        and_(
+            ServiceRequest.status.in_([RequestStatus.submitted, RequestStatus.dispatched, RequestStatus.claimed]),
+            ServiceRequest.complete_due_at < now,
+        ),
+    )
+
+
+def encode_cursor(request: ServiceRequest, sort: str) -> str:
+    value = request.complete_due_at.isoformat() if sort == "due" and request.complete_due_at else None
+    raw = json.dumps({"id": request.id, "due": value, "sort": sort})
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> dict:
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if data.get("sort") != sort or not isinstance(data.get("id"), int):
+            raise ValueError
+        if sort == "due" and data.get("due"):
+            data["due"] = datetime.fromisoformat(data["due"])
+        return data
+    except (ValueError, TypeError, json.JSONDecodeError):
+        raise InvalidInput("The cursor is not valid for this list; start from the first page.", {"cursor": "Invalid cursor."}) from None
+
+
+def list_requests(
+    session: Session,
+    person: Person,
+    filters: RequestFilters,
+    *,
+    cursor: str | None = None,
+    limit: int = 50,
+    now: datetime | None = None,
+) -> tuple[list[ServiceRequest], str | None]:
+    """One page of the requests this person may see, with the cursor of the next page.
+
+    Keyset pagination (never OFFSET) keeps deep pages as fast as the first. A person who
+    sees requests for several reasons (their own, their department's, their enterprise's)
+    gets one indexed query per reason, merged here: an OR across different columns would
+    make the database sort every match before it could return the first 50."""
+    if filters.sort not in SORTS:
+        raise InvalidInput("Unknown sort order.", {"sort": "One of newest, oldest, due."})
+    limit = max(1, min(limit, MAX_PAGE))
+    base = select(ServiceRequest)
+    if filters.status:
+        base = base.where(ServiceRequest.status.in_(filters.status))
+    if filters.service_code:
+        base = base.where(ServiceRequest.service_id == select(Service.id).where(Service.code == filters.service_code).scalar_subquery())
+    if filters.department_code:
+        base = base.where(
+            ServiceRequest.department_id == select(Department.id).where(Department.code == filters.department_code).scalar_subquery()
+        )
+    if filters.building_code:
+        base = base.where(
+            ServiceRequest.building_id == select(Building.id).where(Building.code == filters.building_code).scalar_subquery()
+        )
+    if filters.mine:
+        base = base.where(ServiceRequest.requester_id == person.id)
+    if filters.assigned_to_me:
+        base = base.where(ServiceRequest.assignee_id == person.id)
+    if filters.overdue:
+        base = base.where(overdue_clause(now or utcnow()))
+
+    position = _decode_cursor(cursor, filters.sort) if cursor else None
+    if filters.sort == "newest":
+        key = lambda r: -r.id  # noqa: E731
+        if position:
+            base = base.where(ServiceRequest.id < position["id"])
+        base = base.order_by(ServiceRequest.id.desc())
+    elif filters.sort == "oldest":
+        key = lambda r: r.id  # noqa: E731
+        if position:
+            base = base.where(ServiceRequest.id > position["id"])
+        base = base.order_by(ServiceRequest.id.asc())
+    else:
+        key = lambda r: (r.complete_due_at, r.id)  # noqa: E731
+        base = base.where(ServiceRequest.complete_due_at.is_not(None))
+        if position:
+            due = position.get("due")
+            base = base.where(
+                or_(
+                    ServiceRequest.complete_due_at > due,
+                    and_(ServiceRequest.complete_due_at == due, ServiceRequest.id > position["id"]),
+                )
+            )
+        base = base.order_by(ServiceRequest.complete_due_at.asc(), ServiceRequest.id.asc())
+
+    clauses = policy.visibility_clauses(person)
+    if clauses is None:
+        rows = list(session.scalars(base.limit(limit + 1)))
+    else:
+        merged: dict[int, ServiceRequest] = {}
+        for clause in clauses:
+            for row in session.scalars(base.where(clause).limit(limit + 1)):
+                merged[row.id] = row
+        rows = sorted(merged.values(), key=key)[: limit + 1]
+    next_cursor = encode_cursor(rows[limit - 1], filters.sort) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def list_events(session: Session, request: ServiceRequest, *, include_internal: bool) -> list[RequestEvent]:
+    stmt = select(RequestEvent).where(RequestEvent.request_id == request.id).order_by(RequestEvent.id)
+    if not include_internal:
+        stmt = stmt.where(RequestEvent.public)
+    return list(session.scalars(stmt))
+
+
+def people_by_id(session: Session, ids: set[int | None]) -> dict[int, Person]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))}

@@ -1,0 +1,518 @@
+"""Every write to a request: submission and one function per life-cycle action.
+
+Each action checks who may take it from which state (``server.workflow`` via
+``server.policy``), checks the version the caller saw, applies its effects, stamps the time
+and appends the history event, then flushes. The caller's unit of work commits, so the
+change and its history land together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from server import policy, workflow
+from server.catalog import repository as catalog_repository
+from server.config import get_settings
+from server.db import RetryTransaction
+from server.enums import Action, Party, RequestStatus, Role
+from server.enums import Rating as RatingValue
+from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
+from server.models import (
+    Department,
+    Enterprise,
+    IdempotencyKey,
+    Person,
+    RequestEvent,
+    RequestRating,
+    Service,
+    ServiceRequest,
+    utcnow,
+)
+from server.requests import numbering, routing
+from server.requests.answers import validate_answers
+from server.worktime import WorkCalendar, calendar_for
+
+MAX_DESCRIPTION = 4000
+MAX_NOTE = 2000
+MAX_EXTENSION_DAYS = 60
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 \-]{4,19}$")
+
+
+@dataclass
+class SubmitInput:
+    service_code: str
+    description: str
+    contact_phone: str = ""
+    building_code: str | None = None
+    floor: str = ""
+    room: str = ""
+    answers: dict[str, Any] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        """A stable hash of the body, to tell a retry from a different request under one key."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass
+class Submitted:
+    request: ServiceRequest
+    replayed: bool  # True when an Idempotency-Key returned an earlier submission
+
+
+def calendar(department: Department | None = None) -> WorkCalendar:
+    settings = get_settings()
+    periods = (department.workday_periods if department else None) or settings.workday_periods
+    return calendar_for(settings.timezone, periods, str(settings.calendar_file))
+
+
+# ---------------------------------------------------------------------------------------------
+# Submission (点单)
+
+
+def submit(
+    session: Session,
+    person: Person,
+    data: SubmitInput,
+    *,
+    idempotency_key: str | None = None,
+    file_counts: dict[str, int] | None = None,
+    now: datetime | None = None,
+) -> Submitted:
+    """File a request for ``person``; route it; return it.
+
+    With an idempotency key, the same key and body again returns the first request; the
+    same key with another body is refused. Concurrent first uses of one key race on a unique
+    index; the loser raises :class:`RetryTransaction` and, run again, finds the winner's."""
+    now = now or utcnow()
+    key_row: IdempotencyKey | None = None
+    if idempotency_key is not None:
+        idempotency_key = idempotency_key.strip()
+        if not idempotency_key or len(idempotency_key) > 200:
+            raise InvalidInput("The Idempotency-Key must be 1 to 200 characters.", {"Idempotency-Key": "1 to 200 characters."})
+        fingerprint = data.fingerprint()
+        existing = session.scalar(
+            select(IdempotencyKey).where(IdempotencyKey.person_id == person.id, IdempotencyKey.key == idempotency_key)
+        )
+        if existing is not None:
+            if existing.body_hash != fingerprint:
+                raise InvalidInput(
+                    "This Idempotency-Key was already used for a different request.",
+                    {"Idempotency-Key": "Already used with another body."},
+                )
+            return Submitted(session.get_one(ServiceRequest, existing.request_id), replayed=True)
+        key_row = IdempotencyKey(person_id=person.id, key=idempotency_key, body_hash=fingerprint)
+        session.add(key_row)
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise RetryTransaction("idempotency key taken concurrently") from exc
+
+    service, building_id, floor, snapshot, phone = _validate_submission(session, person, data, file_counts)
+    tz = ZoneInfo(get_settings().timezone)
+    request = ServiceRequest(
+        number=numbering.next_number(session, now, tz),
+        status=RequestStatus.submitted,
+        service_id=service.id,
+        requester_id=person.id,
+        enterprise_id=person.enterprise_id,
+        description=data.description.strip(),
+        building_id=building_id,
+        floor=floor,
+        room=data.room.strip(),
+        contact_phone=phone,
+        answers=snapshot,
+        submitted_at=now,
+        updated_at=now,
+        # The promise to the requester runs from submission, in the centre's working time.
+        complete_due_at=calendar().add_working_days(now, service.complete_limit_days),
+    )
+    session.add(request)
+    session.flush()
+    _append_event(session, request, None, Action.submit, person, now)
+    if key_row is not None:
+        key_row.request_id = request.id
+
+    department = routing.department_for(session, service)
+    if department is not None:
+        # Routing dispatches as the system, through the same transition as a dispatcher.
+        perform(session, None, request, Action.dispatch, ActionInput(department_code=department.code), now=now)
+    return Submitted(request, replayed=False)
+
+
+def _validate_submission(
+    session: Session, person: Person, data: SubmitInput, file_counts: dict[str, int] | None
+) -> tuple[Service, int | None, str, list[dict], str]:
+    service = catalog_repository.get_service(session, data.service_code)
+    if service is None or service.retired_at is not None:
+        raise InvalidInput("There is no such service to order.", {"service_code": "Unknown service."})
+    if not policy.can_order(person, service):
+        raise Forbidden("This service cannot be ordered with your roles.")
+    errors: dict[str, str] = {}
+    description = data.description.strip() if isinstance(data.description, str) else ""
+    if not description:
+        errors["description"] = "Please describe what you need."
+    elif len(description) > MAX_DESCRIPTION or "\x00" in description:
+        errors["description"] = Msg("At most {limit} characters.", limit=MAX_DESCRIPTION)
+    phone = (data.contact_phone or person.phone or "").strip()
+    if not phone:
+        errors["contact_phone"] = "Please give a phone number to reach you."
+    elif not PHONE_RE.match(phone):
+        errors["contact_phone"] = "This does not look like a phone number."
+    building_id: int | None = None
+    floor = (data.floor or "").strip()
+    if data.building_code:
+        building = catalog_repository.get_building(session, code=data.building_code)
+        if building is None or not building.active:
+            errors["building_code"] = "Unknown building."
+        else:
+            building_id = building.id
+            if floor and floor not in building.floors:
+                errors["floor"] = "This building has no such floor."
+    elif person.enterprise_id is not None and not floor:
+        # Default to where the requester's enterprise is.
+        enterprise = session.get(Enterprise, person.enterprise_id)
+        if enterprise is not None:
+            building_id, floor = enterprise.building_id, enterprise.floor
+    if len(data.room or "") > 40:
+        errors["room"] = Msg("At most {limit} characters.", limit=40)
+    snapshot, answer_errors = validate_answers(service.fields, data.answers or {}, file_counts)
+    errors.update(answer_errors)
+    if errors:
+        raise InvalidInput("Some answers need attention.", errors)
+    return service, building_id, floor, snapshot, phone
+
+
+# ---------------------------------------------------------------------------------------------
+# Life-cycle actions
+
+
+@dataclass
+class ActionInput:
+    note: str = ""
+    department_code: str | None = None  # dispatch, transfer, add_cohandler
+    assignee: str | None = None  # assign: a username
+    days: int | None = None  # request_extension, extend
+    rating: RatingValue | None = None  # rate
+    internal: bool = False  # a note for staff only (where the action allows it)
+
+
+def get_for_update(session: Session, person: Person, number: str) -> ServiceRequest:
+    request = session.scalar(select(ServiceRequest).where(ServiceRequest.number == number))
+    if request is None or not policy.can_see(person, request):
+        raise NotFound("No request {number} that you may see.", {"number": number})
+    return request
+
+
+def perform(
+    session: Session,
+    person: Person | None,
+    request: ServiceRequest,
+    action: Action,
+    data: ActionInput | None = None,
+    *,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> ServiceRequest:
+    """Take ``action`` on ``request`` as ``person`` (None = the system).
+
+    Raises Forbidden (403) when the person may not take this action, Conflict (409) when the
+    request is in another state or has changed since ``expected_version``, InvalidInput (422)
+    for a missing note, target or rating."""
+    data = data or ActionInput()
+    now = now or utcnow()
+    parties = frozenset({Party.system}) if person is None else policy.parties_of(person, request)
+    current = RequestStatus(request.status)
+    try:
+        transition = workflow.find(current, action, parties)
+    except workflow.TransitionDenied as exc:
+        raise Forbidden("You may not {action} this request.", {"action": action.value}) from exc
+    except workflow.WrongState as exc:
+        raise _conflict(request, "This request is {status} now, so it cannot be {action}ed.", action=action.value) from exc
+    if expected_version is not None and expected_version != request.version:
+        raise _conflict(request, "Someone else changed this request first; reload it and try again.")
+    note = (data.note or "").strip()
+    if len(note) > MAX_NOTE or "\x00" in note:
+        raise InvalidInput("The note is too long.", {"note": Msg("At most {limit} characters.", limit=MAX_NOTE)})
+    if transition.note_required and not note:
+        raise InvalidInput("Please give a reason or a note.", {"note": "A note is required for this action."})
+
+    service = session.get_one(Service, request.service_id)
+    event_data = _EFFECTS[action](session, request, service, person, data, now, note)
+    request.status = transition.target
+    request.updated_at = now
+    public = transition.public and not data.internal
+    _append_event(session, request, current, action, person, now, note=note, public=public, data=event_data)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        # Another transaction changed the row between our read and our UPDATE ... WHERE version.
+        raise Conflict("Someone else changed this request first; reload it and try again.", number=request.number) from exc
+    if action in (Action.dispatch, Action.transfer):
+        _route_to_person(session, request, now)
+    return request
+
+
+def _route_to_person(session: Session, request: ServiceRequest, now: datetime) -> None:
+    """A department that assigns its tasks (round-robin, least-loaded) gets this one assigned
+    at once, by the system; an open-queue department leaves it for anyone to claim."""
+    department = session.get_one(Department, request.department_id)
+    assignee_id = routing.choose_assignee(session, department)
+    if assignee_id is not None:
+        username = session.get_one(Person, assignee_id).username
+        perform(session, None, request, Action.assign, ActionInput(assignee=username), now=now)
+
+
+def _conflict(request: ServiceRequest, message: str, **params: Any) -> Conflict:
+    return Conflict(
+        message,
+        {"status": request.status, **params},
+        number=request.number,
+        current_status=str(request.status),
+        current_version=request.version,
+        assignee_id=request.assignee_id,
+    )
+
+
+def _append_event(
+    session: Session,
+    request: ServiceRequest,
+    from_status: RequestStatus | None,
+    action: Action,
+    person: Person | None,
+    now: datetime,
+    *,
+    note: str = "",
+    public: bool = True,
+    data: dict | None = None,
+) -> RequestEvent:
+    event = RequestEvent(
+        request_id=request.id,
+        at=now,
+        actor_id=person.id if person is not None else None,
+        action=action,
+        from_status=from_status,
+        to_status=request.status,
+        note=note,
+        public=public,
+        data=data or {},
+    )
+    session.add(event)
+    return event
+
+
+def _target_department(session: Session, data: ActionInput, *, exclude: int | None = None) -> Department:
+    if not data.department_code:
+        raise InvalidInput("Please choose a department.", {"department_code": "Required."})
+    department = catalog_repository.get_department(session, code=data.department_code)
+    if department is None or not department.active:
+        raise InvalidInput("There is no such active department.", {"department_code": "Unknown department."})
+    if exclude is not None and department.id == exclude:
+        raise InvalidInput("The request is already with this department.", {"department_code": "Choose another department."})
+    return department
+
+
+def _apply_department(request: ServiceRequest, service: Service, department: Department, now: datetime) -> None:
+    request.department_id = department.id
+    request.assignee_id = None
+    if request.dispatched_at is None:
+        request.dispatched_at = now
+    # The department's claim clock starts when the task reaches it, in its own office hours.
+    request.claim_due_at = calendar(department).add_working_hours(now, service.claim_limit_hours)
+
+
+# Each effect changes the request's own columns for one action and returns the event's data.
+
+
+def _dispatch(session, request, service, person, data, now, note):
+    department = _target_department(session, data)
+    _apply_department(request, service, department, now)
+    return {"department": department.code}
+
+
+def _transfer(session, request, service, person, data, now, note):
+    department = _target_department(session, data, exclude=request.department_id)
+    previous = session.get(Department, request.department_id) if request.department_id else None
+    _apply_department(request, service, department, now)
+    request.transfer_count += 1
+    return {"department": department.code, "from_department": previous.code if previous else None}
+
+
+def _add_cohandler(session, request, service, person, data, now, note):
+    department = _target_department(session, data, exclude=request.department_id)
+    request.cohandler_department_id = department.id
+    return {"department": department.code}
+
+
+def _claim(session, request, service, person, data, now, note):
+    request.assignee_id = person.id
+    request.claimed_at = now
+    return {}
+
+
+def _assign(session, request, service, person, data, now, note):
+    if not data.assignee:
+        raise InvalidInput("Please choose a person.", {"assignee": "Required."})
+    target = session.scalar(select(Person).where(Person.username == data.assignee))
+    if (
+        target is None
+        or not target.active
+        or target.department_id != request.department_id
+        or not target.has_role(Role.staff, Role.lead)
+    ):
+        raise InvalidInput("Tasks can only be assigned to active staff of the department.", {"assignee": "Not staff of this department."})
+    request.assignee_id = target.id
+    if request.claimed_at is None or request.status == RequestStatus.dispatched:
+        request.claimed_at = now
+    return {"assignee": target.username}
+
+
+def _release(session, request, service, person, data, now, note):
+    previous = request.assignee_id
+    request.assignee_id = None
+    return {"previous_assignee_id": previous}
+
+
+def _return(session, request, service, person, data, now, note):
+    previous = session.get(Department, request.department_id) if request.department_id else None
+    request.department_id = None
+    request.assignee_id = None
+    request.claim_due_at = None
+    request.return_count += 1
+    return {"from_department": previous.code if previous else None}
+
+
+def _suspend(session, request, service, person, data, now, note):
+    request.suspended_at = now
+    return {}
+
+
+def _resume(session, request, service, person, data, now, note):
+    # The clock stopped while suspended: move the due time by the working time that passed.
+    cal = calendar(session.get(Department, request.department_id) if request.department_id else None)
+    paused = cal.working_seconds_between(request.suspended_at or now, now)
+    if request.complete_due_at is not None and paused > 0:
+        request.complete_due_at = cal.add_working_seconds(request.complete_due_at, paused)
+    request.suspended_at = None
+    return {"paused_working_hours": round(paused / 3600, 2)}
+
+
+def _days(value: int | None, *, required: bool) -> int | None:
+    if value is None:
+        if required:
+            raise InvalidInput("Please give a number of working days.", {"days": "Required."})
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_EXTENSION_DAYS:
+        raise InvalidInput("Please give a number of working days.", {"days": Msg("A whole number from 1 to {max}.", max=MAX_EXTENSION_DAYS)})
+    return value
+
+
+def _request_extension(session, request, service, person, data, now, note):
+    days = _days(data.days, required=True)
+    if request.complete_due_at is not None and now >= request.complete_due_at:
+        raise InvalidInput("An extension must be asked before the request falls due.", {"days": "Already overdue."})
+    request.extension_requested_days = days
+    return {"days": days}
+
+
+def _extend(session, request, service, person, data, now, note):
+    days = _days(data.days, required=False) or request.extension_requested_days
+    if days is None:
+        raise InvalidInput("Please give a number of working days.", {"days": "Required."})
+    cal = calendar(session.get(Department, request.department_id) if request.department_id else None)
+    previous = request.complete_due_at
+    request.complete_due_at = cal.add_working_days(previous or now, days)
+    request.extension_requested_days = None
+    return {"days": days, "previous_due_at": previous.isoformat() if previous else None}
+
+
+def _complete(session, request, service, person, data, now, note):
+    request.completed_at = now
+    return {}
+
+
+def _rate(session, request, service, person, data, now, note):
+    if data.rating is None:
+        raise InvalidInput("Please choose a rating.", {"rating": "Required."})
+    rating = RatingValue(data.rating)
+    if rating == RatingValue.unsatisfied and not note:
+        raise InvalidInput("Please tell us what was wrong.", {"note": "A comment is required when unsatisfied."})
+    session.add(RequestRating(request_id=request.id, rater_id=person.id, value=rating, comment=note, created_at=now))
+    request.closed_at = now
+    return {"rating": rating.value}
+
+
+def _rework(session, request, service, person, data, now, note):
+    request.rework_count += 1
+    request.completed_at = None
+    # A rework gets a fresh completion limit.
+    cal = calendar(session.get(Department, request.department_id) if request.department_id else None)
+    request.complete_due_at = cal.add_working_days(now, service.complete_limit_days)
+    return {"round": request.rework_count}
+
+
+def _auto_close(session, request, service, person, data, now, note):
+    request.closed_at = now
+    return {"unrated": True}
+
+
+def _finish(session, request, service, person, data, now, note):
+    request.closed_at = now
+    return {}
+
+
+def _urge(session, request, service, person, data, now, note):
+    request.urge_count += 1
+    return {}
+
+
+_EFFECTS = {
+    Action.dispatch: _dispatch,
+    Action.transfer: _transfer,
+    Action.add_cohandler: _add_cohandler,
+    Action.claim: _claim,
+    Action.assign: _assign,
+    Action.release: _release,
+    Action.return_: _return,
+    Action.suspend: _suspend,
+    Action.resume: _resume,
+    Action.request_extension: _request_extension,
+    Action.extend: _extend,
+    Action.complete: _complete,
+    Action.rate: _rate,
+    Action.rework: _rework,
+    Action.auto_close: _auto_close,
+    Action.cancel: _finish,
+    Action.reject: _finish,
+    Action.urge: _urge,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Time-based transitions
+
+
+def close_unrated(session: Session, *, now: datetime | None = None, limit: int = 500) -> int:
+    """Close completed requests nobody rated within the rating window (recorded as unrated).
+    Returns how many were closed; run repeatedly (the serve loop, ``lianxin sweep``)."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=get_settings().rating_window_days)
+    stale = session.scalars(
+        select(ServiceRequest)
+        .where(ServiceRequest.status == RequestStatus.completed, ServiceRequest.completed_at < cutoff)
+        .order_by(ServiceRequest.id)
+        .limit(limit)
+    ).all()
+    for request in stale:
+        perform(session, None, request, Action.auto_close, now=now)
+    return len(stale)
