@@ -1,0 +1,289 @@
+"""Test infrastructure shared by the whole suite: settings, an isolated migrated database per
+test, query counting, and the skip rules for PostgreSQL-only and browser tests.
+
+Which database the tests use:
+- SQLite by default. The schema is built once per session with ``alembic upgrade head`` into a
+  template file; each test gets its own copy of that file. Copying beats re-migrating (~ms vs
+  ~s) and, unlike a rolled-back outer transaction, lets tests commit for real from many threads.
+- PostgreSQL when ``TEST_DATABASE_URL`` is set (``make test-pg``, ``.ci/run``). The schema is
+  dropped and migrated once per session; after each test every table is truncated. The
+  database is wiped, so point it at a throwaway database only.
+
+Fixtures defined here: ``settings``, ``db_url``, ``database``, ``count_queries``.
+Every test that uses ``db_url`` or ``database`` is marked ``db`` automatically; ``.ci/run``
+runs exactly those again on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+# --- environment, before any application module reads it -------------------------------------
+# Settings are cached (lru_cache) on first use, so these must be in place before app code runs.
+# Cheap password hashes: argon2's production cost (~130 ms a hash) would dominate the suite.
+os.environ["LIANXIN_PASSWORD_HASHING"] = "fast"
+_SESSION_DATA_DIR = Path(tempfile.mkdtemp(prefix="lianxin-test-"))
+os.environ["LIANXIN_DATA_DIR"] = str(_SESSION_DATA_DIR)
+# A developer's own DATABASE_URL must never receive test writes: anything that falls back on
+# the settings' URL lands in the temporary data dir instead.
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("LIANXIN_DATABASE_URL", None)
+# The background sweep would race tests that count queries or check timestamps.
+os.environ.setdefault("LIANXIN_SWEEP_INTERVAL_SECONDS", "0")
+
+from sqlalchemy import Engine, create_engine, event, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
+from server import config as _config  # noqa: E402
+
+_config.get_settings.cache_clear()
+
+from server import migrate  # noqa: E402
+from server.config import Settings, get_settings  # noqa: E402
+from server.db import Database  # noqa: E402
+from server.models import Base  # noqa: E402
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("LIANXIN_REQUIRE_BROWSER") == "1"
+
+# --- helpers other test modules may import ---------------------------------------------------
+def admin_url(url: str) -> str:
+    """The same PostgreSQL server's maintenance database, for CREATE/DROP DATABASE."""
+    return make_url(url).set(database="postgres").render_as_string(hide_password=False)
+
+
+def recreate_pg_database(url: str) -> None:
+    """Drop (if present) and create the database that ``url`` names."""
+    name = make_url(url).database
+    engine = create_engine(admin_url(url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+
+
+def drop_pg_database(url: str) -> None:
+    name = make_url(url).database
+    engine = create_engine(admin_url(url), isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        engine.dispose()
+
+
+def _pg_session_url() -> str:
+    """TEST_DATABASE_URL, or a per-worker sibling of it under pytest-xdist, so that parallel
+    workers never truncate each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker:
+        return TEST_DATABASE_URL
+    url = make_url(TEST_DATABASE_URL)
+    return url.set(database=f"{url.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _browser_missing_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return f"browser test: {CHROMIUM} is missing (apt-get install chromium fonts-noto-cjk)"
+    if importlib.util.find_spec("playwright") is None:
+        return "browser test: the playwright package is missing (pip install -e '.[test]')"
+    return None
+
+
+# --- pytest hooks ----------------------------------------------------------------------------
+def pytest_report_header(config):
+    if TEST_DATABASE_URL:
+        shown = make_url(TEST_DATABASE_URL).render_as_string(hide_password=True)
+        database = f"PostgreSQL {shown} (wiped, migrated once, truncated after each test)"
+    else:
+        database = "SQLite, a copy of a migrated template per test"
+    browser = _browser_missing_reason() or f"{CHROMIUM}"
+    required = " (required: LIANXIN_REQUIRE_BROWSER=1)" if REQUIRE_BROWSER else ""
+    return [f"lianxin database: {database}", f"lianxin browser: {browser}{required}"]
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_missing = _browser_missing_reason()
+    for item in items:
+        if {"database", "db_url"} & set(item.fixturenames):
+            item.add_marker(pytest.mark.db)
+        if item.get_closest_marker("postgres_only") and not TEST_DATABASE_URL:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set TEST_DATABASE_URL (make test-pg)"))
+        if item.get_closest_marker("browser") and browser_missing and not REQUIRE_BROWSER:
+            item.add_marker(pytest.mark.skip(reason=browser_missing))
+
+
+def pytest_runtest_setup(item):
+    # On CI a missing browser is a broken setup, not a reason to skip: fail loudly, before the
+    # test's fixtures try to launch anything.
+    if REQUIRE_BROWSER and item.get_closest_marker("browser"):
+        reason = _browser_missing_reason()
+        if reason:
+            pytest.fail(f"{reason}; LIANXIN_REQUIRE_BROWSER=1 forbids skipping", pytrace=False)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_SESSION_DATA_DIR, ignore_errors=True)
+
+
+# --- settings --------------------------------------------------------------------------------
+@pytest.fixture
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """The application's settings for one test, with its own data dir (attachments and any
+    other files land in ``tmp_path/data``). To change a setting, ``monkeypatch.setenv`` it
+    and call ``get_settings.cache_clear()``; the cache is cleared again after the test."""
+    monkeypatch.setenv("LIANXIN_DATA_DIR", str(tmp_path / "data"))
+    get_settings.cache_clear()
+    yield get_settings()
+    get_settings.cache_clear()
+
+
+# --- databases -------------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty SQLite file built once per session (per worker under xdist)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    # Fold the write-ahead log into the main file and leave WAL mode, so that copying this
+    # one file copies the whole database. Each Database turns WAL back on when it connects.
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        conn.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        conn.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _pg_session_database() -> Iterator[str]:
+    """TEST_DATABASE_URL, wiped and migrated once for the session."""
+    url = _pg_session_url()
+    if url != TEST_DATABASE_URL:
+        recreate_pg_database(url)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        engine.dispose()
+    migrate.upgrade(url)
+    yield url
+    if url != TEST_DATABASE_URL:
+        drop_pg_database(url)
+
+
+def _truncate_all(url: str) -> None:
+    # Every model table; alembic_version is not a model, so it stays. Read at teardown so that
+    # models imported late (by a test module) are included too.
+    names = [table.name for table in Base.metadata.sorted_tables]
+    if not names:
+        return
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:
+            # A test that leaked a connection holding locks should fail the run, not hang it.
+            conn.execute(text("SET LOCAL lock_timeout = '10s'"))
+            tables = ", ".join(f'"{name}"' for name in names)
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of this test's migrated, empty database: a fresh SQLite copy in ``tmp_path``,
+    or the session's PostgreSQL database, truncated after the test."""
+    if not TEST_DATABASE_URL:
+        path = tmp_path / "lianxin.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("_pg_session_database")
+    yield url
+    _truncate_all(url)
+
+
+@pytest.fixture
+def database(db_url: str, settings: Settings) -> Iterator[Database]:
+    """A :class:`server.db.Database` on this test's migrated, empty database. Commits are real;
+    nothing is shared with other tests. The engine is disposed after the test."""
+    db = Database(db_url, settings)
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+# --- query counting --------------------------------------------------------------------------
+# Transaction control differs by dialect (SQLite gets explicit BEGINs from server.db, PostgreSQL
+# begins implicitly), so it is recorded but not counted: counts mean the same on both.
+_TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+
+
+@dataclass
+class QueryCounter:
+    statements: list[str] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def queries(self) -> list[str]:
+        """The statements that count: everything but transaction control."""
+        with self._lock:
+            return [s for s in self.statements if not _TRANSACTION_CONTROL.match(s)]
+
+    @property
+    def count(self) -> int:
+        return len(self.queries)
+
+    def _record(self, statement: str) -> None:
+        with self._lock:
+            self.statements.append(statement)
+
+    def __str__(self) -> str:
+        queries = self.queries
+        listing = "\n".join(f"  {i}. {q}" for i, q in enumerate(queries, 1))
+        return f"{len(queries)} queries:\n{listing}"
+
+
+@pytest.fixture
+def count_queries() -> Callable[[Engine | Database], AbstractContextManager[QueryCounter]]:
+    """Count the SQL statements run on an engine (or a Database's engine), from any thread::
+
+        with count_queries(database) as counter:
+            client.get("/requests")
+        assert counter.count <= 3, counter   # str(counter) lists the statements
+    """
+
+    @contextmanager
+    def _count(target: Engine | Database) -> Iterator[QueryCounter]:
+        engine = target.engine if isinstance(target, Database) else target
+        counter = QueryCounter()
+
+        def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
+            counter._record(statement)
+
+        event.listen(engine, "before_cursor_execute", before_cursor_execute)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+    return _count
