@@ -37,6 +37,11 @@ class Settings(BaseSettings):
 
     token_ttl_hours: int = 24 * 30
     session_ttl_hours: int = 12
+    # Browser cookies: set LIANXIN_COOKIE_SECURE=true behind HTTPS (off so http://localhost works).
+    cookie_secure: bool = False
+    # Signs the anonymous CSRF cookie. Empty: a random key kept in <data_dir>/secret_key, which
+    # every worker sharing the data dir reads; set it explicitly when workers do not share one.
+    secret_key: str = ""
     # "fast" only for tests and demo loading: argon2 with tiny costs.
     password_hashing: str = "argon2"
 

@@ -139,5 +139,5 @@ def take_action(
             # Lost a race at UPDATE time: tell the caller what the request looks like now.
             with database.read() as session:
                 current = repository.get_visible(session, person, number)
-                exc.extra.update(current_status=str(current.status), current_version=current.version)
+                exc.extra.update(request_service.current_state(session, current))
         raise

@@ -236,11 +236,11 @@ def perform(
     try:
         transition = workflow.find(current, action, parties)
     except workflow.TransitionDenied as exc:
-        raise Forbidden("You may not {action} this request.", {"action": action.value}) from exc
+        raise Forbidden("You may not “{action}” this request.", {"action": action.value}) from exc
     except workflow.WrongState as exc:
-        raise _conflict(request, "This request is {status} now, so it cannot be {action}ed.", action=action.value) from exc
+        raise _conflict(session, request, "This request is {status} now; “{action}” is not possible.", action=action.value) from exc
     if expected_version is not None and expected_version != request.version:
-        raise _conflict(request, "Someone else changed this request first; reload it and try again.")
+        raise _conflict(session, request, "Someone else changed this request first; reload it and try again.")
     note = (data.note or "").strip()
     if len(note) > MAX_NOTE or "\x00" in note:
         raise InvalidInput("The note is too long.", {"note": Msg("At most {limit} characters.", limit=MAX_NOTE)})
@@ -253,11 +253,12 @@ def perform(
     request.updated_at = now
     public = transition.public and not data.internal
     _append_event(session, request, current, action, person, now, note=note, public=public, data=event_data)
+    number = request.number  # the session is unusable after a failed flush
     try:
         session.flush()
     except StaleDataError as exc:
         # Another transaction changed the row between our read and our UPDATE ... WHERE version.
-        raise Conflict("Someone else changed this request first; reload it and try again.", number=request.number) from exc
+        raise Conflict("Someone else changed this request first; reload it and try again.", number=number) from exc
     if action in (Action.dispatch, Action.transfer):
         _route_to_person(session, request, now)
     return request
@@ -273,15 +274,20 @@ def _route_to_person(session: Session, request: ServiceRequest, now: datetime) -
         perform(session, None, request, Action.assign, ActionInput(assignee=username), now=now)
 
 
-def _conflict(request: ServiceRequest, message: str, **params: Any) -> Conflict:
-    return Conflict(
-        message,
-        {"status": request.status, **params},
-        number=request.number,
-        current_status=str(request.status),
-        current_version=request.version,
-        assignee_id=request.assignee_id,
-    )
+def current_state(session: Session, request: ServiceRequest) -> dict[str, Any]:
+    """What a 409 tells the caller about the request now (and who holds it, so a second
+    claimer reads "already claimed by …")."""
+    assignee = session.get(Person, request.assignee_id) if request.assignee_id else None
+    return {
+        "number": request.number,
+        "current_status": str(request.status),
+        "current_version": request.version,
+        "assignee": {"username": assignee.username, "name": assignee.display_name} if assignee else None,
+    }
+
+
+def _conflict(session: Session, request: ServiceRequest, message: str, **params: Any) -> Conflict:
+    return Conflict(message, {"status": str(request.status), **params}, **current_state(session, request))
 
 
 def _append_event(

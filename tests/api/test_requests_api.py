@@ -1,0 +1,192 @@
+"""The request API: submission, lists, one request, history and every kind of error."""
+
+from __future__ import annotations
+
+import pytest
+
+BODY = {"service_code": "union.join", "description": "想加入工会", "answers": {"people": 2, "kind": "new"}}
+
+
+def file(client, auth, username="member1", body=None, **headers):
+    response = client.post("/api/v1/requests", json=body or BODY, headers={**auth(username), **headers})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def problem(response, status):
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+def test_submit_returns_number_status_and_due_times(client, auth):
+    response = client.post("/api/v1/requests", json=BODY, headers=auth("member1"))
+    assert response.status_code == 201
+    body = response.json()
+    assert body["number"].startswith("LX-") and body["id"] > 0
+    assert body["status"] == "dispatched"
+    assert body["claim_due_at"] and body["complete_due_at"]
+    assert response.headers["location"] == f"/api/v1/requests/{body['number']}"
+    assert body["actions"] == ["cancel"]
+    assert {a["code"]: a["display"] for a in body["answers"]} == {"people": "2", "kind": "新入会"}
+
+
+def test_field_errors_come_one_per_field(client, auth):
+    bad = {**BODY, "answers": {"people": 500, "kind": "x"}, "description": ""}
+    body = problem(client.post("/api/v1/requests", json=bad, headers=auth("member1")), 422)
+    assert body["errors"] == {
+        "answers.people": "At most 50.",
+        "answers.kind": "Please choose one of the options.",
+        "description": "Please describe what you need.",
+    }
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"description": "no service"},
+        {**BODY, "unexpected": 1},
+        {**BODY, "description": "nul\x00byte"},
+        {**BODY, "answers": []},
+    ],
+)
+def test_malformed_bodies_are_422_problems(client, auth, body):
+    problem(client.post("/api/v1/requests", json=body, headers=auth("member1")), 422)
+
+
+def test_broken_json_is_a_problem_not_a_500(client, auth):
+    response = client.post(
+        "/api/v1/requests", content=b"{not json", headers={**auth("member1"), "Content-Type": "application/json"}
+    )
+    problem(response, 422)
+
+
+def test_idempotency_key_replays_and_refuses_another_body(client, auth):
+    first = client.post("/api/v1/requests", json=BODY, headers={**auth("member1"), "Idempotency-Key": "k-1"})
+    again = client.post("/api/v1/requests", json=BODY, headers={**auth("member1"), "Idempotency-Key": "k-1"})
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json()["number"] == first.json()["number"]
+    other = client.post(
+        "/api/v1/requests", json={**BODY, "description": "另一件"}, headers={**auth("member1"), "Idempotency-Key": "k-1"}
+    )
+    assert "Idempotency-Key" in problem(other, 422)["errors"]
+
+
+def test_who_sees_what(client, auth):
+    mine = file(client, auth, "member1")
+    theirs = file(client, auth, "member2")
+
+    def numbers(username, query=""):
+        return {r["number"] for r in client.get(f"/api/v1/requests{query}", headers=auth(username)).json()["items"]}
+
+    assert numbers("member1") == {mine["number"]}
+    assert numbers("member2") == {theirs["number"]}
+    assert numbers("contact1") == {mine["number"]}  # their enterprise's
+    assert numbers("staff1") == {mine["number"], theirs["number"]}  # union's queue
+    assert numbers("staff3") == set()  # another department
+    assert numbers("dispatcher1") == numbers("supervisor1") == {mine["number"], theirs["number"]}
+    problem(client.get(f"/api/v1/requests/{mine['number']}", headers=auth("member2")), 404)
+    problem(client.get(f"/api/v1/requests/{mine['number']}/events", headers=auth("staff3")), 404)
+    assert client.get(f"/api/v1/requests/{mine['number']}", headers=auth("contact1")).status_code == 200
+
+
+def test_filters(client, auth):
+    a = file(client, auth)
+    b = file(client, auth, body={"service_code": "misc.other", "description": "其他"})
+    client.post(f"/api/v1/requests/{a['number']}/claim", json={}, headers=auth("staff1"))
+
+    def numbers(query, username="dispatcher1"):
+        return [r["number"] for r in client.get(f"/api/v1/requests?{query}", headers=auth(username)).json()["items"]]
+
+    assert numbers("status=submitted") == [b["number"]]
+    assert numbers("status=claimed&status=submitted") == [b["number"], a["number"]]
+    assert numbers("service=misc.other") == [b["number"]]
+    assert numbers("department=union") == [a["number"]]
+    assert numbers("assigned=true", "staff1") == [a["number"]]
+    assert numbers("mine=true", "member1") == [b["number"], a["number"]]
+    assert numbers("overdue=true") == []
+    assert numbers("sort=oldest") == [a["number"], b["number"]]
+    problem(client.get("/api/v1/requests?status=bogus", headers=auth("member1")), 422)
+    problem(client.get("/api/v1/requests?sort=sideways", headers=auth("member1")), 422)
+
+
+def test_keyset_pages_cover_everything_once(client, auth):
+    created = [file(client, auth)["number"] for _ in range(7)]
+    seen, cursor = [], None
+    while True:
+        query = "limit=3" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(f"/api/v1/requests?{query}", headers=auth("member1")).json()
+        seen += [r["number"] for r in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == list(reversed(created))
+    problem(client.get("/api/v1/requests?cursor=garbage", headers=auth("member1")), 422)
+
+
+def test_actions_and_their_errors(client, auth):
+    req = file(client, auth)
+    number = req["number"]
+    url = f"/api/v1/requests/{number}"
+    # Not allowed for this person → 403; not visible → 404; unknown action → 404.
+    problem(client.post(f"{url}/claim", json={}, headers=auth("member1")), 403)
+    problem(client.post(f"{url}/claim", json={}, headers=auth("staff3")), 404)
+    problem(client.post(f"{url}/fly", json={}, headers=auth("staff1")), 404)
+    problem(client.post(f"{url}/auto_close", json={}, headers=auth("staff1")), 404)
+    # A stale version → 409 with the current state.
+    stale = problem(client.post(f"{url}/claim", json={"version": 1}, headers=auth("staff1")), 409)
+    assert stale["current_version"] == req["version"] and stale["current_status"] == "dispatched"
+    claimed = client.post(f"{url}/claim", json={"version": req["version"]}, headers=auth("staff1"))
+    assert claimed.status_code == 200 and claimed.json()["status"] == "claimed"
+    assert claimed.json()["assignee"]["username"] == "staff1"
+    # The second claimer is told who has it.
+    lost = problem(client.post(f"{url}/claim", json={}, headers=auth("staff2")), 409)
+    assert lost["assignee"]["username"] == "staff1" and lost["current_status"] == "claimed"
+    # A missing note → 422 naming the field.
+    assert "note" in problem(client.post(f"{url}/complete", json={}, headers=auth("staff1")), 422)["errors"]
+    assert client.post(f"{url}/complete", json={"note": "已办结"}, headers=auth("staff1")).json()["status"] == "completed"
+    # Only the requester rates, once; unsatisfied needs a comment.
+    problem(client.post(f"{url}/rate", json={"rating": "satisfied"}, headers=auth("contact1")), 403)
+    problem(client.post(f"{url}/rate", json={"rating": "unsatisfied"}, headers=auth("member1")), 422)
+    problem(client.post(f"{url}/rate", json={"rating": "great"}, headers=auth("member1")), 422)
+    rated = client.post(f"{url}/rate", json={"rating": "satisfied", "comment": "很好"}, headers=auth("member1")).json()
+    assert rated["status"] == "closed" and rated["rating"]["value"] == "satisfied" and rated["rating"]["comment"] == "很好"
+    problem(client.post(f"{url}/rate", json={"rating": "satisfied"}, headers=auth("member1")), 409)
+
+
+def test_days_must_be_a_real_integer(client, auth):
+    number = file(client, auth)["number"]
+    client.post(f"/api/v1/requests/{number}/claim", json={}, headers=auth("staff1"))
+    for days in (True, "2", 1.5):
+        problem(client.post(f"/api/v1/requests/{number}/request_extension", json={"days": days, "note": "x"},
+                            headers=auth("staff1")), 422)
+
+
+def test_history_hides_internal_events_from_the_requester(client, auth):
+    number = file(client, auth)["number"]
+    client.post(f"/api/v1/requests/{number}/urge", json={"note": "快点"}, headers=auth("supervisor1"))
+    client.post(f"/api/v1/requests/{number}/claim", json={}, headers=auth("staff1"))
+    client.post(f"/api/v1/requests/{number}/complete", json={"note": "内部备注", "internal": True}, headers=auth("staff1"))
+    staff_view = client.get(f"/api/v1/requests/{number}/events", headers=auth("staff1")).json()
+    member_view = client.get(f"/api/v1/requests/{number}/events", headers=auth("member1")).json()
+    assert [e["action"] for e in staff_view] == ["submit", "dispatch", "urge", "claim", "complete"]
+    assert [e["action"] for e in member_view] == ["submit", "dispatch", "claim"]
+    assert member_view[1]["actor"] is None  # the system dispatched it
+    assert member_view[2]["actor"] == {"username": "staff1", "name": "Staff1"}
+
+
+def test_dispatcher_path_dispatch_return_transfer_reject(client, auth):
+    number = file(client, auth, body={"service_code": "misc.other", "description": "不知道找谁"})["number"]
+    url = f"/api/v1/requests/{number}"
+    problem(client.post(f"{url}/dispatch", json={}, headers=auth("dispatcher1")), 422)
+    assert client.post(f"{url}/dispatch", json={"department": "union"}, headers=auth("dispatcher1")).json()["status"] == "dispatched"
+    returned = client.post(f"{url}/return", json={"note": "不归我们管"}, headers=auth("staff1")).json()
+    assert returned["status"] == "submitted" and returned["return_count"] == 1
+    client.post(f"{url}/dispatch", json={"department": "union"}, headers=auth("dispatcher1"))
+    moved = client.post(f"{url}/transfer", json={"department": "care", "note": "关爱服务"}, headers=auth("dispatcher1")).json()
+    assert moved["department"]["code"] == "care" and moved["status"] == "claimed"  # care assigns least-loaded
+    other = file(client, auth, body={"service_code": "misc.other", "description": "x"})["number"]
+    assert client.post(f"/api/v1/requests/{other}/reject", json={"note": "重复"}, headers=auth("dispatcher1")).json()["status"] == "rejected"
