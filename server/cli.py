@@ -1,0 +1,207 @@
+"""The ``lianxin`` command line: a thin door onto the same services as the pages and the API.
+
+Mistakes a user can make (a bad seed file, a taken username, an unreachable database) end
+with a one-line message and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
+
+from server.config import get_settings
+from server.db import Database
+from server.enums import Role
+from server.errors import LianxinError
+
+
+def _database() -> Database:
+    settings = get_settings()
+    return Database(settings.effective_database_url, settings)
+
+
+@contextmanager
+def _open_database() -> Iterator[Database]:
+    database = _database()
+    try:
+        yield database
+    except OperationalError as exc:
+        # Usually "no such table": the schema is missing or behind.
+        raise click.ClickException(
+            f"The database is not ready ({exc.orig}). Run `lianxin migrate` first."
+        ) from exc
+    finally:
+        database.dispose()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Lianxin 连心: order online, serve offline."""
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database schema."""
+    from server import migrate as migrations
+
+    url = get_settings().effective_database_url
+    migrations.upgrade(url)
+    click.echo("The database schema is up to date.")
+
+
+@main.command()
+@click.option("--demo", is_flag=True, help="Also create ~300 demo requests over the last 90 days.")
+@click.option("--no-accounts", is_flag=True, help="Load the catalogue only: no demo enterprises or accounts.")
+def seed(demo: bool, no_accounts: bool) -> None:
+    """Load seeds/*.yaml: buildings, departments, the service menu and demo accounts.
+
+    Only what is missing is created; existing rows and passwords are left as they are."""
+    from server.models import ServiceRequest
+    from server.seeding import SeedError, generate_demo_requests, load_seeds
+
+    with _open_database() as database:
+        try:
+            with database.write() as session:
+                counts = load_seeds(session, with_accounts=not no_accounts)
+        except SeedError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for kind, tally in counts.items():
+            if any(tally.values()):
+                click.echo(f"{kind:<12} {tally['created']:>4} created, {tally['unchanged']:>4} already there")
+        if demo:
+            with database.read() as session:
+                existing = session.scalar(select(func.count()).select_from(ServiceRequest))
+            if existing:
+                click.echo(f"requests     {existing} already there: no demo requests added")
+            else:
+                written = generate_demo_requests(database, 300, days=90)
+                click.echo(f"requests     {written['requests']:>4} created (demo)")
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="The name people see.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
+@click.option("--department", help="Department code (staff and leads).")
+@click.option("--enterprise", help="Enterprise name (members and contacts).")
+@click.option("--phone", default="")
+@click.option("--email", default="")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Prompted for (twice, hidden) when not given.",
+)
+def create_user(
+    username: str,
+    display_name: str,
+    roles: tuple[str, ...],
+    department: str | None,
+    enterprise: str | None,
+    phone: str,
+    email: str,
+    password: str,
+) -> None:
+    """Create an account."""
+    from server.accounts.passwords import check_password_strength
+    from server.accounts.service import create_person
+    from server.models import Department, Enterprise
+
+    problem = check_password_strength(password)
+    if problem:
+        raise click.ClickException(problem)
+    with _open_database() as database:
+        try:
+            with database.write() as session:
+                department_id = enterprise_id = None
+                if department:
+                    department_id = session.scalar(select(Department.id).where(Department.code == department))
+                    if department_id is None:
+                        raise click.ClickException(f"There is no department with the code {department!r}.")
+                if enterprise:
+                    enterprise_id = session.scalar(select(Enterprise.id).where(Enterprise.name == enterprise))
+                    if enterprise_id is None:
+                        raise click.ClickException(f"There is no enterprise named {enterprise!r}.")
+                person = create_person(
+                    session,
+                    username=username,
+                    password=password,
+                    display_name=display_name,
+                    roles={Role(r) for r in roles},
+                    phone=phone,
+                    email=email,
+                    enterprise_id=enterprise_id,
+                    department_id=department_id,
+                )
+                summary = f"Created {person.username} ({', '.join(sorted(roles))})."
+        except LianxinError as exc:
+            raise click.ClickException(_describe(exc)) from exc
+    click.echo(summary)
+
+
+def _describe(exc: LianxinError) -> str:
+    errors = getattr(exc, "errors", None) or {}
+    details = "; ".join(f"{name}: {message}" for name, message in errors.items())
+    return f"{exc.detail} {details}".strip()
+
+
+@main.command("demo-data")
+@click.option("--requests", "count", type=click.IntRange(min=1), required=True, help="How many requests to add.")
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True, help="Spread over the last N days.")
+@click.option("--seed", "random_seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option("--batch", type=click.IntRange(min=100), default=20_000, show_default=True, help="Requests per transaction.")
+def demo_data(count: int, days: int, random_seed: int, batch: int) -> None:
+    """Add N demo requests with their history (for demos and load tests)."""
+    from server.seeding import DemoDataError, generate_demo_requests
+
+    started = time.monotonic()
+    interactive = sys.stdout.isatty()
+
+    def progress(done: int, total: int) -> None:
+        line = f"{done:,}/{total:,} requests ({time.monotonic() - started:.1f} s)"
+        if interactive:
+            click.echo(f"\r{line}", nl=False)
+        else:
+            click.echo(line)
+
+    with _open_database() as database:
+        try:
+            written = generate_demo_requests(database, count, days=days, seed=random_seed, batch=batch, progress=progress)
+        except DemoDataError as exc:
+            raise click.ClickException(str(exc)) from exc
+    if interactive:
+        click.echo()
+    elapsed = time.monotonic() - started
+    click.echo(
+        f"Added {written['requests']:,} requests, {written['events']:,} events and "
+        f"{written['ratings']:,} ratings in {elapsed:.1f} s."
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
+def serve(host: str, port: int, workers: int) -> None:
+    """Run the web application with uvicorn."""
+    import uvicorn
+
+    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,111 @@
+"""The command line, through click's CliRunner against the test database."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from server.cli import main
+from server.config import get_settings
+from server.enums import Role
+from server.models import Person, ServiceRequest
+
+
+@pytest.fixture
+def cli(database, db_url, monkeypatch):
+    """Run ``lianxin`` against this test's database."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None):
+        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
+
+    yield run
+    get_settings.cache_clear()
+
+
+def _count(database, model) -> int:
+    with database.read() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def test_seed_twice(cli, database):
+    first = cli("seed")
+    assert first.exit_code == 0, first.output
+    assert "services" in first.output and "22 created" in first.output
+    people = _count(database, Person)
+    second = cli("seed")
+    assert second.exit_code == 0
+    assert " 0 created" in second.output and "already there" in second.output
+    assert _count(database, Person) == people
+
+
+def test_seed_demo_only_once(cli, database):
+    result = cli("seed", "--demo")
+    assert result.exit_code == 0, result.output
+    assert _count(database, ServiceRequest) == 300
+    again = cli("seed", "--demo")
+    assert "no demo requests added" in again.output
+    assert _count(database, ServiceRequest) == 300
+
+
+def test_demo_data(cli, database):
+    assert cli("seed").exit_code == 0
+    result = cli("demo-data", "--requests", "50", "--days", "10")
+    assert result.exit_code == 0, result.output
+    assert "Added 50 requests" in result.output
+    assert _count(database, ServiceRequest) == 50
+
+
+def test_demo_data_without_seeds_fails_cleanly(cli):
+    result = cli("demo-data", "--requests", "5")
+    assert result.exit_code == 1
+    assert "lianxin seed" in result.output and "Traceback" not in result.output
+
+
+def test_create_user(cli, database):
+    assert cli("seed").exit_code == 0
+    result = cli(
+        "create-user", "wang", "--name", "王五", "--role", "staff", "--role", "lead",
+        "--department", "union", "--phone", "13700000000", "--password", "secret-123",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Created wang (lead, staff)." in result.output
+    with database.read() as session:
+        person = session.scalar(select(Person).where(Person.username == "wang"))
+        assert person.roles == {Role.staff, Role.lead} and person.department_id is not None
+
+
+def test_create_user_prompts_for_password_twice(cli, database):
+    result = cli("create-user", "li", "--name", "李四", "--role", "member", input="secret-123\nsecret-123\n")
+    assert result.exit_code == 0, result.output
+    assert "secret-123" not in result.output  # hidden input
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["member1", "--name", "X", "--role", "member"], "This username is taken."),
+        (["zhao", "--name", "X", "--role", "staff"], "Staff and leads belong to a department."),
+        (["zhao", "--name", "X", "--role", "staff", "--department", "nope"], "no department with the code 'nope'"),
+        (["zhao", "--name", "X", "--role", "member", "--enterprise", "nope"], "no enterprise named 'nope'"),
+        (["zhao", "--name", "  ", "--role", "member"], "A name is required."),
+    ],
+)
+def test_create_user_mistakes(cli, args, message):
+    assert cli("seed").exit_code == 0
+    result = cli("create-user", *args, "--password", "secret-123")
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_create_user_weak_password(cli):
+    result = cli("create-user", "zhao", "--name", "X", "--role", "member", "--password", "short")
+    assert result.exit_code == 1 and "at least 8 characters" in result.output
+
+
+def test_create_user_unknown_role(cli):
+    result = cli("create-user", "zhao", "--name", "X", "--role", "king", "--password", "secret-123")
+    assert result.exit_code == 2 and "king" in result.output
