@@ -8,10 +8,12 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from server.api import API_PREFIX, api_router
-from server.api.problems import install_api_problem_handlers
+from server.api.problems import install_error_handlers
 from server.config import Settings, get_settings
 from server.db import Database
 from server.sweeper import Sweeper
+from server.web.errors import page_error
+from server.web.site import install_web
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
-    install_api_problem_handlers(app, API_PREFIX)
+    install_error_handlers(app, page_errors=page_error)
     app.include_router(api_router)
+    install_web(app, database)
     return app

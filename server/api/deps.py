@@ -11,6 +11,7 @@ from server.accounts import service as account_service
 from server.db import Database
 from server.errors import NotAuthenticated
 from server.models import Person
+from server.web.csrf import require_header_token
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -32,6 +33,9 @@ def current_person(
             person = found[0] if found else None
     else:
         person = getattr(request.state, "person", None)  # set by the web session middleware
+        if person is not None:
+            # A cookie rides along on cross-site requests too; a write needs the page's token.
+            require_header_token(request)
     if person is None:
         raise NotAuthenticated("Sign in first: send a bearer token from /api/v1/auth/token.")
     return person

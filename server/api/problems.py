@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from server.errors import LianxinError
 
@@ -48,27 +50,37 @@ def validation_error_response(exc: RequestValidationError) -> JSONResponse:
     return problem(422, "The request body or parameters are not valid.", title="Invalid input", type_slug="invalid-input", errors=errors)
 
 
-def install_api_problem_handlers(app: FastAPI, api_prefix: str) -> None:
-    """Problem documents for /api paths. Page paths get HTML error pages (installed by the web
-    layer, which falls back to these handlers' logic for API paths)."""
+def is_api_path(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
 
-    @app.exception_handler(LianxinError)
-    async def _lianxin(request: Request, exc: LianxinError):
+
+def api_error_response(request: Request, exc: Exception) -> Response:
+    """The problem document for any exception that reached the application."""
+    if isinstance(exc, LianxinError):
         return lianxin_error_response(exc)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError):
+    if isinstance(exc, RequestValidationError):
         return validation_error_response(exc)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException):
+    if isinstance(exc, StarletteHTTPException):
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         response = problem(exc.status_code, detail)
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         return response
+    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "Something went wrong on our side; nothing you sent was lost. Please try again.")
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception):
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem(500, "Something went wrong on our side; nothing you sent was lost. Please try again.")
+
+PageErrorHandler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def install_error_handlers(app: FastAPI, page_errors: PageErrorHandler | None = None) -> None:
+    """One dispatcher for every error: /api paths get application/problem+json, every other
+    path the HTML error page from ``page_errors`` (problem+json too when there is none)."""
+
+    async def dispatch(request: Request, exc: Exception) -> Response:
+        if page_errors is None or is_api_path(request.url.path):
+            return api_error_response(request, exc)
+        return await page_errors(request, exc)
+
+    for exc_type in (LianxinError, RequestValidationError, StarletteHTTPException, Exception):
+        app.add_exception_handler(exc_type, dispatch)

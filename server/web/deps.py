@@ -1,0 +1,44 @@
+"""Dependencies for page routes: the signed-in person and role guards.
+
+    @router.get("/dispatch")
+    def board(request: Request, person: Annotated[Person, Depends(require_roles(Role.dispatcher))]):
+        ...
+
+A missing sign-in raises ``NotAuthenticated``: page GETs are then redirected to
+``/login?next=…`` by the error handler; a missing role raises ``Forbidden`` (a 403 page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from server import policy
+from server.api.deps import DatabaseDep, get_database
+from server.enums import Role
+from server.errors import NotAuthenticated
+from server.models import Person
+
+__all__ = ["DatabaseDep", "PagePerson", "get_database", "page_person", "require_roles"]
+
+
+def page_person(request: Request) -> Person:
+    person = getattr(request.state, "person", None)
+    if person is None:
+        raise NotAuthenticated("Please sign in first.")
+    return person
+
+
+PagePerson = Annotated[Person, Depends(page_person)]
+
+
+def require_roles(*roles: Role) -> Callable[[Person], Person]:
+    """A dependency that returns the person when they hold any of ``roles``."""
+
+    def dependency(person: PagePerson) -> Person:
+        policy.require_role(person, *roles)
+        return person
+
+    return dependency

@@ -1,0 +1,49 @@
+"""Mounting the pages on the application.
+
+To add pages: write a module with ``router = APIRouter()`` and add it to ``PAGE_ROUTERS``.
+Every router mounted here is behind :func:`server.web.csrf.csrf_protect`, so no unsafe
+method can skip the CSRF check.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, FastAPI
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
+
+from server.db import Database
+from server.web import auth_pages
+from server.web.csrf import csrf_protect
+from server.web.i18n import compile_catalogues
+from server.web.render import STATIC_DIR
+from server.web.security import SecurityHeadersMiddleware
+from server.web.session import SessionMiddleware
+
+PAGE_ROUTERS: list[APIRouter] = [auth_pages.router]
+
+
+class CachedStaticFiles(StaticFiles):
+    """A year of caching: our own files are addressed by content hash, vendor files by version."""
+
+    async def get_response(self, path: str, scope: Scope):
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def page_router() -> APIRouter:
+    router = APIRouter(dependencies=[Depends(csrf_protect)], include_in_schema=False)
+    for sub in PAGE_ROUTERS:
+        router.include_router(sub)
+    return router
+
+
+def install_web(app: FastAPI, database: Database) -> None:
+    """Pages, static files, the session cookie and the security headers."""
+    compile_catalogues()
+    app.include_router(page_router())
+    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+    # Added last runs first: headers wrap everything, the session is resolved inside them.
+    app.add_middleware(SessionMiddleware, database=database)
+    app.add_middleware(SecurityHeadersMiddleware)
