@@ -193,6 +193,17 @@ def demo_data(count: int, days: int, random_seed: int, batch: int) -> None:
 
 
 @main.command()
+def sweep() -> None:
+    """Run the time-based transitions once (close requests left unrated past the rating
+    window). `lianxin serve` does this by itself; use this from cron when it runs elsewhere."""
+    from server.sweeper import sweep_once
+
+    with _open_database() as database:
+        closed = sweep_once(database)
+    click.echo(f"Closed {closed} unrated request(s).")
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))

@@ -17,7 +17,6 @@ SQLite specifics, and why:
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -32,10 +31,7 @@ from server.config import Settings
 T = TypeVar("T")
 
 _WRITE_OPTION = "lianxin_write"
-
-
-class RetryTransaction(Exception):
-    """Raised inside a unit of work when it lost a race and should run again from scratch."""
+CACHE_INFO_KEY = "lianxin_cache"
 
 
 def create_db_engine(url: str, settings: Settings, *, pooled: bool = True) -> Engine:
@@ -92,11 +88,17 @@ class Database:
         self.settings = settings
         self.engine = create_db_engine(url, settings)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
-        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        # Per-database, per-process caches (server.catalog.snapshot), reachable from every
+        # session as session.info[CACHE_INFO_KEY]; two databases in one process (tests) never
+        # see each other's.
+        self.cache: dict[str, object] = {}
+        info = {CACHE_INFO_KEY: self.cache}
+        self._read_sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False, info=info)
         self._write_sessions = sessionmaker(
             self.engine.execution_options(**{_WRITE_OPTION: True}),
             expire_on_commit=False,
             autoflush=False,
+            info=info,
         )
         # Serialises writers of this process on SQLite (see module docstring).
         self._write_lock = threading.Lock() if self.is_sqlite else None
@@ -131,18 +133,10 @@ class Database:
             if lock is not None:
                 lock.release()
 
-    def run(self, work: Callable[[Session], T], *, attempts: int = 3) -> T:
-        """Run ``work`` in a write transaction, again from scratch when it asks to be retried
-        (a lost race on PostgreSQL, such as two inserts of one idempotency key)."""
-        for attempt in range(attempts):
-            try:
-                with self.write() as session:
-                    return work(session)
-            except RetryTransaction:
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(0.005 * (attempt + 1))
-        raise AssertionError("unreachable")
+    def run(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one write transaction and return its result."""
+        with self.write() as session:
+            return work(session)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -5,6 +5,7 @@ from server.models.auth_token import AuthToken
 from server.models.base import Base, utcnow
 from server.models.building import Building
 from server.models.catalog import Category, Service, ServiceField
+from server.models.catalog_revision import CatalogRevision
 from server.models.counter import DailyCounter
 from server.models.department import Department
 from server.models.enterprise import Enterprise
@@ -18,6 +19,7 @@ __all__ = [
     "AuthToken",
     "Base",
     "Building",
+    "CatalogRevision",
     "Category",
     "DailyCounter",
     "Department",

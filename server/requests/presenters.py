@@ -10,15 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import policy, workflow
-from server.catalog import repository as catalog_repository
+from server.catalog import snapshot
 from server.enums import Action, RequestStatus
 from server.i18n_text import localized
 from server.models import (
-    Building,
     Person,
     RequestEvent,
     RequestRating,
-    Service,
     ServiceRequest,
     utcnow,
 )
@@ -39,13 +37,15 @@ SYSTEM_ONLY = frozenset({Action.submit, Action.auto_close})
 
 
 class Lookups:
-    """Small tables loaded once per page."""
+    """Names for one page: the catalogue snapshot, and the people on the page in one query."""
 
-    def __init__(self, session: Session, people_ids: set[int | None]):
-        self.services = {s.id: s for s in session.scalars(select(Service))}
-        self.departments = catalog_repository.departments_by_id(session)
-        self.buildings = {b.id: b for b in session.scalars(select(Building))}
-        self.people = repository.people_by_id(session, people_ids)
+    def __init__(self, session: Session, people_ids: set[int | None], known: tuple[Person, ...] = ()):
+        catalog = snapshot.load(session)
+        self.services = catalog.services
+        self.departments = catalog.departments
+        self.buildings = catalog.buildings
+        self.people = {p.id: p for p in known}
+        self.people.update(repository.people_by_id(session, set(people_ids) - set(self.people)))
 
 
 def _person(p: Person | None) -> PersonRef | None:
@@ -115,8 +115,13 @@ def available_actions(person: Person, request: ServiceRequest) -> list[Action]:
 
 
 def detail(session: Session, person: Person, request: ServiceRequest, locale: str) -> RequestOut:
-    lookups = Lookups(session, {request.assignee_id, request.requester_id})
-    rating = session.scalar(select(RequestRating).where(RequestRating.request_id == request.id))
+    lookups = Lookups(session, {request.assignee_id, request.requester_id}, known=(person,))
+    # Only a closed request can have been rated.
+    rating = (
+        session.scalar(select(RequestRating).where(RequestRating.request_id == request.id))
+        if request.status == RequestStatus.closed
+        else None
+    )
     return RequestOut(
         **_summary_fields(request, lookups, locale, utcnow()),
         description=request.description,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from server import policy
 from server.enums import RequestStatus
@@ -161,7 +161,10 @@ def list_events(session: Session, request: ServiceRequest, *, include_internal: 
 
 
 def people_by_id(session: Session, ids: set[int | None]) -> dict[int, Person]:
+    """People by id, for showing names, in one query: their roles are not loaded (and would
+    load on access inside the session), so never use these for permission checks."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(wanted)))}
+    stmt = select(Person).where(Person.id.in_(wanted)).options(lazyload(Person.role_rows))
+    return {p.id: p for p in session.scalars(stmt)}

@@ -12,15 +12,16 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from server.catalog.snapshot import Catalog
 from server.enums import AssignmentMode, RequestStatus, Role
 from server.models import Department, Person, PersonRole, Service, ServiceRequest
 
 
-def department_for(session: Session, service: Service) -> Department | None:
+def department_for(catalog: Catalog, service: Service) -> Department | None:
     """The department a new request of ``service`` is dispatched to, or None for a dispatcher."""
     if service.department_id is None:
         return None
-    department = session.get(Department, service.department_id)
+    department = catalog.departments.get(service.department_id)
     return department if department is not None and department.active else None
 
 

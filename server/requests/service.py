@@ -16,16 +16,16 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from server import policy, workflow
-from server.catalog import repository as catalog_repository
+from server.catalog import snapshot
+from server.catalog.snapshot import Catalog
 from server.config import get_settings
-from server.db import RetryTransaction
-from server.enums import Action, Party, RequestStatus, Role
+from server.enums import Action, AssignmentMode, Party, RequestStatus, Role
 from server.enums import Rating as RatingValue
 from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
 from server.models import (
@@ -92,33 +92,18 @@ def submit(
     """File a request for ``person``; route it; return it.
 
     With an idempotency key, the same key and body again returns the first request; the
-    same key with another body is refused. Concurrent first uses of one key race on a unique
-    index; the loser raises :class:`RetryTransaction` and, run again, finds the winner's."""
+    same key with another body is refused. The key is claimed with an insert that does
+    nothing on conflict, so of concurrent first uses exactly one files the request and the
+    others (waiting on the unique index until it commits) find and return it."""
     now = now or utcnow()
-    key_row: IdempotencyKey | None = None
+    catalog = snapshot.load(session)
+    key_id: int | None = None
     if idempotency_key is not None:
-        idempotency_key = idempotency_key.strip()
-        if not idempotency_key or len(idempotency_key) > 200:
-            raise InvalidInput("The Idempotency-Key must be 1 to 200 characters.", {"Idempotency-Key": "1 to 200 characters."})
-        fingerprint = data.fingerprint()
-        existing = session.scalar(
-            select(IdempotencyKey).where(IdempotencyKey.person_id == person.id, IdempotencyKey.key == idempotency_key)
-        )
-        if existing is not None:
-            if existing.body_hash != fingerprint:
-                raise InvalidInput(
-                    "This Idempotency-Key was already used for a different request.",
-                    {"Idempotency-Key": "Already used with another body."},
-                )
-            return Submitted(session.get_one(ServiceRequest, existing.request_id), replayed=True)
-        key_row = IdempotencyKey(person_id=person.id, key=idempotency_key, body_hash=fingerprint)
-        session.add(key_row)
-        try:
-            session.flush()
-        except IntegrityError as exc:
-            raise RetryTransaction("idempotency key taken concurrently") from exc
+        key_id, replay = _claim_idempotency_key(session, person, idempotency_key, data.fingerprint(), now)
+        if replay is not None:
+            return Submitted(replay, replayed=True)
 
-    service, building_id, floor, snapshot, phone = _validate_submission(session, person, data, file_counts)
+    service, building_id, floor, answers, phone = _validate_submission(session, catalog, person, data, file_counts)
     tz = ZoneInfo(get_settings().timezone)
     request = ServiceRequest(
         number=numbering.next_number(session, now, tz),
@@ -131,29 +116,65 @@ def submit(
         floor=floor,
         room=data.room.strip(),
         contact_phone=phone,
-        answers=snapshot,
+        answers=answers,
         submitted_at=now,
         updated_at=now,
         # The promise to the requester runs from submission, in the centre's working time.
         complete_due_at=calendar().add_working_days(now, service.complete_limit_days),
     )
+    department = routing.department_for(catalog, service)
+    if department is not None:
+        # Routing dispatches as the system: the same transition a dispatcher takes, applied
+        # before the first insert so that a new request costs one INSERT, not INSERT + UPDATE.
+        workflow.find(RequestStatus.submitted, Action.dispatch, {Party.system})
+        _apply_department(request, service, department, now)
+        request.status = RequestStatus.dispatched
     session.add(request)
     session.flush()
-    _append_event(session, request, None, Action.submit, person, now)
-    if key_row is not None:
-        key_row.request_id = request.id
-
-    department = routing.department_for(session, service)
+    _append_event(session, request, None, Action.submit, person, now, to_status=RequestStatus.submitted)
     if department is not None:
-        # Routing dispatches as the system, through the same transition as a dispatcher.
-        perform(session, None, request, Action.dispatch, ActionInput(department_code=department.code), now=now)
+        _append_event(
+            session, request, RequestStatus.submitted, Action.dispatch, None, now, data={"department": department.code}
+        )
+    if key_id is not None:
+        session.execute(update(IdempotencyKey).where(IdempotencyKey.id == key_id).values(request_id=request.id))
+    session.flush()
+    if department is not None:
+        _route_to_person(session, request, department, now)
     return Submitted(request, replayed=False)
 
 
+def _claim_idempotency_key(
+    session: Session, person: Person, key: str, fingerprint: str, now: datetime
+) -> tuple[int | None, ServiceRequest | None]:
+    """(id of the new key row, None), or (None, the request an earlier use filed)."""
+    key = key.strip()
+    if not key or len(key) > 200:
+        raise InvalidInput("The Idempotency-Key must be 1 to 200 characters.", {"Idempotency-Key": "1 to 200 characters."})
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    key_id = session.execute(
+        insert(IdempotencyKey)
+        .values(person_id=person.id, key=key, body_hash=fingerprint, created_at=now)
+        .on_conflict_do_nothing(index_elements=[IdempotencyKey.person_id, IdempotencyKey.key])
+        .returning(IdempotencyKey.id)
+    ).scalar()
+    if key_id is not None:
+        return key_id, None
+    existing = session.scalar(select(IdempotencyKey).where(IdempotencyKey.person_id == person.id, IdempotencyKey.key == key))
+    if existing is None or existing.request_id is None:  # pragma: no cover - the row commits with its request
+        raise Conflict("This Idempotency-Key is in use by a submission still in progress; try again.")
+    if existing.body_hash != fingerprint:
+        raise InvalidInput(
+            "This Idempotency-Key was already used for a different request.",
+            {"Idempotency-Key": "Already used with another body."},
+        )
+    return None, session.get_one(ServiceRequest, existing.request_id)
+
+
 def _validate_submission(
-    session: Session, person: Person, data: SubmitInput, file_counts: dict[str, int] | None
+    session: Session, catalog: Catalog, person: Person, data: SubmitInput, file_counts: dict[str, int] | None
 ) -> tuple[Service, int | None, str, list[dict], str]:
-    service = catalog_repository.get_service(session, data.service_code)
+    service = catalog.service(data.service_code)
     if service is None or service.retired_at is not None:
         raise InvalidInput("There is no such service to order.", {"service_code": "Unknown service."})
     if not policy.can_order(person, service):
@@ -172,7 +193,7 @@ def _validate_submission(
     building_id: int | None = None
     floor = (data.floor or "").strip()
     if data.building_code:
-        building = catalog_repository.get_building(session, code=data.building_code)
+        building = catalog.building(data.building_code)
         if building is None or not building.active:
             errors["building_code"] = "Unknown building."
         else:
@@ -186,11 +207,11 @@ def _validate_submission(
             building_id, floor = enterprise.building_id, enterprise.floor
     if len(data.room or "") > 40:
         errors["room"] = Msg("At most {limit} characters.", limit=40)
-    snapshot, answer_errors = validate_answers(service.fields, data.answers or {}, file_counts)
+    answers, answer_errors = validate_answers(service.fields, data.answers or {}, file_counts)
     errors.update(answer_errors)
     if errors:
         raise InvalidInput("Some answers need attention.", errors)
-    return service, building_id, floor, snapshot, phone
+    return service, building_id, floor, answers, phone
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,15 +281,17 @@ def perform(
         # Another transaction changed the row between our read and our UPDATE ... WHERE version.
         raise Conflict("Someone else changed this request first; reload it and try again.", number=number) from exc
     if action in (Action.dispatch, Action.transfer):
-        _route_to_person(session, request, now)
+        _route_to_person(session, request, session.get_one(Department, request.department_id), now)
     return request
 
 
-def _route_to_person(session: Session, request: ServiceRequest, now: datetime) -> None:
+def _route_to_person(session: Session, request: ServiceRequest, department: Department, now: datetime) -> None:
     """A department that assigns its tasks (round-robin, least-loaded) gets this one assigned
     at once, by the system; an open-queue department leaves it for anyone to claim."""
-    department = session.get_one(Department, request.department_id)
-    assignee_id = routing.choose_assignee(session, department)
+    if department.assignment_mode == AssignmentMode.open_queue:
+        return
+    # choose_assignee remembers its turn on the department row: use this session's copy.
+    assignee_id = routing.choose_assignee(session, session.get_one(Department, department.id))
     if assignee_id is not None:
         username = session.get_one(Person, assignee_id).username
         perform(session, None, request, Action.assign, ActionInput(assignee=username), now=now)
@@ -301,6 +324,7 @@ def _append_event(
     note: str = "",
     public: bool = True,
     data: dict | None = None,
+    to_status: RequestStatus | None = None,
 ) -> RequestEvent:
     event = RequestEvent(
         request_id=request.id,
@@ -308,7 +332,7 @@ def _append_event(
         actor_id=person.id if person is not None else None,
         action=action,
         from_status=from_status,
-        to_status=request.status,
+        to_status=to_status or request.status,
         note=note,
         public=public,
         data=data or {},
@@ -320,7 +344,7 @@ def _append_event(
 def _target_department(session: Session, data: ActionInput, *, exclude: int | None = None) -> Department:
     if not data.department_code:
         raise InvalidInput("Please choose a department.", {"department_code": "Required."})
-    department = catalog_repository.get_department(session, code=data.department_code)
+    department = session.scalar(select(Department).where(Department.code == data.department_code))
     if department is None or not department.active:
         raise InvalidInput("There is no such active department.", {"department_code": "Unknown department."})
     if exclude is not None and department.id == exclude:

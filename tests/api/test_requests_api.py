@@ -136,10 +136,12 @@ def test_actions_and_their_errors(client, auth):
     problem(client.post(f"{url}/claim", json={}, headers=auth("staff3")), 404)
     problem(client.post(f"{url}/fly", json={}, headers=auth("staff1")), 404)
     problem(client.post(f"{url}/auto_close", json={}, headers=auth("staff1")), 404)
-    # A stale version → 409 with the current state.
-    stale = problem(client.post(f"{url}/claim", json={"version": 1}, headers=auth("staff1")), 409)
-    assert stale["current_version"] == req["version"] and stale["current_status"] == "dispatched"
-    claimed = client.post(f"{url}/claim", json={"version": req["version"]}, headers=auth("staff1"))
+    # A stale version (the supervisor urged it since) → 409 with the current state.
+    urged = client.post(f"{url}/urge", json={}, headers=auth("supervisor1")).json()
+    assert urged["version"] == req["version"] + 1
+    stale = problem(client.post(f"{url}/claim", json={"version": req["version"]}, headers=auth("staff1")), 409)
+    assert stale["current_version"] == urged["version"] and stale["current_status"] == "dispatched"
+    claimed = client.post(f"{url}/claim", json={"version": urged["version"]}, headers=auth("staff1"))
     assert claimed.status_code == 200 and claimed.json()["status"] == "claimed"
     assert claimed.json()["assignee"]["username"] == "staff1"
     # The second claimer is told who has it.

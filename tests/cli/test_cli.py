@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from server.cli import main
 from server.config import get_settings
-from server.enums import Role
-from server.models import Person, ServiceRequest
+from server.enums import Action, Role
+from server.models import Person, ServiceRequest, utcnow
+from tests.factories import build_world
+from tests.requests.helpers import act, load, submit
 
 
 @pytest.fixture
@@ -109,3 +113,16 @@ def test_create_user_weak_password(cli):
 def test_create_user_unknown_role(cli):
     result = cli("create-user", "zhao", "--name", "X", "--role", "king", "--password", "secret-123")
     assert result.exit_code == 2 and "king" in result.output
+
+
+
+def test_sweep_closes_requests_left_unrated(database, cli):
+    build_world(database)
+    long_ago = utcnow() - timedelta(days=30)
+    req = submit(database, "member1", "union.join", answers={"people": 1}, now=long_ago)
+    act(database, "staff1", req.number, Action.claim, now=long_ago)
+    act(database, "staff1", req.number, Action.complete, note="done", now=long_ago)
+    result = cli("sweep")
+    assert result.exit_code == 0, result.output
+    assert "Closed 1 unrated request(s)." in result.output
+    assert load(database, req.number).status == "closed"

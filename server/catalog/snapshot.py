@@ -1,0 +1,101 @@
+"""An in-memory copy of the small, read-mostly tables — services with their fields,
+categories, departments, buildings — kept per database and per process.
+
+Each use costs one tiny query: the catalogue revision (see server/models/catalog_revision.py).
+When it moved, the copy is reloaded; so an admin's change is seen by every worker at its next
+request, and a submission or a list page needs no further queries for names and rules.
+
+The objects are detached and shared between threads: read them, never change them. To change
+the catalogue, load the rows in your own session."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from server.db import CACHE_INFO_KEY
+from server.models import Building, CatalogRevision, Category, Department, Service
+from server.models.catalog_revision import catalog_changed_in
+
+
+@dataclass(frozen=True)
+class Catalog:
+    revision: int
+    services: dict[int, Service] = field(default_factory=dict)
+    categories: dict[int, Category] = field(default_factory=dict)
+    departments: dict[int, Department] = field(default_factory=dict)
+    buildings: dict[int, Building] = field(default_factory=dict)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_service_codes", {s.code: s for s in self.services.values()})
+        object.__setattr__(self, "_department_codes", {d.code: d for d in self.departments.values()})
+        object.__setattr__(self, "_building_codes", {b.code: b for b in self.buildings.values()})
+
+    def service(self, code: str) -> Service | None:
+        return self._service_codes.get(code)
+
+    def department(self, code: str) -> Department | None:
+        return self._department_codes.get(code)
+
+    def building(self, code: str) -> Building | None:
+        return self._building_codes.get(code)
+
+    def ordered_services(self, *, include_retired: bool = False) -> list[Service]:
+        def key(s: Service):
+            category = self.categories.get(s.category_id)
+            return (category.position if category else 0, s.category_id, s.position, s.id)
+
+        return sorted((s for s in self.services.values() if include_retired or s.retired_at is None), key=key)
+
+    def ordered_categories(self) -> list[Category]:
+        return sorted(self.categories.values(), key=lambda c: (c.position, c.id))
+
+
+_lock = threading.Lock()
+_CACHE_KEY = "catalog_snapshot"
+_SESSION_MEMO = "lianxin_catalog"
+
+
+def current_revision(session: Session) -> int:
+    return session.scalar(select(CatalogRevision.revision).where(CatalogRevision.id == 1)) or 0
+
+
+def load(session: Session) -> Catalog:
+    """The catalogue as ``session`` sees it, from the cache when that is still current.
+    Checked once per session (our sessions live for one unit of work)."""
+    memo = session.info.get(_SESSION_MEMO)
+    if memo is not None and not catalog_changed_in(session):
+        return memo
+    catalog = _load(session)
+    session.info[_SESSION_MEMO] = catalog
+    return catalog
+
+
+def _load(session: Session) -> Catalog:
+    revision = current_revision(session)
+    cache: dict | None = session.info.get(CACHE_INFO_KEY)
+    # A transaction that changed the catalogue itself sees an uncommitted revision: never
+    # cache what might be rolled back.
+    cacheable = cache is not None and not catalog_changed_in(session)
+    cached: Catalog | None = cache.get(_CACHE_KEY) if cacheable else None
+    if cached is not None and cached.revision == revision:
+        return cached
+    catalog = Catalog(
+        revision=revision,
+        services={s.id: s for s in session.scalars(select(Service).options(selectinload(Service.fields)))},
+        categories={c.id: c for c in session.scalars(select(Category))},
+        departments={d.id: d for d in session.scalars(select(Department))},
+        buildings={b.id: b for b in session.scalars(select(Building))},
+    )
+    # Detach, so the shared copies never lazy-load or flush through someone's session.
+    for obj in [*catalog.services.values(), *catalog.categories.values(), *catalog.departments.values(), *catalog.buildings.values()]:
+        session.expunge(obj)
+    if cacheable:
+        with _lock:
+            current: Catalog | None = cache.get(_CACHE_KEY)
+            if current is None or current.revision <= revision:
+                cache[_CACHE_KEY] = catalog
+    return catalog
