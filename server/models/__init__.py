@@ -1,6 +1,7 @@
 """All ORM classes, one module per entity. Import models from here."""
 
 from server.models.attachment import Attachment
+from server.models.audit import AuditEntry
 from server.models.auth_token import AuthToken
 from server.models.base import Base, utcnow
 from server.models.building import Building
@@ -16,6 +17,7 @@ from server.models.service_request import RequestEvent, ServiceRequest
 
 __all__ = [
     "Attachment",
+    "AuditEntry",
     "AuthToken",
     "Base",
     "Building",
