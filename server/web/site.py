@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from server.admin import index_page as admin_index_page
 from server.db import Database
 from server.web import auth_pages
 from server.web.csrf import csrf_protect
@@ -19,7 +20,11 @@ from server.web.render import STATIC_DIR
 from server.web.security import SecurityHeadersMiddleware
 from server.web.session import SessionMiddleware
 
-PAGE_ROUTERS: list[APIRouter] = [auth_pages.router]
+# One line per page module (keeps parallel additions from clashing).
+PAGE_ROUTERS: list[APIRouter] = [
+    auth_pages.router,
+    admin_index_page.router,
+]
 
 
 class CachedStaticFiles(StaticFiles):
