@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from server.accounts.passwords import dummy_verify, hash_password, verify_password
 from server.config import get_settings
@@ -51,11 +51,17 @@ def resolve_token(session: Session, secret: str, *, kind: str = "api") -> tuple[
     """The active person behind a live, unrevoked token, or None."""
     if not secret:
         return None
-    row = session.execute(
-        select(AuthToken, Person)
-        .join(Person, Person.id == AuthToken.person_id)
-        .where(AuthToken.token_hash == _digest(secret), AuthToken.kind == kind)
-    ).first()
+    # One statement for token, person and roles: this runs on every authenticated call.
+    row = (
+        session.execute(
+            select(AuthToken, Person)
+            .join(Person, Person.id == AuthToken.person_id)
+            .options(joinedload(Person.role_rows))
+            .where(AuthToken.token_hash == _digest(secret), AuthToken.kind == kind)
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     token, person = row

@@ -59,8 +59,12 @@ _CACHE_KEY = "catalog_snapshot"
 _SESSION_MEMO = "lianxin_catalog"
 
 
+_REVISION = select(CatalogRevision.__table__.c.revision).where(CatalogRevision.__table__.c.id == 1)
+
+
 def current_revision(session: Session) -> int:
-    return session.scalar(select(CatalogRevision.revision).where(CatalogRevision.id == 1)) or 0
+    # A Core statement: this runs on every request that needs the catalogue.
+    return session.execute(_REVISION).scalar() or 0
 
 
 def load(session: Session) -> Catalog:

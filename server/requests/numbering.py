@@ -21,11 +21,14 @@ def format_number(day: str, sequence: int) -> str:
 def next_number(session: Session, now: datetime, tz: ZoneInfo) -> str:
     day = now.astimezone(tz).strftime("%Y%m%d")
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    # On the table, not the ORM class: a plain Core statement skips the ORM's bulk-insert
+    # machinery, which costs more than the statement itself on this hot path.
+    table = DailyCounter.__table__
     stmt = (
-        insert(DailyCounter)
+        insert(table)
         .values(day=day, last=1)
-        .on_conflict_do_update(index_elements=[DailyCounter.day], set_={"last": DailyCounter.last + 1})
-        .returning(DailyCounter.last)
+        .on_conflict_do_update(index_elements=[table.c.day], set_={"last": table.c.last + 1})
+        .returning(table.c.last)
     )
     sequence = session.execute(stmt).scalar_one()
     return format_number(day, sequence)

@@ -137,7 +137,8 @@ def submit(
             session, request, RequestStatus.submitted, Action.dispatch, None, now, data={"department": department.code}
         )
     if key_id is not None:
-        session.execute(update(IdempotencyKey).where(IdempotencyKey.id == key_id).values(request_id=request.id))
+        keys = IdempotencyKey.__table__
+        session.execute(update(keys).where(keys.c.id == key_id).values(request_id=request.id))
     session.flush()
     if department is not None:
         _route_to_person(session, request, department, now)
@@ -152,11 +153,12 @@ def _claim_idempotency_key(
     if not key or len(key) > 200:
         raise InvalidInput("The Idempotency-Key must be 1 to 200 characters.", {"Idempotency-Key": "1 to 200 characters."})
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    table = IdempotencyKey.__table__  # plain Core: see numbering.next_number
     key_id = session.execute(
-        insert(IdempotencyKey)
+        insert(table)
         .values(person_id=person.id, key=key, body_hash=fingerprint, created_at=now)
-        .on_conflict_do_nothing(index_elements=[IdempotencyKey.person_id, IdempotencyKey.key])
-        .returning(IdempotencyKey.id)
+        .on_conflict_do_nothing(index_elements=[table.c.person_id, table.c.key])
+        .returning(table.c.id)
     ).scalar()
     if key_id is not None:
         return key_id, None
