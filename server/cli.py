@@ -211,7 +211,19 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the web application with uvicorn."""
     import uvicorn
 
-    uvicorn.run("server.app:create_app", factory=True, host=host, port=port, workers=workers)
+    if workers > 1 and get_settings().effective_database_url.startswith("sqlite"):
+        # Writers of one process queue on a lock; writers of several processes wait in
+        # SQLite's busy handler, whose sleeps make the slowest requests much slower.
+        click.echo(
+            "Note: with SQLite, one worker serves best (writes are serialised within a process); "
+            "set DATABASE_URL to PostgreSQL for several workers.",
+            err=True,
+        )
+    uvicorn.run(
+        "server.app:create_app", factory=True, host=host, port=port, workers=workers,
+        # Behind a proxy, the client address and scheme come from X-Forwarded-* headers.
+        proxy_headers=True,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover
