@@ -1,0 +1,1 @@
+"""Lianxin benchmark (see bench/run.py)."""
