@@ -3,6 +3,7 @@
 #   make test      install the test tools and run the whole suite (SQLite)
 #   make test-pg   the suite on a fresh, throwaway PostgreSQL database (127.0.0.1:5432)
 #   make lint      ruff
+#   make bench     benchmark: baselines, submissions, claims, the queue with 1M requests (bench/README.md)
 #   make clean     remove the venv, caches and build output (keeps ./var, your local data)
 # Extra pytest arguments: make test PYTEST_ARGS="-k worktime -x"
 
@@ -88,3 +89,10 @@ clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis tests/artifacts
 	find . \( -path ./.git -o -path ./var \) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
 	find web -name '*.mo' -delete 2>/dev/null || true
+
+# The first run fills bench/results/queue-db-1000000 (a few minutes); later runs reuse it.
+# Extra arguments: make bench BENCH_ARGS="--requests 100000 --duration 5"
+BENCH_ARGS ?=
+.PHONY: bench
+bench: $(RUN_STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
