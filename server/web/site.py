@@ -13,7 +13,7 @@ from starlette.types import Scope
 
 from server.admin import index_page as admin_index_page
 from server.db import Database
-from server.web import auth_pages
+from server.web import auth_pages, desk, dispatch_board
 from server.web.csrf import csrf_protect
 from server.web.i18n import compile_catalogues
 from server.web.render import STATIC_DIR
@@ -24,6 +24,8 @@ from server.web.session import SessionMiddleware
 PAGE_ROUTERS: list[APIRouter] = [
     auth_pages.router,
     admin_index_page.router,
+    desk.router,
+    dispatch_board.router,
 ]
 
 

@@ -1,0 +1,171 @@
+"""The department desk 部门工作台 (staff and leads): the department's queue with one-click
+claim, my tasks, and for a lead the team's tasks with assignment.
+
+Live parts: ``GET /desk?part=<block>`` with HX-Request renders one block of the page (the
+queue polls itself this way); without JavaScript the same URL is the whole page, and every
+action is a plain form that posts and redirects back.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from server.db import Database
+from server.enums import Action, Role
+from server.errors import NotFound
+from server.models import Person
+from server.requests import service as request_service
+from server.requests import worklists
+from server.web import worklist
+from server.web.deps import DatabaseDep, require_roles
+from server.web.i18n import N_, locale_for
+from server.web.render import is_htmx, render
+
+router = APIRouter()
+
+DeskPerson = Annotated[Person, Depends(require_roles(Role.staff, Role.lead))]
+
+# The actions a row of the desk takes in place; the others (complete, return, suspend, ...)
+# need notes or files and live on the request page.
+DESK_ACTIONS = frozenset({Action.claim, Action.assign, Action.release, Action.resume})
+SECTIONS = ("queue", "tasks", "team")
+# Blocks an htmx request may ask for: a whole section, or the rows after a cursor ("more").
+PARTS = frozenset(SECTIONS) | {f"{s}_rows" for s in SECTIONS}
+SORT_LABELS = {
+    "due": N_("Claim due soonest"),
+    "oldest": N_("Oldest first"),
+    "overdue": N_("Overdue first"),
+}
+DONE = {
+    Action.claim: N_("You claimed {number}."),
+    Action.assign: N_("{number} is assigned."),
+    Action.release: N_("{number} is back in the department queue."),
+    Action.resume: N_("{number} is resumed."),
+}
+IN_ROW = {
+    Action.claim: N_("Claimed. Open it to handle it."),
+    Action.assign: N_("Assigned."),
+    Action.release: N_("Released to the department queue."),
+    Action.resume: N_("Resumed."),
+}
+
+
+def _load(database: Database, person: Person, locale: str, *, sections: set[str], sort: str,
+          cursors: dict[str, str | None]) -> dict:
+    """Everything the asked-for sections show, in one read and a fixed number of queries."""
+    is_lead = person.has_role(Role.lead)
+    with database.read() as session:
+        pages = {
+            "queue": lambda: worklists.department_queue(session, person, sort=sort, cursor=cursors["queue"]),
+            "tasks": lambda: worklists.my_tasks(session, person, cursor=cursors["tasks"]),
+            "team": lambda: worklists.department_tasks(session, person, cursor=cursors["team"]),
+        }
+        wanted = [name for name in SECTIONS if name in sections]
+        loaded = worklist.sections(session, person, [pages[name]() for name in wanted], locale)
+        # Only a lead assigns, and only on queue and team rows.
+        needs_staff = is_lead and sections & {"queue", "team"}
+        staff = worklists.department_staff(session, person) if needs_staff else []
+        department = worklist.department_name(session, person, locale)
+    context = dict(zip(wanted, loaded, strict=True))
+    return {
+        "sort": sort,
+        "sort_labels": SORT_LABELS,
+        "is_lead": is_lead,
+        "department": department,
+        "staff": [(p.username, p.display_name) for p in staff],
+        "cursors": cursors,
+        **context,
+    }
+
+
+def _sort(value: str | None) -> str:
+    return value if value in worklists.QUEUE_SORTS else worklists.QUEUE_SORTS[0]
+
+
+def _all_sections(person: Person) -> set[str]:
+    # The team's list is a lead's; asking for it without the role is refused by the query.
+    return set(SECTIONS) if person.has_role(Role.lead) else {"queue", "tasks"}
+
+
+Cursor = Annotated[str | None, Query(max_length=200)]
+
+
+@router.get("/desk")
+def desk(
+    request: Request,
+    person: DeskPerson,
+    database: DatabaseDep,
+    sort: Annotated[str | None, Query(max_length=10)] = None,
+    part: Annotated[str | None, Query(max_length=20)] = None,
+    queue_after: Cursor = None,
+    tasks_after: Cursor = None,
+    team_after: Cursor = None,
+    done: Annotated[str | None, Query(max_length=30)] = None,
+    n: Annotated[str | None, Query(max_length=24)] = None,
+) -> Response:
+    sort = _sort(sort)
+    cursors = {"queue": queue_after, "tasks": tasks_after, "team": team_after}
+    block = part if is_htmx(request) and part in PARTS else None
+    sections = {block.removesuffix("_rows")} if block else _all_sections(person)
+    context = _load(database, person, locale_for(request), sections=sections, sort=sort, cursors=cursors)
+    context["done"] = worklist.confirmation(DONE, done, n)
+    return render(request, "desk/desk.html", context, block=block)
+
+
+@router.post("/desk/requests/{number}/{action}")
+def desk_action(
+    request: Request,
+    number: Annotated[str, Path(max_length=24)],
+    action: Annotated[str, Path(max_length=30)],
+    person: DeskPerson,
+    database: DatabaseDep,
+    version: Annotated[str, Form(max_length=12)] = "",
+    assignee: Annotated[str, Form(max_length=64)] = "",
+    section: Annotated[str, Form(max_length=10)] = "queue",
+    sort: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    chosen = _desk_action(action)
+    section = section if section in SECTIONS else "queue"
+    sort = _sort(sort)
+    locale = locale_for(request)
+    outcome = worklist.take(
+        database, person, number, chosen, request_service.ActionInput(assignee=assignee.strip() or None),
+        version=worklist.parse_version(version), locale=locale,
+    )
+    if not is_htmx(request):
+        if outcome.error is None:
+            return RedirectResponse(f"/desk?{worklist.confirmation_query(chosen, number, sort=sort)}", status_code=303)
+        # Without script the whole page comes back, with the refusal on top.
+        context = _load(database, person, locale, sections=_all_sections(person), sort=sort,
+                        cursors=dict.fromkeys(SECTIONS))
+        context["failure"] = outcome
+        return render(request, "desk/desk.html", context, status_code=outcome.status_code)
+    staff = []
+    if person.has_role(Role.lead) and outcome.row is not None and "assign" in outcome.row.actions:
+        with database.read() as session:
+            staff = [(p.username, p.display_name) for p in worklists.department_staff(session, person)]
+    context = {
+        "section": section,
+        "outcome": outcome,
+        "message": IN_ROW[chosen] if outcome.error is None else None,
+        "sort": sort,
+        "staff": staff,
+    }
+    headers = {}
+    if outcome.error is None:
+        # The row stays where it is, showing its new state; the other lists catch up.
+        headers["HX-Trigger"] = ", ".join(f"refresh-{s}" for s in SECTIONS if s != section)
+    return render(request, "desk/row.html", context, status_code=outcome.status_code, headers=headers)
+
+
+def _desk_action(value: str) -> Action:
+    try:
+        action = Action(value)
+    except ValueError:
+        action = None
+    if action not in DESK_ACTIONS:
+        raise NotFound("There is no action called {action}.", {"action": value})
+    return action

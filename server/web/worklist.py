@@ -1,0 +1,191 @@
+"""What the department desk and the dispatch board share: a request shown as a row of a work
+list, and one action taken from a row with its outcome shown in that row.
+
+A row carries the actions this person may take on the request now (from the workflow table,
+via the presenters), so a template shows a button only to someone the service would let
+through; the service still decides.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+
+from server.catalog import snapshot
+from server.db import Database
+from server.enums import Action, RequestStatus
+from server.errors import Conflict, LianxinError, Msg, NotFound
+from server.i18n_text import localized
+from server.models import Person, ServiceRequest
+from server.requests import presenters, repository, worklists
+from server.requests import service as request_service
+from server.requests.schemas import RequestSummary
+from server.web.i18n import N_
+
+NUMBER = re.compile(r"^[A-Z]{1,4}-\d{8}-\d{1,8}$")
+
+
+@dataclass
+class Row:
+    summary: RequestSummary
+    actions: frozenset[str]
+    return_count: int = 0
+    last_return: worklists.Return | None = None
+    returned_by: str | None = None  # the name of who sent it back
+
+    @property
+    def number(self) -> str:
+        return self.summary.number
+
+
+@dataclass
+class Section:
+    """One list of a page: its rows and the cursor of the next page (None on the last)."""
+
+    rows: list[Row] = field(default_factory=list)
+    next_cursor: str | None = None
+
+
+def rows_for(session: Session, person: Person, requests: list[ServiceRequest], locale: str,
+             *, with_returns: bool = False) -> list[Row]:
+    """Rows for any number of requests in a fixed number of queries (names in one query,
+    return reasons in one more when asked)."""
+    summaries = presenters.summaries(session, requests, locale)
+    returns = worklists.last_returns(session, [r.id for r in requests if r.return_count]) if with_returns else {}
+    actors = repository.people_by_id(session, {r.actor_id for r in returns.values()}) if returns else {}
+    rows = []
+    for summary, request in zip(summaries, requests, strict=True):
+        last_return = returns.get(request.id)
+        actor = actors.get(last_return.actor_id) if last_return else None
+        rows.append(Row(
+            summary=summary,
+            actions=frozenset(a.value for a in presenters.available_actions(person, request)),
+            return_count=request.return_count,
+            last_return=last_return,
+            returned_by=actor.display_name if actor else None,
+        ))
+    return rows
+
+
+def sections(session: Session, person: Person, pages: list[worklists.Page], locale: str,
+             *, with_returns: bool = False) -> list[Section]:
+    """Rows for several pages at once: one round of name look-ups for the whole screen."""
+    requests = [r for page in pages for r in page.rows]
+    rows = rows_for(session, person, requests, locale, with_returns=with_returns)
+    out, start = [], 0
+    for page in pages:
+        out.append(Section(rows[start:start + len(page.rows)], page.next_cursor))
+        start += len(page.rows)
+    return out
+
+
+def department_choices(session: Session, locale: str, *, exclude_code: str | None = None) -> list[tuple[str, str]]:
+    """(code, name) of the active departments, in the catalogue's order."""
+    departments = sorted(snapshot.load(session).departments.values(), key=lambda d: (d.position, d.id))
+    return [(d.code, localized(d.name, locale)) for d in departments if d.active and d.code != exclude_code]
+
+
+def department_names(session: Session, locale: str) -> dict[str, str]:
+    """Every department's name by code (history names departments by code)."""
+    return {d.code: localized(d.name, locale) for d in snapshot.load(session).departments.values()}
+
+
+def department_name(session: Session, person: Person, locale: str) -> str | None:
+    department = snapshot.load(session).departments.get(person.department_id)
+    return localized(department.name, locale) if department else None
+
+
+# --- taking an action from a row -------------------------------------------------------------
+
+
+@dataclass
+class RowError:
+    """Why an action from a row failed, in words for the row."""
+
+    text: Msg
+    fields: dict[str, str] = field(default_factory=dict)  # field → msgid or Msg
+    status_code: int = 400
+
+
+@dataclass
+class Outcome:
+    number: str
+    row: Row | None  # the request as it is now; None when this person may no longer see it
+    error: RowError | None = None
+
+    @property
+    def status_code(self) -> int:
+        return self.error.status_code if self.error else 200
+
+
+CHANGED = N_("Someone else changed this request in the meantime; here it is as it is now.")
+GONE = N_("Someone else changed this request in the meantime; it is no longer on your lists.")
+ALREADY_CLAIMED = N_("Already claimed by {name}.")
+ALREADY_YOURS = N_("You have already claimed this request.")
+
+
+def take(database: Database, person: Person, number: str, action: Action, data: request_service.ActionInput,
+         *, version: int | None, locale: str, with_returns: bool = False) -> Outcome:
+    """Take ``action`` on request ``number`` in one unit of work and return the request as it
+    is afterwards. A refusal (403, 404, 409, 422) is returned, not raised, with the request as
+    it is now, so the page can say what happened inside the row instead of on an error page."""
+
+    def work(session: Session) -> Row:
+        request = repository.get_visible(session, person, number)
+        request_service.perform(session, person, request, action, data, expected_version=version)
+        return rows_for(session, person, [request], locale, with_returns=with_returns)[0]
+
+    try:
+        return Outcome(number, database.run(work))
+    except LianxinError as exc:
+        with database.read() as session:
+            try:
+                request = repository.get_visible(session, person, number)
+            except NotFound:
+                row = None
+            else:
+                row = rows_for(session, person, [request], locale, with_returns=with_returns)[0]
+        return Outcome(number, row, _explain(exc, action, person, row))
+
+
+def _explain(exc: LianxinError, action: Action, person: Person, row: Row | None) -> RowError:
+    fields = dict(getattr(exc, "errors", None) or {})
+    if not isinstance(exc, Conflict):
+        return RowError(Msg(exc.message, **exc.params), fields, exc.status_code)
+    # A lost race for a task: name the winner (from the conflict, or from the row re-read
+    # when the race was lost at UPDATE time and the conflict carries no state).
+    holder = exc.extra.get("assignee")
+    if holder is None and row is not None and row.summary.assignee is not None:
+        holder = row.summary.assignee.model_dump()
+    taken = row is None or row.summary.status != RequestStatus.dispatched
+    if action in (Action.claim, Action.assign) and holder and taken:
+        if holder.get("username") == person.username:
+            return RowError(Msg(ALREADY_YOURS), status_code=409)
+        return RowError(Msg(ALREADY_CLAIMED, name=holder.get("name") or holder.get("username")), status_code=409)
+    return RowError(Msg(CHANGED if row is not None else GONE), status_code=409)
+
+
+def parse_version(value: str) -> int | None:
+    """The version the form showed; without one the service skips the staleness check but
+    still checks the state, so a bad value must not pass as a number."""
+    value = (value or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def confirmation_query(action: Action, number: str, **extra: str) -> str:
+    """The query string that tells a page, after a form's redirect, what just succeeded."""
+    return urlencode({**{k: v for k, v in extra.items() if v}, "done": action.value, "n": number})
+
+
+def confirmation(messages: dict[Action, str], done: str | None, number: str | None) -> Msg | None:
+    """The confirmation named by ``confirmation_query``'s parameters, or None for anything else."""
+    if not done or not number or not NUMBER.match(number):
+        return None
+    try:
+        msgid = messages.get(Action(done))
+    except ValueError:
+        return None
+    return Msg(msgid, number=number) if msgid else None

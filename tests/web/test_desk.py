@@ -1,0 +1,284 @@
+"""The department desk: the queue, one-click claim (and losing a race for it), my tasks, a
+lead's assignment, the self-refreshing queue block, and a query count that does not grow."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.enums import Action, RequestStatus
+from server.requests import worklists
+from tests.factories import PASSWORD, build_world
+from tests.requests.helpers import act, load, submit
+from tests.web.conftest import csrf_from, sign_in
+
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(database):
+    return build_world(database)
+
+
+@pytest.fixture
+def as_user(app, world):
+    """as_user("staff1") → a client of its own, signed in as that person of the world."""
+    clients = []
+
+    def go(username: str) -> TestClient:
+        client = TestClient(app, base_url="http://testserver")
+        client.__enter__()
+        clients.append(client)
+        assert sign_in(client, username, PASSWORD).status_code == 303
+        # The session's token, as the layout gives it to htmx and to every form.
+        client.csrf = csrf_from(client.get("/").text)
+        return client
+
+    yield go
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+def hx_post(client: TestClient, url: str, data: dict):
+    """What htmx sends: its header, and the token from the layout's hx-headers."""
+    return client.post(url, data=data, headers={**HTMX, "X-CSRF-Token": client.csrf})
+
+
+def form_post(client: TestClient, url: str, data: dict):
+    """What a browser without script sends: the form, with its csrf_token field."""
+    return client.post(url, data={**data, "csrf_token": client.csrf}, follow_redirects=False)
+
+
+def union_request(database, people: int = 2):
+    return submit(database, "member1", "union.join", answers={"people": people})
+
+
+def section(html: str, section_id: str) -> str:
+    match = re.search(rf'<section id="{section_id}".*?</section>', html, re.S)
+    assert match, f"no section {section_id}"
+    return match.group(0)
+
+
+def test_staff_see_their_own_department_queue_only(database, as_user):
+    mine = union_request(database)
+    other = submit(database, "member1", "misc.other")
+    act(database, "dispatcher1", other.number, Action.dispatch, department_code="legal")  # auto-assigned to legal staff
+    page = as_user("staff1").get("/desk")
+    assert page.status_code == 200
+    queue = section(page.text, "desk-queue")
+    assert mine.number in queue and other.number not in page.text
+    assert "认领" in queue and "服务union.join" in queue and "Member1" in queue
+
+    legal = as_user("staff3").get("/desk").text
+    assert mine.number not in legal
+
+
+def test_members_and_dispatchers_may_not_open_the_desk(as_user):
+    assert as_user("member1").get("/desk").status_code == 403
+    assert as_user("dispatcher1").get("/desk").status_code == 403
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client):
+    response = client.get("/desk", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/login?next=/desk"
+
+
+def test_claim_in_one_click_rerenders_the_row(database, as_user):
+    request = union_request(database)
+    client = as_user("staff1")
+    response = hx_post(client, f"/desk/requests/{request.number}/claim", data={"version": request.version, "section": "queue"})
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith("<li") and "<html" not in response.text
+    assert "已认领" in response.text and 'chip-status-claimed' in response.text
+    # The other lists fetch themselves again.
+    assert response.headers["hx-trigger"] == "refresh-tasks, refresh-team"
+    after = load(database, request.number)
+    assert after.status == RequestStatus.claimed
+    page = client.get("/desk").text
+    assert request.number in section(page, "desk-tasks") and request.number not in section(page, "desk-queue")
+
+
+def test_losing_a_claim_race_says_who_won_in_the_row(database, as_user):
+    request = union_request(database)
+    first, second = as_user("staff1"), as_user("staff2")
+    form = {"version": request.version, "section": "queue"}
+    assert hx_post(first, f"/desk/requests/{request.number}/claim", data=form).status_code == 200
+    response = hx_post(second, f"/desk/requests/{request.number}/claim", data=form)
+    assert response.status_code == 409
+    assert "<html" not in response.text and "hx-retarget" not in response.headers
+    assert "已被 Staff1 认领" in response.text
+    assert 'role="alert"' in response.text and "/claim" not in response.text  # no claim button left
+    assert load(database, request.number).assignee_id is not None
+
+
+def test_claim_already_held_in_english(database, as_user):
+    request = union_request(database)
+    act(database, "staff1", request.number, Action.claim)
+    client = as_user("staff2")
+    client.cookies.set("lianxin_lang", "en")
+    response = hx_post(client, f"/desk/requests/{request.number}/claim", data={"version": request.version})
+    assert response.status_code == 409 and "Already claimed by Staff1." in response.text
+
+
+def test_claim_without_script_posts_and_redirects(database, as_user):
+    request = union_request(database)
+    client = as_user("staff1")
+    response = form_post(client, f"/desk/requests/{request.number}/claim", data={"version": request.version, "sort": "oldest"})
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/desk?sort=oldest&done=claim&n={request.number}"
+    page = client.get(response.headers["location"]).text
+    assert f"您已认领 {request.number}" in page
+
+
+def test_losing_a_claim_without_script_shows_the_page_with_the_reason(database, as_user):
+    request = union_request(database)
+    act(database, "staff1", request.number, Action.claim)
+    response = form_post(as_user("staff2"), f"/desk/requests/{request.number}/claim", data={"version": request.version})
+    assert response.status_code == 409
+    assert "<!doctype html>" in response.text and "已被 Staff1 认领" in response.text
+    assert 'id="desk-queue"' in response.text
+
+
+def test_only_a_lead_gets_the_assign_control(database, as_user):
+    union_request(database)
+    assert 'name="assignee"' not in as_user("staff1").get("/desk").text
+    lead_page = as_user("lead1").get("/desk").text
+    queue = section(lead_page, "desk-queue")
+    assert 'name="assignee"' in queue and "指派" in queue
+    assert '<option value="staff2">Staff2</option>' in queue
+    assert 'id="desk-team"' in lead_page
+
+
+def test_lead_assigns_from_the_queue_and_reassigns_in_progress(database, as_user):
+    request = union_request(database)
+    lead = as_user("lead1")
+    response = hx_post(lead, f"/desk/requests/{request.number}/assign",
+                         data={"version": request.version, "assignee": "staff2", "section": "queue"})
+    assert response.status_code == 200 and "Staff2" in response.text
+    after = load(database, request.number)
+    assert after.status == RequestStatus.claimed
+    team = section(lead.get("/desk").text, "desk-team")
+    assert request.number in team and "Staff2" in team and 'name="assignee"' in team
+    response = hx_post(lead, f"/desk/requests/{request.number}/assign",
+                         data={"version": after.version, "assignee": "staff1", "section": "team"})
+    assert response.status_code == 200 and 'id="team-' in response.text
+    assert response.headers["hx-trigger"] == "refresh-queue, refresh-tasks"
+
+
+def test_staff_cannot_assign(database, as_user):
+    request = union_request(database)
+    response = hx_post(as_user("staff1"), f"/desk/requests/{request.number}/assign",
+                                      data={"version": request.version, "assignee": "staff2"})
+    assert response.status_code == 403 and "<html" not in response.text and 'role="alert"' in response.text
+    assert load(database, request.number).status == RequestStatus.dispatched
+
+
+def test_assign_needs_a_person(database, as_user):
+    request = union_request(database)
+    response = hx_post(as_user("lead1"), f"/desk/requests/{request.number}/assign",
+                                     data={"version": request.version, "assignee": ""})
+    assert response.status_code == 422 and "请选择" in response.text
+
+
+def test_my_tasks_release_and_resume_inline(database, as_user):
+    held = union_request(database)
+    paused = union_request(database)
+    act(database, "staff1", held.number, Action.claim)
+    act(database, "staff1", paused.number, Action.claim)
+    paused = act(database, "staff1", paused.number, Action.suspend, note="等企业补材料")
+    client = as_user("staff1")
+    tasks = section(client.get("/desk").text, "desk-tasks")
+    assert held.number in tasks and paused.number in tasks
+    assert f'/requests/{held.number}"' in tasks  # complete, return, ... on the request page
+    assert f"/desk/requests/{paused.number}/resume" in tasks and f"/desk/requests/{held.number}/release" in tasks
+
+    response = hx_post(client, f"/desk/requests/{paused.number}/resume",
+                           data={"version": paused.version, "section": "tasks"})
+    assert response.status_code == 200 and "恢复办理" in response.text
+    assert load(database, paused.number).status == RequestStatus.claimed
+
+    held = load(database, held.number)
+    response = hx_post(client, f"/desk/requests/{held.number}/release",
+                           data={"version": held.version, "section": "tasks"})
+    assert response.status_code == 200 and response.headers["hx-trigger"] == "refresh-queue, refresh-team"
+    assert load(database, held.number).status == RequestStatus.dispatched
+
+
+def test_unknown_desk_action_is_404(database, as_user):
+    request = union_request(database)
+    response = hx_post(as_user("staff1"), f"/desk/requests/{request.number}/complete", data={})
+    assert response.status_code == 404
+
+
+def test_polling_fragment_is_only_the_queue_block(database, as_user):
+    request = union_request(database)
+    client = as_user("staff1")
+    response = client.get("/desk?part=queue&sort=overdue", headers=HTMX)
+    assert response.status_code == 200
+    html = response.text.strip()
+    assert html.startswith('<section id="desk-queue"') and html.endswith("</section>")
+    assert request.number in html and "desk-tasks" not in html and "<html" not in html
+    assert 'hx-trigger="every 15s, refresh-queue from:body, refresh-now"' in html
+    assert "sort=overdue" in html  # the poll keeps the chosen order
+    # Without htmx the same address is the whole page, and a plain link refreshes it.
+    page = client.get("/desk?part=queue").text
+    assert page.startswith("<!doctype html>") and 'class="worklist-refresh" href="/desk?sort=due"' in page
+
+
+def test_a_staff_member_cannot_fetch_the_team_block(as_user):
+    assert as_user("staff1").get("/desk?part=team", headers=HTMX).status_code == 403
+
+
+def test_queue_orders_and_pages(database, as_user, monkeypatch):
+    numbers = [union_request(database).number for _ in range(3)]
+    monkeypatch.setattr(worklists, "PAGE_SIZE", 2)
+    client = as_user("staff1")
+    first = section(client.get("/desk?sort=oldest").text, "desk-queue")
+    assert numbers[0] in first and numbers[1] in first and numbers[2] not in first
+    more = re.search(r'class="work-more">\s*<a class="button button-secondary" href="([^"]+)" hx-get="([^"]+)"', first)
+    assert more, first
+    rows = client.get(more.group(2).replace("&amp;", "&"), headers=HTMX).text
+    assert numbers[2] in rows and numbers[0] not in rows and "<section" not in rows
+    page = client.get(more.group(1).replace("&amp;", "&")).text
+    assert numbers[2] in section(page, "desk-queue")
+    # A cursor of another order starts that order from the top instead of failing.
+    assert client.get(more.group(1).replace("&amp;", "&").replace("sort=oldest", "sort=due")).status_code == 200
+
+
+def test_overdue_first_order(database, as_user):
+    from datetime import timedelta
+
+    from server.models import utcnow
+
+    fresh = union_request(database)
+    late = submit(database, "member1", "union.join", answers={"people": 1}, now=utcnow() - timedelta(days=30))
+    queue = section(as_user("staff1").get("/desk?sort=overdue").text, "desk-queue")
+    assert queue.index(late.number) < queue.index(fresh.number)
+    assert "chip-flag-red" in queue
+
+
+def _fill(database, count: int) -> None:
+    for i in range(count):
+        request = union_request(database)
+        if i % 3 == 1:
+            act(database, "lead1", request.number, Action.claim)
+        elif i % 3 == 2:
+            act(database, "lead1", request.number, Action.assign, assignee="staff2")
+
+
+def test_desk_query_count_does_not_grow_with_rows(database, as_user, count_queries):
+    client = as_user("lead1")
+    _fill(database, 3)
+    client.get("/desk")  # warm the catalogue cache
+    with count_queries(database) as few:
+        assert client.get("/desk").status_code == 200
+    _fill(database, 27)
+    with count_queries(database) as many:
+        page = client.get("/desk").text
+    assert page.count('class="work-row"') == 10 + 10 + 20  # queue, mine, the team's (mine included)
+    assert many.count == few.count, f"3 rows: {few}\n30 rows: {many}"
+    with count_queries(database) as poll:
+        client.get("/desk?part=queue", headers=HTMX)
+    assert poll.count < few.count, poll
