@@ -183,6 +183,8 @@ def demo_data(count: int, days: int, random_seed: int, batch: int) -> None:
             written = generate_demo_requests(database, count, days=days, seed=random_seed, batch=batch, progress=progress)
         except DemoDataError as exc:
             raise click.ClickException(str(exc)) from exc
+        # Fresh statistics after a bulk load, so the query planner picks the right indexes.
+        database.analyze()
     if interactive:
         click.echo()
     elapsed = time.monotonic() - started
@@ -190,6 +192,71 @@ def demo_data(count: int, days: int, random_seed: int, batch: int) -> None:
         f"Added {written['requests']:,} requests, {written['events']:,} events and "
         f"{written['ratings']:,} ratings in {elapsed:.1f} s."
     )
+
+
+@main.group("export")
+def export_group() -> None:
+    """Write data out as files."""
+
+
+@main.group("import")
+def import_group() -> None:
+    """Read data in from files, all or nothing."""
+
+
+@export_group.command("catalog")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of to standard output.")
+def export_catalog(output: str | None) -> None:
+    """The service menu as YAML in the format of seeds/catalog.yaml."""
+    from pathlib import Path
+
+    from server.admin.catalog_transfer import export_catalog as export
+
+    with _open_database() as database, database.read() as session:
+        text = export(session)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote the service menu to {output}.", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@import_group.command("catalog")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; write nothing.")
+def import_catalog(file: str, dry_run: bool) -> None:
+    """Create and update categories and services from a YAML file (matched by code).
+
+    Nothing is deleted: retire a service with `retired: true`. Every change lands in the
+    audit trail; a bad entry stops the import before anything is written."""
+    from pathlib import Path
+
+    from server.admin.catalog_transfer import import_catalog as run_import
+    from server.seeding import SeedError
+
+    class _DryRun(Exception):
+        pass
+
+    path = Path(file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path.name}: not UTF-8 text: {exc}") from exc
+    with _open_database() as database:
+        try:
+            with database.write() as session:
+                summary = run_import(session, None, text, file=path.name)
+                if dry_run:
+                    # Leaving the block by an exception rolls the whole import back.
+                    raise _DryRun
+        except _DryRun:
+            pass
+        except SeedError as exc:
+            raise click.ClickException(str(exc)) from exc
+    for kind, tally in summary.counts.items():
+        click.echo(f"{kind:<12} {tally['created']:>4} created, {tally['updated']:>4} updated, {tally['unchanged']:>4} unchanged")
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
 
 
 @main.command()

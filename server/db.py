@@ -138,5 +138,18 @@ class Database:
         with self.write() as session:
             return work(session)
 
+    def analyze(self) -> None:
+        """Refresh the query planner's statistics (after bulk loads)."""
+        with self.engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+
+    def optimize(self) -> None:
+        """SQLite's routine upkeep of planner statistics, cheap when nothing changed much
+        (run now and then by the background sweeper); PostgreSQL's autovacuum does this."""
+        if self.is_sqlite:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA optimize")
+
     def dispose(self) -> None:
         self.engine.dispose()

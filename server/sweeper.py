@@ -46,5 +46,6 @@ class Sweeper:
                 closed = sweep_once(self.database)
                 if closed:
                     log.info("closed %d unrated requests", closed)
+                self.database.optimize()
             except Exception:  # keep sweeping after a transient database error
                 log.exception("sweep failed")

@@ -14,12 +14,16 @@ from server.models.base import Base, utcnow
 class ServiceRequest(Base):
     __tablename__ = "service_request"
     __table_args__ = (
-        # The department queue and "my requests" pages: keyset pagination newest first.
+        # One index per reason a person may see a request (policy.visibility_clauses), each
+        # ending in (status, id): a list filtered by status and paged by id newest first is
+        # then one ordered index range, whatever the planner knows of the data.
         Index("ix_service_request_department_status_id", "department_id", "status", "id"),
+        Index("ix_service_request_cohandler_status_id", "cohandler_department_id", "status", "id"),
+        Index("ix_service_request_requester_status_id", "requester_id", "status", "id"),
+        Index("ix_service_request_enterprise_status_id", "enterprise_id", "status", "id"),
+        Index("ix_service_request_assignee_status_id", "assignee_id", "status", "id"),
+        # Dispatchers, supervisors and admins: lists by status.
         Index("ix_service_request_status_id", "status", "id"),
-        Index("ix_service_request_requester_id_id", "requester_id", "id"),
-        Index("ix_service_request_enterprise_id_id", "enterprise_id", "id"),
-        Index("ix_service_request_assignee_status", "assignee_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -33,7 +37,7 @@ class ServiceRequest(Base):
     # The requester's enterprise when filed: its contacts see the request.
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
-    cohandler_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    cohandler_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
     description: Mapped[str] = mapped_column(Text, default="")

@@ -8,15 +8,16 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, defer, lazyload
 
 from server import policy
-from server.enums import RequestStatus
+from server.enums import RequestStatus, Role
 from server.errors import InvalidInput, NotFound
 from server.models import (
     Building,
     Department,
     Person,
+    PersonRole,
     RequestEvent,
     Service,
     ServiceRequest,
@@ -36,6 +37,9 @@ class RequestFilters:
     assigned_to_me: bool = False
     overdue: bool = False
     sort: str = "newest"  # newest | oldest | due
+    # "My requests": only what the person filed (and, for a contact, their enterprise's),
+    # even when their other roles let them see more.
+    requester_view: bool = False
 
 
 SORTS = ("newest", "oldest", "due")
@@ -96,7 +100,11 @@ def list_requests(
     if filters.sort not in SORTS:
         raise InvalidInput("Unknown sort order.", {"sort": "One of newest, oldest, due."})
     limit = max(1, min(limit, MAX_PAGE))
-    base = select(ServiceRequest)
+    # Lists show summaries: leave out the long columns (decoding every row's answers JSON
+    # was a sixth of a queue page's time), and fail loudly should a list template use them.
+    base = select(ServiceRequest).options(
+        defer(ServiceRequest.answers, raiseload=True), defer(ServiceRequest.description, raiseload=True)
+    )
     if filters.status:
         base = base.where(ServiceRequest.status.in_(filters.status))
     if filters.service_code:
@@ -140,7 +148,7 @@ def list_requests(
             )
         base = base.order_by(ServiceRequest.complete_due_at.asc(), ServiceRequest.id.asc())
 
-    clauses = policy.visibility_clauses(person)
+    clauses = _requester_clauses(person) if filters.requester_view else policy.visibility_clauses(person)
     if clauses is None:
         rows = list(session.scalars(base.limit(limit + 1)))
     else:
@@ -151,6 +159,33 @@ def list_requests(
         rows = sorted(merged.values(), key=key)[: limit + 1]
     next_cursor = encode_cursor(rows[limit - 1], filters.sort) if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+def _requester_clauses(person: Person) -> list:
+    # A subset of what the policy lets them see, one indexed condition each.
+    clauses = [ServiceRequest.requester_id == person.id]
+    if Role.contact in person.roles and person.enterprise_id is not None:
+        clauses.append(ServiceRequest.enterprise_id == person.enterprise_id)
+    return clauses
+
+
+def department_people(session: Session, department_id: int | None) -> list[Person]:
+    """Active staff and leads of a department, by name: whom a lead may assign a task to."""
+    if department_id is None:
+        return []
+    stmt = (
+        select(Person)
+        .where(
+            Person.department_id == department_id,
+            Person.active,
+            select(PersonRole.person_id)
+            .where(PersonRole.person_id == Person.id, PersonRole.role.in_([Role.staff, Role.lead]))
+            .exists(),
+        )
+        .options(lazyload(Person.role_rows))
+        .order_by(Person.display_name, Person.id)
+    )
+    return list(session.scalars(stmt))
 
 
 def list_events(session: Session, request: ServiceRequest, *, include_internal: bool) -> list[RequestEvent]:
