@@ -13,7 +13,7 @@ from starlette.types import Scope
 
 from server.admin import index_page as admin_index_page
 from server.db import Database
-from server.web import auth_pages, desk, dispatch_board
+from server.web import attachment_pages, auth_pages, desk, dispatch_board, menu_pages, request_pages
 from server.web.csrf import csrf_protect
 from server.web.i18n import compile_catalogues
 from server.web.render import STATIC_DIR
@@ -23,6 +23,9 @@ from server.web.session import SessionMiddleware
 # One line per page module (keeps parallel additions from clashing).
 PAGE_ROUTERS: list[APIRouter] = [
     auth_pages.router,
+    menu_pages.router,
+    request_pages.router,
+    attachment_pages.router,
     admin_index_page.router,
     desk.router,
     dispatch_board.router,

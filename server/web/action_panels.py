@@ -1,0 +1,151 @@
+"""The action panels of a request: which inputs each life-cycle action asks for, their
+labels, and turning a posted panel form into the request service's ``ActionInput``.
+
+The panels are offered from ``presenters.available_actions`` (the workflow table and the
+policy decide), so a panel never shows to someone the service would refuse. Other pages
+(desk, dispatch board) can link to ``/requests/{number}`` or include
+``requests/_panels.html`` with the context :func:`server.web.request_view.page_context` builds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.datastructures import FormData
+
+from server import workflow
+from server.enums import Action, RequestStatus
+from server.enums import Rating as RatingValue
+from server.errors import InvalidInput
+from server.requests import service as request_service
+from server.web.formdata import text
+from server.web.i18n import N_
+
+DEPARTMENT, ASSIGNEE, DAYS, RATING, FILES = "department", "assignee", "days", "rating", "files"
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    label: str  # msgid of the button and the panel
+    inputs: tuple[str, ...] = ()
+    note_label: str = N_("Note")
+    kind: str = "primary"  # the button's kind
+    internal_option: bool = False  # may the note be for staff only?
+    quick: bool = False  # one button, no inputs at all
+
+    @property
+    def has_files(self) -> bool:
+        return FILES in self.inputs
+
+
+SPECS: dict[Action, ActionSpec] = {
+    Action.dispatch: ActionSpec(N_("Dispatch"), (DEPARTMENT,), internal_option=True),
+    Action.reject: ActionSpec(N_("Reject"), note_label=N_("Reason"), kind="danger"),
+    Action.cancel: ActionSpec(N_("Cancel the request"), note_label=N_("Reason (optional)"), kind="danger"),
+    Action.urge: ActionSpec(N_("Urge"), quick=True),
+    Action.claim: ActionSpec(N_("Claim"), quick=True),
+    Action.assign: ActionSpec(N_("Assign"), (ASSIGNEE,), internal_option=True),
+    Action.return_: ActionSpec(N_("Return"), note_label=N_("Reason"), kind="danger", internal_option=True),
+    Action.transfer: ActionSpec(N_("Transfer"), (DEPARTMENT,), note_label=N_("Reason"), internal_option=True),
+    Action.release: ActionSpec(N_("Release"), kind="secondary", internal_option=True),
+    Action.suspend: ActionSpec(N_("Suspend"), note_label=N_("What are you waiting for?"), kind="secondary"),
+    Action.resume: ActionSpec(N_("Resume"), quick=True),
+    Action.request_extension: ActionSpec(N_("Request an extension"), (DAYS,), note_label=N_("Reason"), kind="secondary"),
+    Action.extend: ActionSpec(N_("Approve the extension"), (DAYS,), internal_option=True),
+    Action.add_cohandler: ActionSpec(N_("Add a co-handling department"), (DEPARTMENT,), kind="secondary"),
+    Action.complete: ActionSpec(N_("Complete"), (FILES,), note_label=N_("Result")),
+    Action.rate: ActionSpec(N_("Rate"), (RATING,), note_label=N_("Comment")),
+    Action.rework: ActionSpec(N_("Ask for rework"), note_label=N_("What still needs doing?"), kind="secondary"),
+}
+
+# Past tense, for the timeline.
+EVENT_LABELS = {
+    Action.submit: N_("Submitted"),
+    Action.dispatch: N_("Dispatched"),
+    Action.claim: N_("Claimed"),
+    Action.assign: N_("Assigned"),
+    Action.release: N_("Released"),
+    Action.return_: N_("Returned"),
+    Action.transfer: N_("Transferred"),
+    Action.add_cohandler: N_("Co-handling department added"),
+    Action.suspend: N_("Suspended"),
+    Action.resume: N_("Resumed"),
+    Action.request_extension: N_("Extension requested"),
+    Action.extend: N_("Extension granted"),
+    Action.complete: N_("Completed"),
+    Action.rate: N_("Rated"),
+    Action.rework: N_("Rework requested"),
+    Action.auto_close: N_("Closed without a rating"),
+    Action.cancel: N_("Cancelled"),
+    Action.reject: N_("Rejected"),
+    Action.urge: N_("Urged"),
+}
+
+RATING_LABELS = {
+    RatingValue.satisfied: N_("Satisfied"),
+    RatingValue.basically_satisfied: N_("Basically satisfied"),
+    RatingValue.unsatisfied: N_("Unsatisfied"),
+}
+
+# Messages of a panel that could not do what was asked.
+STALE = N_("Someone else changed this request in the meantime; here is its current state.")
+CLAIMED_BY = N_("Already claimed by {name}.")
+NOT_ALLOWED = N_("You may not do this on this request.")
+
+
+@dataclass(frozen=True)
+class Panel:
+    action: Action
+    spec: ActionSpec
+    note_required: bool
+
+
+def panels_for(status: RequestStatus, actions: list[Action]) -> list[Panel]:
+    return [
+        Panel(a, SPECS[a], workflow.TRANSITIONS[(status, a)].note_required) for a in actions if a in SPECS
+    ]
+
+
+def parse_action(value: str) -> Action | None:
+    """The action a URL names, if a person may ever take it through a panel."""
+    try:
+        action = Action(value)
+    except ValueError:
+        return None
+    return action if action in SPECS else None
+
+
+def parse_version(form: FormData) -> int | None:
+    raw = text(form, "version", 20).strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def action_input(action: Action, form: FormData) -> request_service.ActionInput:
+    """The service's input from a panel's form; only the inputs this action asks for count.
+    Raises InvalidInput (with the field) for days or a rating that are not what we offered."""
+    spec = SPECS[action]
+    data = request_service.ActionInput(note=text(form, "note", 5000))
+    if DEPARTMENT in spec.inputs:
+        data.department_code = text(form, DEPARTMENT, 40).strip() or None
+    if ASSIGNEE in spec.inputs:
+        data.assignee = text(form, ASSIGNEE, 64).strip() or None
+    if DAYS in spec.inputs:
+        raw = text(form, DAYS, 10).strip()
+        if raw:
+            if not raw.isdigit():
+                raise InvalidInput("Please give a number of working days.", {DAYS: "Please enter a whole number."})
+            data.days = int(raw)
+    if RATING in spec.inputs:
+        raw = text(form, RATING, 30).strip()
+        if raw:
+            try:
+                data.rating = RatingValue(raw)
+            except ValueError:
+                raise InvalidInput("Please choose a rating.", {RATING: "Please choose one of the options."}) from None
+    data.internal = spec.internal_option and text(form, "internal", 5) == "1"
+    return data
+
+
+def kept_values(form: FormData) -> dict[str, str]:
+    """What the person typed into a panel, to show it again with the errors."""
+    return {k: text(form, k, 5000) for k in ("note", DEPARTMENT, ASSIGNEE, DAYS, RATING, "internal")}

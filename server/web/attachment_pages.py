@@ -1,0 +1,51 @@
+"""Downloads of attachments, for the people who may see their request (others get 404).
+
+Every file goes out as a download (``Content-Disposition: attachment``) with its stored, sniffed
+content type and ``nosniff``, so nothing uploaded is ever rendered as a page of our origin. Only
+images may be shown inline (``?inline=1``), for the thumbnails on the request page, and then
+inside a sandboxing Content-Security-Policy."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from starlette.responses import FileResponse, Response
+
+from server.attachments import service as attachment_service
+from server.attachments.storage import IMAGE_TYPES, open_stored
+from server.errors import NotFound
+from server.web.deps import DatabaseDep, PagePerson
+
+router = APIRouter()
+
+# A file shown inline can load nothing and run nothing.
+INLINE_POLICY = "default-src 'none'; img-src 'self'; sandbox"
+
+
+def content_disposition(kind: str, name: str) -> str:
+    """RFC 6266 / 5987: an ASCII fallback for old clients, the UTF-8 name for the rest."""
+    fallback = "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\%;' else "_" for c in name) or "file"
+    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+@router.get("/attachments/{attachment_id}")
+def download(request: Request, attachment_id: int, person: PagePerson, database: DatabaseDep, inline: bool = False) -> Response:
+    with database.read() as session:
+        attachment = attachment_service.get_downloadable(session, person, attachment_id)
+    try:
+        path = open_stored(request.app.state.settings, attachment.stored_name)
+    except FileNotFoundError:
+        path = None
+    if path is None or not path.is_file():
+        raise NotFound("No attachment {id} that you may see.", {"id": attachment_id})
+    show_inline = inline and attachment.content_type in IMAGE_TYPES
+    headers = {
+        "Content-Disposition": content_disposition("inline" if show_inline else "attachment", attachment.original_name),
+        "X-Content-Type-Options": "nosniff",
+        # Personal files: never kept by a shared proxy; the browser may revalidate.
+        "Cache-Control": "private, no-cache",
+    }
+    if show_inline:
+        headers["Content-Security-Policy"] = INLINE_POLICY
+    return FileResponse(path, media_type=attachment.content_type, headers=headers)

@@ -1,0 +1,120 @@
+"""My requests 我的工单 and the request page with its action panels, for every role.
+
+An action posts one panel's form to ``/requests/{number}/actions/{action}``. With htmx the
+answer is the ``action_result`` block: the panels (swapped into their container) plus the
+status summary and the timeline marked ``hx-swap-oob``; without script it is a 303 back to the
+page. A refused action re-renders the panels with the reason next to the field or above them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import RedirectResponse, Response
+
+from server.attachments import service as attachment_service
+from server.attachments.storage import staging
+from server.enums import Action, RequestStatus
+from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
+from server.models import Person
+from server.requests import presenters, repository
+from server.web.action_panels import (
+    CLAIMED_BY,
+    FILES,
+    NOT_ALLOWED,
+    SPECS,
+    STALE,
+    action_input,
+    kept_values,
+    parse_action,
+    parse_version,
+)
+from server.web.deps import DatabaseDep, PagePerson
+from server.web.formdata import FormDep, receive_files
+from server.web.i18n import locale_for
+from server.web.render import is_htmx, render
+from server.web.request_view import page_context
+
+router = APIRouter()
+
+PAGE_SIZE = 20
+Number = Annotated[str, Path(max_length=24)]
+
+
+@router.get("/requests")
+def my_requests(
+    request: Request,
+    person: PagePerson,
+    database: DatabaseDep,
+    status: Annotated[RequestStatus | None, Query()] = None,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+) -> Response:
+    filters = repository.RequestFilters(status=[status] if status else None, requester_view=True)
+    with database.read() as session:
+        rows, next_cursor = repository.list_requests(session, person, filters, cursor=cursor, limit=PAGE_SIZE)
+        items = presenters.summaries(session, rows, locale_for(request))
+    query = {"status": status.value} if status else {}
+    more_url = "/requests?" + urlencode({**query, "cursor": next_cursor}) if next_cursor else None
+    context = {
+        "items": items, "next_cursor": next_cursor, "more_url": more_url, "status": status, "statuses": list(RequestStatus),
+    }
+    # Only the "more" link asks with htmx: it wants the next rows.
+    return render(request, "requests/list.html", context, block="rows" if is_htmx(request) else None)
+
+
+@router.get("/requests/{number}")
+def request_page(request: Request, number: Number, person: PagePerson, database: DatabaseDep, submitted: bool = False) -> Response:
+    with database.read() as session:
+        found = repository.get_visible(session, person, number)
+        context = page_context(session, person, found, locale_for(request))
+    context["submitted"] = submitted
+    return render(request, "requests/detail.html", context)
+
+
+@router.post("/requests/{number}/actions/{action}")
+def take_action(
+    request: Request, number: Number, action: str, person: PagePerson, database: DatabaseDep, form: FormDep
+) -> Response:
+    chosen = parse_action(action)
+    if chosen is None:
+        raise NotFound("There is no action called {action}.", {"action": action})
+    problem: tuple[int, dict] | None = None
+    try:
+        data = action_input(chosen, form)
+        settings = request.app.state.settings
+        with staging(settings) as staged:
+            refused = receive_files(staged, form, {FILES: None}) if SPECS[chosen].has_files else {}
+            with database.write() as session:
+                found = repository.get_visible(session, person, number)
+                attachment_service.perform_with_files(
+                    session, person, found, chosen, data, staged, refused=refused, expected_version=parse_version(form)
+                )
+    except InvalidInput as exc:
+        problem = (422, {"errors": exc.errors, "panel_message": Msg(exc.message, **exc.params)})
+    except Conflict:
+        problem = (409, {"panel_message": None})
+    except Forbidden:
+        problem = (403, {"panel_message": NOT_ALLOWED})
+    if problem is None and not is_htmx(request):
+        return RedirectResponse(f"/requests/{number}", status_code=303)
+    with database.read() as session:
+        found = repository.get_visible(session, person, number)
+        context = page_context(session, person, found, locale_for(request))
+    status_code = 200
+    if problem is not None:
+        status_code, extra = problem
+        if status_code == 409:
+            extra["panel_message"] = _conflict_message(chosen, context, person)
+        context.update(extra, failed_action=chosen, values=kept_values(form) if status_code == 422 else {})
+    context["oob"] = True
+    block = "action_result" if is_htmx(request) else None
+    return render(request, "requests/detail.html", context, block=block, status_code=status_code)
+
+
+def _conflict_message(chosen: Action, context: dict, person: Person) -> str:
+    assignee = context["r"].assignee
+    if chosen == Action.claim and assignee is not None and assignee.username != person.username:
+        return Msg(CLAIMED_BY, name=assignee.name)
+    return STALE
+

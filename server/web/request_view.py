@@ -1,0 +1,67 @@
+"""Everything the request page shows, gathered with a fixed number of queries: the detail and
+history from the presenters, the files, and the choices the action panels offer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from server.attachments import repository as attachment_repository
+from server.attachments.storage import IMAGE_TYPES
+from server.catalog import snapshot
+from server.enums import Action, RequestStatus
+from server.i18n_text import localized
+from server.models import Person, ServiceRequest
+from server.requests import presenters
+from server.requests import repository as request_repository
+from server.web.action_panels import EVENT_LABELS, RATING_LABELS, SPECS, panels_for
+
+
+def page_context(session: Session, person: Person, request: ServiceRequest, locale: str) -> dict[str, Any]:
+    """The context of ``requests/detail.html`` (and of its blocks: ``summary``, ``timeline``,
+    ``panels``, ``action_result``). Add ``failed_action``, ``errors``, ``values`` and
+    ``panel_message`` to show a panel's errors."""
+    detail = presenters.detail(session, person, request, locale)
+    events = presenters.events(session, person, request)
+    visible_events = {e.id for e in events}
+    filed: dict[str | None, list] = {}
+    evidence: dict[int, list] = {}
+    for attachment in attachment_repository.for_request(session, request.id):
+        if attachment.event_id is None:
+            filed.setdefault(attachment.field_code, []).append(attachment)
+        elif attachment.event_id in visible_events:
+            evidence.setdefault(attachment.event_id, []).append(attachment)
+    catalog = snapshot.load(session)
+    panels = panels_for(RequestStatus(request.status), detail.actions)
+    wanted = {p.action for p in panels}
+    departments = []
+    if wanted & {Action.dispatch, Action.transfer, Action.add_cohandler}:
+        departments = [
+            (d.code, localized(d.name, locale))
+            for d in sorted(catalog.departments.values(), key=lambda d: (d.position, d.id))
+            if d.active
+        ]
+    assignees = []
+    if Action.assign in wanted:
+        assignees = [(p.username, p.display_name) for p in request_repository.department_people(session, request.department_id)]
+    current_department = catalog.departments.get(request.department_id)
+    return {
+        "r": detail,
+        "events": events,
+        "filed": filed,
+        "evidence": evidence,
+        "image_types": IMAGE_TYPES,
+        "panels": panels,
+        "department_options": departments,
+        "current_department_code": current_department.code if current_department else None,
+        "assignee_options": assignees,
+        "department_names": {d.code: localized(d.name, locale) for d in catalog.departments.values()},
+        "action_specs": SPECS,
+        "event_labels": EVENT_LABELS,
+        "rating_labels": RATING_LABELS,
+        "errors": {},
+        "values": {},
+        "failed_action": None,
+        "panel_message": None,
+    }
