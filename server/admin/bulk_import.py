@@ -29,6 +29,7 @@ from server.audit import service as audit
 from server.enums import Role
 from server.errors import InvalidInput, LianxinError, Msg
 from server.models import Building, Department, Person
+from server.seeding.credit_code import make_credit_code
 
 KINDS = ("enterprises", "people")
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -37,7 +38,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED: dict[str, tuple[str, ...]] = {"enterprises": ("name",), "people": ("username", "display_name", "roles")}
 EXAMPLES: dict[str, dict[str, str]] = {
-    "enterprises": {"name": "示例科技有限公司", "credit_code": "91440300MA5EXAMPL0", "building": "A1", "floor": "3",
+    "enterprises": {"name": "示例科技有限公司", "credit_code": make_credit_code("440300", "MA5EXAMP"), "building": "A1", "floor": "3",
                     "active": "yes"},
     "people": {"username": "zhangsan", "display_name": "张三", "phone": "13800000000", "email": "zhangsan@example.com",
                "roles": "member;contact", "enterprise": "示例科技有限公司", "department": "", "active": "yes"},
@@ -188,7 +189,8 @@ def _active(row: Row) -> bool | None:
         return True if text else None
     if text in _NO:
         return False
-    row.errors["active"] = "Write yes or no."
+    errors = row.errors
+    errors["active"] = "Write yes or no."
     return None
 
 
@@ -300,6 +302,11 @@ def apply(session: Session, actor: Person | None, preview: Preview) -> dict[str,
     fresh = Preview(kind=preview.kind, filename=preview.filename, file_errors=list(preview.file_errors),
                     rows=[Row(line=r.line, values=dict(r.values)) for r in preview.rows])
     check(session, fresh)
+    for seen, row in zip(preview.rows, fresh.rows, strict=True):
+        # The admin confirmed "create this" or "update that one": not something else.
+        if seen.action != "error" and row.action != "error" and seen.target_id != row.target_id:
+            row.action, errors = "error", row.errors
+            errors["row"] = "This row matches something else than in the preview: upload the file again."
     if not fresh.ok:
         raise ImportRejected(fresh)
     writer = _write_enterprise if fresh.kind == "enterprises" else _write_person
