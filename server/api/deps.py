@@ -9,7 +9,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from server.accounts import service as account_service
 from server.db import Database
-from server.errors import NotAuthenticated
+from server.errors import Forbidden, NotAuthenticated
 from server.models import Person
 from server.web.csrf import require_header_token
 
@@ -38,6 +38,9 @@ def current_person(
             require_header_token(request)
     if person is None:
         raise NotAuthenticated("Sign in first: send a bearer token from /api/v1/auth/token.")
+    if person.must_change_password:
+        # An admin reset the password: nothing works until its owner has chosen a new one.
+        raise Forbidden("Change your password first: sign in on the web and choose a new one.")
     return person
 
 

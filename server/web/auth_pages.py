@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from server.errors import NotAuthenticated
 from server.i18n_locale import normalize_locale
 from server.i18n_text import LOCALES
+from server.web.account_pages import landing_after_sign_in
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.i18n import LANG_COOKIE
 from server.web.links import safe_next
@@ -57,7 +58,7 @@ def login(
     except NotAuthenticated as exc:
         context = {"username": username, "next": safe_next(next), "error": exc.message}
         return render(request, "login.html", context, status_code=401)
-    response = RedirectResponse(safe_next(next), status_code=303)
+    response = RedirectResponse(landing_after_sign_in(database, secret, safe_next(next)), status_code=303)
     set_session_cookie(request, response, secret)
     return response
 

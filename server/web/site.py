@@ -11,11 +11,15 @@ from fastapi import APIRouter, Depends, FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from server.admin import department_pages as admin_department_pages
+from server.admin import import_pages as admin_import_pages
 from server.admin import index_page as admin_index_page
 from server.db import Database
+from server.web import account_pages as web_account_pages
 from server.web import attachment_pages, auth_pages, desk, dispatch_board, menu_pages, request_pages
 from server.web.csrf import csrf_protect
 from server.web.i18n import compile_catalogues
+from server.web.password_guard import PasswordChangeGuard
 from server.web.render import STATIC_DIR
 from server.web.security import SecurityHeadersMiddleware
 from server.web.session import SessionMiddleware
@@ -23,10 +27,13 @@ from server.web.session import SessionMiddleware
 # One line per page module (keeps parallel additions from clashing).
 PAGE_ROUTERS: list[APIRouter] = [
     auth_pages.router,
+    web_account_pages.router,
     menu_pages.router,
     request_pages.router,
     attachment_pages.router,
     admin_index_page.router,
+    admin_import_pages.router,
+    admin_department_pages.router,
     desk.router,
     dispatch_board.router,
 ]
@@ -55,5 +62,7 @@ def install_web(app: FastAPI, database: Database) -> None:
     app.include_router(page_router())
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     # Added last runs first: headers wrap everything, the session is resolved inside them.
+    # Inside the session middleware: it needs the person the session resolved.
+    app.add_middleware(PasswordChangeGuard)
     app.add_middleware(SessionMiddleware, database=database)
     app.add_middleware(SecurityHeadersMiddleware)
