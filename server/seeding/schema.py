@@ -74,6 +74,7 @@ class ServiceSeed:
     complete_limit_days: int
     allow_attachments: bool
     fields: list[FieldSeed]
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,8 +118,10 @@ class Seeds:
 class _Entry:
     """Typed access to one mapping of a seed file, with errors that say where."""
 
-    def __init__(self, file: str, where: str, data: Any):
-        self.file, self.where = file, where
+    def __init__(self, file: str, where: str, data: Any, *, complete: bool = True):
+        # complete: every locale must be filled in (the shipped seeds); otherwise only
+        # zh-Hans, the others falling back to it (a menu exported from an installation).
+        self.file, self.where, self.complete = file, where, complete
         if not isinstance(data, dict):
             self.fail(f"must be a mapping, not {type(data).__name__}")
         self.data: dict = data
@@ -186,11 +189,14 @@ class _Entry:
         unknown = set(value) - set(LOCALES)
         if unknown:
             self.fail(f"`{key}` has unknown locale(s) {sorted(unknown)}; use {', '.join(LOCALES)}")
-        for locale in LOCALES:
+        for locale in LOCALES if self.complete else LOCALES[:1]:
             text = value.get(locale)
             if not isinstance(text, str) or not text.strip():
                 self.fail(f"`{key}` needs a non-empty {locale} text")
-        return {locale: value[locale].strip() for locale in LOCALES}
+        for locale, text in value.items():
+            if text is not None and not isinstance(text, str):
+                self.fail(f"`{key}`: the {locale} text must be text")
+        return {locale: value[locale].strip() for locale in LOCALES if (value.get(locale) or "").strip()}
 
     def items(self, key: str, *, required: bool = True) -> list:
         value = self.data.get(key)
@@ -217,7 +223,7 @@ def _read(path: Path, *, required: bool = True) -> dict | None:
     return data
 
 
-def _entries(file: str, data: dict, key: str, kind: str, id_key: str) -> list[_Entry]:
+def _entries(file: str, data: dict, key: str, kind: str, id_key: str, *, complete: bool = True) -> list[_Entry]:
     """The list under ``key``, each item wrapped, with duplicate keys rejected."""
     items = data.get(key)
     if not isinstance(items, list):
@@ -225,7 +231,7 @@ def _entries(file: str, data: dict, key: str, kind: str, id_key: str) -> list[_E
     entries, seen = [], set()
     for index, item in enumerate(items, 1):
         ident = item.get(id_key) if isinstance(item, dict) else None
-        entry = _Entry(file, f"{kind} #{index}" + (f" ({ident})" if ident else ""), item)
+        entry = _Entry(file, f"{kind} #{index}" + (f" ({ident})" if ident else ""), item, complete=complete)
         ident = entry.text(id_key)
         if ident in seen:
             entry.fail(f"duplicate {id_key} {ident!r}")
@@ -274,7 +280,7 @@ def parse_departments(file: str, data: dict) -> list[DepartmentSeed]:
 
 def _parse_field(service: _Entry, index: int, item: Any) -> FieldSeed:
     code = item.get("code") if isinstance(item, dict) else None
-    e = _Entry(service.file, f"{service.where}: field #{index}" + (f" ({code})" if code else ""), item)
+    e = _Entry(service.file, f"{service.where}: field #{index}" + (f" ({code})" if code else ""), item, complete=service.complete)
     ftype = e.enum("type", FieldType)
     choices: list[dict[str, Any]] = []
     if ftype in CHOICE_TYPES:
@@ -283,7 +289,7 @@ def _parse_field(service: _Entry, index: int, item: Any) -> FieldSeed:
             e.fail("a choice field needs at least two `choices`")
         values = set()
         for n, choice in enumerate(raw, 1):
-            c = _Entry(e.file, f"{e.where}: choice #{n}", choice)
+            c = _Entry(e.file, f"{e.where}: choice #{n}", choice, complete=e.complete)
             value = c.text("value")
             if value in values:
                 c.fail(f"duplicate value {value!r}")
@@ -312,14 +318,18 @@ def _parse_field(service: _Entry, index: int, item: Any) -> FieldSeed:
     )
 
 
-def parse_catalog(file: str, data: dict, department_codes: set[str]) -> tuple[list[CategorySeed], list[ServiceSeed]]:
+def parse_catalog(
+    file: str, data: dict, department_codes: set[str], *, complete: bool = True
+) -> tuple[list[CategorySeed], list[ServiceSeed]]:
+    """``complete=False`` (the admin's import) lets translations other than zh-Hans be
+    missing and service descriptions be empty, as the admin pages allow."""
     categories = [
         CategorySeed(e.text("code"), e.localized("name"), e.localized("description", required=False))
-        for e in _entries(file, data, "categories", "category", "code")
+        for e in _entries(file, data, "categories", "category", "code", complete=complete)
     ]
     category_codes = {c.code for c in categories}
     services = []
-    for e in _entries(file, data, "services", "service", "code"):
+    for e in _entries(file, data, "services", "service", "code", complete=complete):
         category = e.text("category")
         if category not in category_codes:
             e.fail(f"unknown category {category!r}; known: {', '.join(sorted(category_codes))}")
@@ -337,13 +347,14 @@ def parse_catalog(file: str, data: dict, department_codes: set[str]) -> tuple[li
                 code=e.text("code"),
                 category=category,
                 name=e.localized("name"),
-                description=e.localized("description"),
+                description=e.localized("description", required=complete),
                 audience=e.enum("audience", Audience, Audience.both),
                 department=department,
                 claim_limit_hours=e.integer("claim_limit_hours", minimum=1),
                 complete_limit_days=e.integer("complete_limit_days", minimum=1),
                 allow_attachments=e.flag("allow_attachments", True),
                 fields=fields,
+                retired=e.flag("retired", False),
             )
         )
     return categories, services

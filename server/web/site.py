@@ -11,6 +11,9 @@ from fastapi import APIRouter, Depends, FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from server.admin import audit_pages as admin_audit_pages
+from server.admin import catalog_field_pages as admin_catalog_field_pages
+from server.admin import catalog_pages as admin_catalog_pages
 from server.admin import department_pages as admin_department_pages
 from server.admin import import_pages as admin_import_pages
 from server.admin import index_page as admin_index_page
@@ -32,6 +35,9 @@ PAGE_ROUTERS: list[APIRouter] = [
     request_pages.router,
     attachment_pages.router,
     admin_index_page.router,
+    admin_catalog_pages.router,
+    admin_catalog_field_pages.router,
+    admin_audit_pages.router,
     admin_import_pages.router,
     admin_department_pages.router,
     desk.router,
