@@ -14,9 +14,12 @@ from starlette.types import Scope
 from server.admin import audit_pages as admin_audit_pages
 from server.admin import catalog_field_pages as admin_catalog_field_pages
 from server.admin import catalog_pages as admin_catalog_pages
+from server.admin import building_pages as admin_building_pages
 from server.admin import department_pages as admin_department_pages
+from server.admin import enterprise_pages as admin_enterprise_pages
 from server.admin import import_pages as admin_import_pages
 from server.admin import index_page as admin_index_page
+from server.admin import people_pages as admin_people_pages
 from server.db import Database
 from server.web import account_pages as web_account_pages
 from server.web import attachment_pages, auth_pages, desk, dispatch_board, menu_pages, request_pages
@@ -40,6 +43,9 @@ PAGE_ROUTERS: list[APIRouter] = [
     admin_audit_pages.router,
     admin_import_pages.router,
     admin_department_pages.router,
+    admin_building_pages.router,
+    admin_enterprise_pages.router,
+    admin_people_pages.router,
     desk.router,
     dispatch_board.router,
 ]
