@@ -210,3 +210,26 @@ def test_files_are_removed_when_the_transaction_fails(app, world, database, sett
                           files=[("attachments", ("a.png", PNG, "image/png"))])
     assert response.status_code == 500
     assert _count(database, ServiceRequest) == 0 and not any(settings.attachments_dir.iterdir())
+
+
+def test_file_field_answers_are_counted_and_stored_with_their_field(app, world, database):
+    from server.enums import FieldType
+    from server.models import Service, ServiceField
+
+    with database.write() as session:
+        service = session.scalar(select(Service).where(Service.code == "legal.aid"))
+        session.add(ServiceField(service_id=service.id, code="contract", type=FieldType.file,
+                                 label={"zh-Hans": "合同", "en": "Contract"}, required=True, position=1))
+    client = client_for(app, "member1")
+    page = client.get("/menu/legal.aid").text
+    assert 'name="answers.contract" type="file" multiple' in page
+    missing = order(client, "legal.aid")
+    assert missing.status_code == 422 and 'id="field-answers-contract-error">请上传附件。' in missing.text
+    number = number_from(order(client, "legal.aid", files=[("answers.contract", ("合同.pdf", PDF, "application/pdf"))]))
+    with database.read() as session:
+        row = session.scalar(select(Attachment))
+        request = session.scalar(select(ServiceRequest))
+    assert row.field_code == "contract" and row.content_type == "application/pdf"
+    assert [a["value"] for a in request.answers if a["code"] == "contract"] == [1]
+    detail = client.get(f"/requests/{number}").text
+    assert "<dt>合同</dt>" in detail and f'href="/attachments/{row.id}"' in detail
