@@ -5,60 +5,19 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from fastapi.testclient import TestClient
-
 from server.enums import Action, RequestStatus
 from server.requests import worklists
-from tests.factories import PASSWORD, build_world
 from tests.requests.helpers import act, load, submit
-from tests.web.conftest import csrf_from, sign_in
+from tests.web import worklist_support
+from tests.web.worklist_support import HTMX, form_post, hx_post, section
 
-HTMX = {"HX-Request": "true"}
-
-
-@pytest.fixture
-def world(database):
-    return build_world(database)
-
-
-@pytest.fixture
-def as_user(app, world):
-    """as_user("staff1") → a client of its own, signed in as that person of the world."""
-    clients = []
-
-    def go(username: str) -> TestClient:
-        client = TestClient(app, base_url="http://testserver")
-        client.__enter__()
-        clients.append(client)
-        assert sign_in(client, username, PASSWORD).status_code == 303
-        # The session's token, as the layout gives it to htmx and to every form.
-        client.csrf = csrf_from(client.get("/").text)
-        return client
-
-    yield go
-    for client in clients:
-        client.__exit__(None, None, None)
-
-
-def hx_post(client: TestClient, url: str, data: dict):
-    """What htmx sends: its header, and the token from the layout's hx-headers."""
-    return client.post(url, data=data, headers={**HTMX, "X-CSRF-Token": client.csrf})
-
-
-def form_post(client: TestClient, url: str, data: dict):
-    """What a browser without script sends: the form, with its csrf_token field."""
-    return client.post(url, data={**data, "csrf_token": client.csrf}, follow_redirects=False)
+# The shared fixtures, made visible to pytest in this module.
+world = worklist_support.world
+as_user = worklist_support.as_user
 
 
 def union_request(database, people: int = 2):
     return submit(database, "member1", "union.join", answers={"people": people})
-
-
-def section(html: str, section_id: str) -> str:
-    match = re.search(rf'<section id="{section_id}".*?</section>', html, re.S)
-    assert match, f"no section {section_id}"
-    return match.group(0)
 
 
 def test_staff_see_their_own_department_queue_only(database, as_user):

@@ -1,0 +1,76 @@
+"""The desk and the board in a real browser: htmx swaps the row in place (no reload), the
+other lists catch up, a lost claim race reads "already claimed by", and both pages fit a
+375 px phone without sideways scrolling."""
+
+import pytest
+
+from server.enums import Action
+from tests.e2e.conftest import screenshot, sign_in
+from tests.factories import build_world
+from tests.requests.helpers import act, submit
+
+pytestmark = pytest.mark.browser
+
+
+def _no_sideways_scroll(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_claim_in_place_and_lose_a_race(database, new_page):
+    build_world(database)
+    first = submit(database, "member1", "union.join", answers={"people": 2})
+    second = submit(database, "member1", "union.join", answers={"people": 4})
+    staff1, staff2 = new_page(), new_page(width=375, height=800)
+    sign_in(staff1, "staff1")
+    sign_in(staff2, "staff2")
+    staff1.goto("/desk")
+    staff2.goto("/desk")
+    staff1.evaluate("window.__same_page = true")  # gone if the page reloads
+
+    staff1.locator(f"#queue-{first.number} button", has_text="认领").click()
+    staff1.locator(f"#queue-{first.number} .work-done").wait_for()
+    assert staff1.evaluate("window.__same_page") is True
+    # My tasks fetched itself again after the claim.
+    staff1.locator(f"#tasks-{first.number}").wait_for()
+
+    staff2.locator(f"#queue-{first.number} button", has_text="认领").click()
+    error = staff2.locator(f"#queue-{first.number} .work-error")
+    error.wait_for()
+    assert "已被 Staff1 认领" in error.inner_text()
+    assert staff2.locator("h1").inner_text() == "部门工作台"  # still the desk, not an error page
+    assert _no_sideways_scroll(staff2)
+    screenshot(staff2, "desk-375-claim-lost")
+    assert staff2.locator(f"#queue-{second.number}").count() == 1
+
+
+def test_lead_desk_and_dispatch_board_fit_a_phone(database, new_page):
+    build_world(database)
+    for people in (1, 2):
+        request = submit(database, "member1", "union.join", answers={"people": people})
+    act(database, "lead1", request.number, Action.assign, assignee="staff2")
+    unplaced = submit(database, "member1", "misc.other")
+    back = submit(database, "member2", "union.join", answers={"people": 3})
+    act(database, "staff1", back.number, Action.return_, note="这是法律问题，请改派法律服务部门")
+
+    lead = new_page(width=375, height=800)
+    sign_in(lead, "lead1")
+    lead.goto("/desk")
+    assert lead.locator("#desk-team").count() == 1 and _no_sideways_scroll(lead)
+    screenshot(lead, "desk-375-lead")
+
+    dispatcher = new_page(width=375, height=800)
+    sign_in(dispatcher, "dispatcher1")
+    dispatcher.goto("/dispatch")
+    assert _no_sideways_scroll(dispatcher)
+    screenshot(dispatcher, "board-375")
+    row = dispatcher.locator(f"#new-{unplaced.number}")
+    row.locator("select[name=department]").select_option("care")
+    row.locator("button", has_text="派单").click()
+    done = dispatcher.locator(".work-row-done", has_text=unplaced.number)
+    done.wait_for()
+    # The dispatched list fetched itself again; a care request is assigned at once, so it is not there.
+    reject = dispatcher.locator(f"#returned-{back.number}")
+    reject.locator("input[name=note]").fill("不在服务范围内")
+    reject.locator("button", has_text="驳回").click()
+    dispatcher.locator(".work-row-done", has_text=back.number).wait_for()
+    screenshot(dispatcher, "board-375-after")
