@@ -61,7 +61,13 @@ def _view(entry: AuditEntry, actors: dict) -> EntryView:
     actor = actors.get(entry.actor_id)
     diff = changes(entry.before, entry.after)
     return EntryView(entry, f"{actor.display_name} ({actor.username})" if actor else None,
-                     [(name, _shown(old), _shown(new)) for name, (old, new) in diff.items() if name != "id"])
+                     [(name, _shown(old), _shown(new)) for name, (old, new) in diff.items()
+                      if name != "id" and not (_empty(old) and _empty(new))])
+
+
+def _empty(value: Any) -> bool:
+    # A new row's empty defaults ({} help texts, [] choices) say nothing: leave them out.
+    return value is None or value in ("", {}, [])
 
 
 def _shown(value: Any) -> str | None:
