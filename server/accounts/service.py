@@ -6,7 +6,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from server.accounts.passwords import dummy_verify, hash_password, verify_password
@@ -47,21 +47,20 @@ def issue_token(session: Session, person: Person, *, kind: str = "api") -> tuple
     return secret, row
 
 
+# One statement for token, person and roles, built once: this runs on every authenticated call.
+_TOKEN_LOOKUP = (
+    select(AuthToken, Person)
+    .join(Person, Person.id == AuthToken.person_id)
+    .options(joinedload(Person.role_rows))
+    .where(AuthToken.token_hash == bindparam("token_hash"), AuthToken.kind == bindparam("kind"))
+)
+
+
 def resolve_token(session: Session, secret: str, *, kind: str = "api") -> tuple[Person, AuthToken] | None:
     """The active person behind a live, unrevoked token, or None."""
     if not secret:
         return None
-    # One statement for token, person and roles: this runs on every authenticated call.
-    row = (
-        session.execute(
-            select(AuthToken, Person)
-            .join(Person, Person.id == AuthToken.person_id)
-            .options(joinedload(Person.role_rows))
-            .where(AuthToken.token_hash == _digest(secret), AuthToken.kind == kind)
-        )
-        .unique()
-        .first()
-    )
+    row = session.execute(_TOKEN_LOOKUP, {"token_hash": _digest(secret), "kind": kind}).unique().first()
     if row is None:
         return None
     token, person = row

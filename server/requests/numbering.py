@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,17 +19,22 @@ def format_number(day: str, sequence: int) -> str:
     return f"{PREFIX}-{day}-{sequence:04d}"
 
 
-def next_number(session: Session, now: datetime, tz: ZoneInfo) -> str:
-    day = now.astimezone(tz).strftime("%Y%m%d")
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    # On the table, not the ORM class: a plain Core statement skips the ORM's bulk-insert
-    # machinery, which costs more than the statement itself on this hot path.
+def _counter_upsert(dialect_insert):
     table = DailyCounter.__table__
-    stmt = (
-        insert(table)
-        .values(day=day, last=1)
+    return (
+        dialect_insert(table)
+        .values(day=bindparam("day"), last=1)
         .on_conflict_do_update(index_elements=[table.c.day], set_={"last": table.c.last + 1})
         .returning(table.c.last)
     )
-    sequence = session.execute(stmt).scalar_one()
+
+
+# Built once per dialect, on the table rather than the ORM class: a plain, reused Core
+# statement is far cheaper than building one per call on this hot path.
+_UPSERT = {"postgresql": _counter_upsert(postgresql.insert), "sqlite": _counter_upsert(sqlite.insert)}
+
+
+def next_number(session: Session, now: datetime, tz: ZoneInfo) -> str:
+    day = now.astimezone(tz).strftime("%Y%m%d")
+    sequence = session.execute(_UPSERT[session.get_bind().dialect.name], {"day": day}).scalar_one()
     return format_number(day, sequence)

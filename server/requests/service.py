@@ -16,9 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.exc import StaleDataError
 
 from server import policy, workflow
@@ -107,6 +107,7 @@ def submit(
     tz = ZoneInfo(get_settings().timezone)
     request = ServiceRequest(
         number=numbering.next_number(session, now, tz),
+        version=1,
         status=RequestStatus.submitted,
         service_id=service.id,
         requester_id=person.id,
@@ -121,28 +122,69 @@ def submit(
         updated_at=now,
         # The promise to the requester runs from submission, in the centre's working time.
         complete_due_at=calendar().add_working_days(now, service.complete_limit_days),
+        rework_count=0,
+        return_count=0,
+        transfer_count=0,
+        urge_count=0,
     )
+    events = [_event_values(None, Action.submit, RequestStatus.submitted, person, now)]
     department = routing.department_for(catalog, service)
     if department is not None:
         # Routing dispatches as the system: the same transition a dispatcher takes, applied
-        # before the first insert so that a new request costs one INSERT, not INSERT + UPDATE.
+        # before the insert so that a new request costs one INSERT, not INSERT + UPDATE.
         workflow.find(RequestStatus.submitted, Action.dispatch, {Party.system})
         _apply_department(request, service, department, now)
         request.status = RequestStatus.dispatched
-    session.add(request)
-    session.flush()
-    _append_event(session, request, None, Action.submit, person, now, to_status=RequestStatus.submitted)
-    if department is not None:
-        _append_event(
-            session, request, RequestStatus.submitted, Action.dispatch, None, now, data={"department": department.code}
+        events.append(
+            _event_values(RequestStatus.submitted, Action.dispatch, RequestStatus.dispatched, None, now,
+                          data={"department": department.code})
         )
+    _insert_new_request(session, request, events)
     if key_id is not None:
-        keys = IdempotencyKey.__table__
-        session.execute(update(keys).where(keys.c.id == key_id).values(request_id=request.id))
-    session.flush()
+        session.execute(_LINK_KEY, {"key_id": key_id, "request_id": request.id})
     if department is not None:
         _route_to_person(session, request, department, now)
     return Submitted(request, replayed=False)
+
+
+_REQUESTS = ServiceRequest.__table__
+# Built once: the values travel as parameters, so the compiled statement is reused as is.
+_INSERT_REQUEST = insert(_REQUESTS).returning(_REQUESTS.c.id)
+_INSERT_EVENT = insert(RequestEvent.__table__)
+
+
+def _insert_new_request(session: Session, request: ServiceRequest, events: list[dict]) -> None:
+    """Insert a fully built request and its first events with two plain Core statements,
+    then hand the object to the session as if it had been loaded.
+
+    Submission is the busiest write; the ORM's unit of work cost more than the statements
+    themselves here. Every column is set on ``request`` beforehand, so nothing is left for
+    a column default and the object in the session matches the row exactly."""
+    values = {c.key: getattr(request, c.key) for c in _REQUESTS.columns if c.key != "id"}
+    for key, value in values.items():
+        # Columns never assigned (None) must be set too, or the ORM would treat them as
+        # not loaded and go back to the database for them.
+        setattr(request, key, value)
+    request.id = session.execute(_INSERT_REQUEST, values).scalar_one()
+    session.execute(_INSERT_EVENT, [{**event, "request_id": request.id} for event in events])
+    make_transient_to_detached(request)
+    session.add(request)
+
+
+def _key_insert(dialect_insert):
+    table = IdempotencyKey.__table__
+    return (
+        dialect_insert(table)
+        .values({c: bindparam(c) for c in ("person_id", "key", "body_hash", "created_at")})
+        .on_conflict_do_nothing(index_elements=[table.c.person_id, table.c.key])
+        .returning(table.c.id)
+    )
+
+
+# Built once (see numbering._UPSERT): insert the key unless this person already used it.
+_CLAIM_KEY = {"postgresql": _key_insert(postgresql.insert), "sqlite": _key_insert(sqlite.insert)}
+_KEYS = IdempotencyKey.__table__
+_LINK_KEY = update(_KEYS).where(_KEYS.c.id == bindparam("key_id")).values(request_id=bindparam("request_id"))
 
 
 def _claim_idempotency_key(
@@ -152,13 +194,9 @@ def _claim_idempotency_key(
     key = key.strip()
     if not key or len(key) > 200:
         raise InvalidInput("The Idempotency-Key must be 1 to 200 characters.", {"Idempotency-Key": "1 to 200 characters."})
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    table = IdempotencyKey.__table__  # plain Core: see numbering.next_number
     key_id = session.execute(
-        insert(table)
-        .values(person_id=person.id, key=key, body_hash=fingerprint, created_at=now)
-        .on_conflict_do_nothing(index_elements=[table.c.person_id, table.c.key])
-        .returning(table.c.id)
+        _CLAIM_KEY[session.get_bind().dialect.name],
+        {"person_id": person.id, "key": key, "body_hash": fingerprint, "created_at": now},
     ).scalar()
     if key_id is not None:
         return key_id, None
@@ -330,17 +368,33 @@ def _append_event(
 ) -> RequestEvent:
     event = RequestEvent(
         request_id=request.id,
-        at=now,
-        actor_id=person.id if person is not None else None,
-        action=action,
-        from_status=from_status,
-        to_status=to_status or request.status,
-        note=note,
-        public=public,
-        data=data or {},
+        **_event_values(from_status, action, to_status or request.status, person, now, note=note, public=public, data=data),
     )
     session.add(event)
     return event
+
+
+def _event_values(
+    from_status: RequestStatus | None,
+    action: Action,
+    to_status: RequestStatus,
+    person: Person | None,
+    now: datetime,
+    *,
+    note: str = "",
+    public: bool = True,
+    data: dict | None = None,
+) -> dict[str, Any]:
+    return {
+        "at": now,
+        "actor_id": person.id if person is not None else None,
+        "action": action,
+        "from_status": from_status,
+        "to_status": to_status,
+        "note": note,
+        "public": public,
+        "data": data or {},
+    }
 
 
 def _target_department(session: Session, data: ActionInput, *, exclude: int | None = None) -> Department:
