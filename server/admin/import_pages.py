@@ -18,6 +18,7 @@ from server.admin.import_store import ImportStore, owner_of
 from server.db import Database
 from server.errors import NotFound
 from server.web.deps import DatabaseDep
+from server.web.i18n import N_
 from server.web.render import is_htmx
 from server.web.session import SESSION_COOKIE
 
@@ -72,7 +73,7 @@ async def upload(
     data = await _read_limited(file, limit) if file is not None else b""
     filename = (file.filename or "") if file is not None else ""
     if not filename:
-        return _form_error(request, kind, ["Choose a file."])
+        return _form_error(request, kind, [N_("Choose a file.")])
     preview = bulk_import.parse(kind, data, filename, max_bytes=limit)
     if preview.file_errors:
         return _form_error(request, kind, preview.file_errors)
