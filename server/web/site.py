@@ -12,9 +12,9 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from server.admin import audit_pages as admin_audit_pages
+from server.admin import building_pages as admin_building_pages
 from server.admin import catalog_field_pages as admin_catalog_field_pages
 from server.admin import catalog_pages as admin_catalog_pages
-from server.admin import building_pages as admin_building_pages
 from server.admin import department_pages as admin_department_pages
 from server.admin import enterprise_pages as admin_enterprise_pages
 from server.admin import import_pages as admin_import_pages
@@ -38,14 +38,14 @@ PAGE_ROUTERS: list[APIRouter] = [
     request_pages.router,
     attachment_pages.router,
     admin_index_page.router,
-    admin_catalog_pages.router,
-    admin_catalog_field_pages.router,
-    admin_audit_pages.router,
     admin_import_pages.router,
     admin_department_pages.router,
     admin_building_pages.router,
     admin_enterprise_pages.router,
     admin_people_pages.router,
+    admin_catalog_pages.router,
+    admin_catalog_field_pages.router,
+    admin_audit_pages.router,
     desk.router,
     dispatch_board.router,
 ]
