@@ -152,6 +152,16 @@ def move_category(request: Request, category_id: int, person: AdminPerson, datab
     return _after_list_action(request, database, lambda s: svc.move_category(s, person, category_id, direction))
 
 
+@router.post("/admin/catalog/categories/{category_id}/retire")
+def retire_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
+    return _after_list_action(request, database, lambda s: svc.retire_category(s, person, category_id))
+
+
+@router.post("/admin/catalog/categories/{category_id}/unretire")
+def unretire_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
+    return _after_list_action(request, database, lambda s: svc.unretire_category(s, person, category_id))
+
+
 @router.post("/admin/catalog/categories/{category_id}/delete")
 def delete_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     try:

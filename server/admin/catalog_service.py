@@ -106,6 +106,27 @@ def move_category(session: Session, actor: Person | None, category_id: int, dire
     return category
 
 
+def retire_category(session: Session, actor: Person | None, category_id: int, *, note: str = "") -> Category:
+    """Takes all the category's services off the menu at once; their old requests keep them."""
+    return _set_category_retired(session, actor, category_id, True, note)
+
+
+def unretire_category(session: Session, actor: Person | None, category_id: int, *, note: str = "") -> Category:
+    return _set_category_retired(session, actor, category_id, False, note)
+
+
+def _set_category_retired(session: Session, actor: Person | None, category_id: int, retired: bool, note: str) -> Category:
+    category = get_category(session, category_id)
+    if (category.retired_at is not None) == retired:
+        return category
+    before = snapshot(category)
+    category.retired_at = utcnow() if retired else None
+    session.flush()
+    record(session, actor, entity="category", action="retire" if retired else "unretire", entity_id=category.id,
+           label=category.code, before=before, after=snapshot(category), note=note)
+    return category
+
+
 def delete_category(session: Session, actor: Person | None, category_id: int) -> None:
     category = get_category(session, category_id)
     codes = repo.services_in_category(session, category.id)

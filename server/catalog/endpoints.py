@@ -36,4 +36,6 @@ def get_service(code: str, database: DatabaseDep, person: PersonDep, accept_lang
     if service is None:
         raise NotFound("No service {code}.", {"code": code})
     base = ServiceOut.of(service, catalog.categories[service.category_id], catalog.departments.get(service.department_id), locale)
+    # Retired on its own or with its category: either way it cannot be ordered.
+    base.retired = not catalog.is_orderable(service)
     return ServiceDetail(**base.model_dump(), fields=[FieldOut.of(f, locale) for f in service.fields])

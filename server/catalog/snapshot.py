@@ -43,15 +43,21 @@ class Catalog:
     def building(self, code: str) -> Building | None:
         return self._building_codes.get(code)
 
+    def is_orderable(self, service: Service) -> bool:
+        """On the menu: neither the service nor its category is retired."""
+        category = self.categories.get(service.category_id)
+        return service.retired_at is None and category is not None and category.retired_at is None
+
     def ordered_services(self, *, include_retired: bool = False) -> list[Service]:
         def key(s: Service):
             category = self.categories.get(s.category_id)
             return (category.position if category else 0, s.category_id, s.position, s.id)
 
-        return sorted((s for s in self.services.values() if include_retired or s.retired_at is None), key=key)
+        return sorted((s for s in self.services.values() if include_retired or self.is_orderable(s)), key=key)
 
-    def ordered_categories(self) -> list[Category]:
-        return sorted(self.categories.values(), key=lambda c: (c.position, c.id))
+    def ordered_categories(self, *, include_retired: bool = False) -> list[Category]:
+        categories = (c for c in self.categories.values() if include_retired or c.retired_at is None)
+        return sorted(categories, key=lambda c: (c.position, c.id))
 
 
 _lock = threading.Lock()

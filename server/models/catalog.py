@@ -19,6 +19,8 @@ class Category(Base):
     name: Mapped[dict] = mapped_column(comment="{locale: name}")
     description: Mapped[dict] = mapped_column(default=dict)
     position: Mapped[int] = mapped_column(default=0)
+    # A retired category takes all its services off the menu; their old requests keep them.
+    retired_at: Mapped[datetime | None]
 
 
 class Service(Base):

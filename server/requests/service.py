@@ -215,7 +215,7 @@ def _validate_submission(
     session: Session, catalog: Catalog, person: Person, data: SubmitInput, file_counts: dict[str, int] | None
 ) -> tuple[Service, int | None, str, list[dict], str]:
     service = catalog.service(data.service_code)
-    if service is None or service.retired_at is not None:
+    if service is None or not catalog.is_orderable(service):
         raise InvalidInput("There is no such service to order.", {"service_code": "Unknown service."})
     if not policy.can_order(person, service):
         raise Forbidden("This service cannot be ordered with your roles.")

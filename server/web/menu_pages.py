@@ -97,7 +97,7 @@ def menu(
 # --- the order form ------------------------------------------------------------------------------
 def _orderable(catalog: Catalog, person: Person, code: str) -> Service:
     service = catalog.service(code)
-    if service is None or service.retired_at is not None:
+    if service is None or not catalog.is_orderable(service):
         raise NotFound("No service {code}.", {"code": code})
     if not policy.can_order(person, service):
         raise Forbidden("This service cannot be ordered with your roles.")

@@ -116,6 +116,23 @@ def test_retire_with_htmx_returns_the_list(admin_client, database, menu):
         assert session.get(Service, menu["join"]).retired_at is not None
 
 
+def test_a_category_is_retired_and_put_back_from_the_list(admin_client, database, menu):
+    with database.read() as session:
+        category_id = session.get(Service, menu["join"]).category_id
+    page = admin_client.get("/admin/catalog").text
+    retired = admin_client.post(f"/admin/catalog/categories/{category_id}/retire",
+                                headers={"HX-Request": "true", "X-CSRF-Token": csrf_from(page)})
+    assert retired.status_code == 200
+    assert f'action="/admin/catalog/categories/{category_id}/unretire"' in retired.text
+    with database.read() as session:
+        assert session.get(Category, category_id).retired_at is not None
+    back = admin_client.post(f"/admin/catalog/categories/{category_id}/unretire",
+                             data={"csrf_token": csrf_from(page)}, follow_redirects=False)
+    assert back.status_code == 303
+    with database.read() as session:
+        assert session.get(Category, category_id).retired_at is None
+
+
 def test_reorder_without_script_redirects(admin_client, database, menu):
     page = admin_client.get("/admin/catalog").text
     response = admin_client.post(f"/admin/catalog/services/{menu['old']}/move",

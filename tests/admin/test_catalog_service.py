@@ -162,6 +162,24 @@ def test_retiring_hides_the_service_and_refuses_orders_but_old_requests_keep_it(
     assert shown["service"]["code"] == "legal.aid"
 
 
+def test_retiring_a_category_takes_all_its_services_off_the_menu(client, database, world, admin):
+    old = submit(database, "member1", "legal.aid")
+    headers = _token(client, "member1")
+    category_id = _category_id(database)
+    with database.write() as session:
+        svc.retire_category(session, admin, category_id)
+    menu = [s["code"] for s in client.get("/api/v1/services", headers=headers).json()]
+    assert "legal.aid" not in menu and "union.join" not in menu
+    assert client.get("/api/v1/services/legal.aid", headers=headers).json()["retired"] is True
+    refused = client.post("/api/v1/requests", headers=headers, json={"service_code": "legal.aid", "description": "再来"})
+    assert refused.status_code == 422
+    assert client.get(f"/api/v1/requests/{old.number}", headers=headers).json()["service"]["code"] == "legal.aid"
+    with database.write() as session:
+        svc.unretire_category(session, admin, category_id)
+    assert "legal.aid" in [s["code"] for s in client.get("/api/v1/services", headers=headers).json()]
+    assert [e.action for e in _audit(database, "category")] == ["retire", "unretire"]
+
+
 def test_a_department_change_routes_the_next_submission(database, world, admin):
     service = world.services["legal.aid"]
     with database.write() as session:
