@@ -35,13 +35,19 @@ def export_catalog(session: Session) -> str:
     category_codes = {c.id: c.code for c in categories}
     department_codes = {d.id: d.code for d in repo.departments(session)}
     data = {
-        "categories": [
-            {"code": c.code, "name": _texts(c.name), **({"description": _texts(c.description)} if c.description else {})}
-            for c in categories
-        ],
+        "categories": [_category(c) for c in categories],
         "services": [_service(s, category_codes, department_codes) for s in repo.services(session)],
     }
     return HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=120)
+
+
+def _category(c: Category) -> dict[str, Any]:
+    out: dict[str, Any] = {"code": c.code, "name": _texts(c.name)}
+    if c.description:
+        out["description"] = _texts(c.description)
+    if c.retired_at is not None:
+        out["retired"] = True
+    return out
 
 
 def _texts(texts: dict | None) -> dict[str, str]:
@@ -121,6 +127,8 @@ def import_catalog(session: Session, actor: Person | None, text: str, *, file: s
                 summary.add("categories", "created")
             else:
                 summary.add("categories", "updated" if _changed(session, Category, svc.update_category, actor, row.id, data) else "unchanged")
+            if c.retired != (row.retired_at is not None):
+                (svc.retire_category if c.retired else svc.unretire_category)(session, actor, row.id, note=NOTE)
         category_ids[c.code] = row.id
     current = {s.code: s for s in repo.services(session)}
     for position, s in enumerate(services):

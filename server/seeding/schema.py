@@ -47,6 +47,7 @@ class CategorySeed:
     code: str
     name: dict[str, str]
     description: dict[str, str]
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -324,7 +325,9 @@ def parse_catalog(
     """``complete=False`` (the admin's import) lets translations other than zh-Hans be
     missing and service descriptions be empty, as the admin pages allow."""
     categories = [
-        CategorySeed(e.text("code"), e.localized("name"), e.localized("description", required=False))
+        CategorySeed(
+            e.text("code"), e.localized("name"), e.localized("description", required=False), e.flag("retired", False)
+        )
         for e in _entries(file, data, "categories", "category", "code", complete=complete)
     ]
     category_codes = {c.code for c in categories}

@@ -118,3 +118,18 @@ def test_a_broken_file_writes_nothing(cli, database, tmp_path: Path, change, mes
     assert result.exit_code == 1
     assert message in result.output, result.output
     assert _count(database, Category) == 5 and _count(database, AuditEntry) == 0
+
+
+def test_a_retired_category_travels_through_export_and_import(cli, database, tmp_path: Path):
+    with database.write() as session:
+        social = session.scalar(select(Category).where(Category.code == "social"))
+        svc.retire_category(session, None, social.id)
+    saved = tmp_path / "menu.yaml"
+    assert cli("export", "catalog", "-o", str(saved)).exit_code == 0
+    exported = yaml.safe_load(saved.read_text(encoding="utf-8"))
+    assert {c["code"]: c.get("retired", False) for c in exported["categories"]}["social"] is True
+    with database.write() as session:
+        svc.unretire_category(session, None, session.scalar(select(Category.id).where(Category.code == "social")))
+    assert cli("import", "catalog", str(saved)).exit_code == 0
+    with database.read() as session:
+        assert session.scalar(select(Category).where(Category.code == "social")).retired_at is not None
