@@ -108,23 +108,11 @@ def move_category(session: Session, actor: Person | None, category_id: int, dire
 
 def retire_category(session: Session, actor: Person | None, category_id: int, *, note: str = "") -> Category:
     """Takes all the category's services off the menu at once; their old requests keep them."""
-    return _set_category_retired(session, actor, category_id, True, note)
+    return _set_retired(session, actor, "category", get_category(session, category_id), True, note)
 
 
 def unretire_category(session: Session, actor: Person | None, category_id: int, *, note: str = "") -> Category:
-    return _set_category_retired(session, actor, category_id, False, note)
-
-
-def _set_category_retired(session: Session, actor: Person | None, category_id: int, retired: bool, note: str) -> Category:
-    category = get_category(session, category_id)
-    if (category.retired_at is not None) == retired:
-        return category
-    before = snapshot(category)
-    category.retired_at = utcnow() if retired else None
-    session.flush()
-    record(session, actor, entity="category", action="retire" if retired else "unretire", entity_id=category.id,
-           label=category.code, before=before, after=snapshot(category), note=note)
-    return category
+    return _set_retired(session, actor, "category", get_category(session, category_id), False, note)
 
 
 def delete_category(session: Session, actor: Person | None, category_id: int) -> None:
@@ -212,23 +200,23 @@ def move_service(session: Session, actor: Person | None, service_id: int, direct
 
 def retire_service(session: Session, actor: Person | None, service_id: int, *, note: str = "") -> Service:
     """Off the menu: no new orders; its old requests keep showing it."""
-    return _set_retired(session, actor, service_id, True, note)
+    return _set_retired(session, actor, "service", get_service(session, service_id), True, note)
 
 
 def unretire_service(session: Session, actor: Person | None, service_id: int, *, note: str = "") -> Service:
-    return _set_retired(session, actor, service_id, False, note)
+    return _set_retired(session, actor, "service", get_service(session, service_id), False, note)
 
 
-def _set_retired(session: Session, actor: Person | None, service_id: int, retired: bool, note: str) -> Service:
-    service = get_service(session, service_id)
-    if (service.retired_at is not None) == retired:
-        return service
-    before = snapshot(service)
-    service.retired_at = utcnow() if retired else None
+def _set_retired(session: Session, actor: Person | None, entity: str, row: Any, retired: bool, note: str) -> Any:
+    """Retire or put back a service or a category (both have ``retired_at`` and ``code``)."""
+    if (row.retired_at is not None) == retired:
+        return row
+    before = snapshot(row)
+    row.retired_at = utcnow() if retired else None
     session.flush()
-    record(session, actor, entity="service", action="retire" if retired else "unretire", entity_id=service.id,
-           label=service.code, before=before, after=snapshot(service), note=note)
-    return service
+    record(session, actor, entity=entity, action="retire" if retired else "unretire", entity_id=row.id,
+           label=row.code, before=before, after=snapshot(row), note=note)
+    return row
 
 
 def delete_service(session: Session, actor: Person | None, service_id: int) -> None:
