@@ -44,6 +44,7 @@ DONE = {
     Action.assign: N_("{number} is assigned."),
     Action.release: N_("{number} is back in the department queue."),
     Action.resume: N_("{number} is resumed."),
+    Action.return_: N_("{number} is returned to the dispatchers."),
 }
 IN_ROW = {
     Action.claim: N_("Claimed. Open it to handle it."),

@@ -15,10 +15,12 @@ from starlette.responses import RedirectResponse, Response
 
 from server.attachments import service as attachment_service
 from server.attachments.storage import staging
-from server.enums import Action, RequestStatus
+from server.db import Database
+from server.enums import Action, RequestStatus, Role
 from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
 from server.models import Person
 from server.requests import presenters, repository
+from server.web import worklist
 from server.web.action_panels import (
     CLAIMED_BY,
     FILES,
@@ -97,9 +99,16 @@ def take_action(
     except Forbidden:
         problem = (403, {"panel_message": NOT_ALLOWED})
     if problem is None and not is_htmx(request):
+        if not _still_visible(database, person, number):
+            return _left_sight(request, person, chosen, number)
         return RedirectResponse(f"/requests/{number}", status_code=303)
     with database.read() as session:
-        found = repository.get_visible(session, person, number)
+        try:
+            found = repository.get_visible(session, person, number)
+        except NotFound:
+            if problem is None:
+                return _left_sight(request, person, chosen, number)
+            raise
         context = page_context(session, person, found, locale_for(request))
     status_code = 200
     if problem is not None:
@@ -110,6 +119,27 @@ def take_action(
     context["oob"] = True
     block = "action_result" if is_htmx(request) else None
     return render(request, "requests/detail.html", context, block=block, status_code=status_code)
+
+
+def _still_visible(database: Database, person: Person, number: str) -> bool:
+    with database.read() as session:
+        try:
+            repository.get_visible(session, person, number)
+        except NotFound:
+            return False
+    return True
+
+
+def _left_sight(request: Request, person: Person, chosen: Action, number: str) -> Response:
+    """The action took the request out of this person's sight (staff returning it to the
+    dispatchers): back to their desk, which says what happened, instead of a 404."""
+    if person.has_role(Role.staff, Role.lead):
+        target = "/desk?" + worklist.confirmation_query(chosen, number)
+    else:
+        target = "/"
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
 
 
 def _conflict_message(chosen: Action, context: dict, person: Person) -> str:

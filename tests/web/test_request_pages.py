@@ -159,6 +159,20 @@ def test_plain_form_post_redirects_back_to_the_page(app, world, database):
     assert "不需要了" in client.get(f"/requests/{number}").text
 
 
+@pytest.mark.parametrize("htmx", [True, False])
+def test_returning_a_request_goes_back_to_the_desk_not_a_404(app, world, database, htmx):
+    number = submit(database, "member1", "union.join", answers={"people": 1}).number
+    client = client_for(app, "staff1")
+    response = _post(client, number, "return", {"note": "不归我们部门"}, htmx=htmx)
+    target = f"/desk?done=return&n={number}"
+    if htmx:
+        assert response.status_code == 200 and response.headers["HX-Redirect"] == target
+    else:
+        assert response.status_code == 303 and response.headers["location"] == target
+    assert load(database, number).status == RequestStatus.submitted
+    assert f"{number} 已退回派单员。" in client.get(target).text
+
+
 def test_lost_claim_says_who_has_it(app, world, database):
     number = submit(database, "member1", "union.join", answers={"people": 1}).number
     client = client_for(app, "staff1")
