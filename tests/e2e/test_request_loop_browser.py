@@ -134,6 +134,9 @@ def test_order_dispatch_race_complete_rate_in_chinese(database, new_page):
     expect(member.locator(f"#summary-{number} .chip-status-closed")).to_have_text("已办结")
     expect(member.locator(f"#summary-{number} .rating")).to_contain_text("满意")
     screenshot(member, "loop-rated")
+    member.set_viewport_size({"width": 375, "height": 800})
+    assert member.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(member, "loop-rated-375")
 
     # The supervisor sees it closed.
     supervisor.goto(f"/requests/{number}")
