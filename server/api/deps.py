@@ -16,7 +16,9 @@ from server.web.csrf import require_header_token
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
-def get_database(request: Request) -> Database:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
+# threadpool, a thread hop per request for nothing.
+async def get_database(request: Request) -> Database:
     return request.app.state.database
 
 

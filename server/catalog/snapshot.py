@@ -1,5 +1,5 @@
 """An in-memory copy of the small, read-mostly tables — services with their fields,
-categories, departments, buildings — kept per database and per process.
+categories, departments, buildings, enterprises — kept per database and per process.
 
 Each use costs one tiny query: the catalogue revision (see server/models/catalog_revision.py).
 When it moved, the copy is reloaded; so an admin's change is seen by every worker at its next
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from server.db import CACHE_INFO_KEY
-from server.models import Building, CatalogRevision, Category, Department, Service
+from server.models import Building, CatalogRevision, Category, Department, Enterprise, Service
 from server.models.catalog_revision import catalog_changed_in
 
 
@@ -28,6 +28,7 @@ class Catalog:
     categories: dict[int, Category] = field(default_factory=dict)
     departments: dict[int, Department] = field(default_factory=dict)
     buildings: dict[int, Building] = field(default_factory=dict)
+    enterprises: dict[int, Enterprise] = field(default_factory=dict)
 
     def __post_init__(self):
         object.__setattr__(self, "_service_codes", {s.code: s for s in self.services.values()})
@@ -99,9 +100,13 @@ def _load(session: Session) -> Catalog:
         categories={c.id: c for c in session.scalars(select(Category))},
         departments={d.id: d for d in session.scalars(select(Department))},
         buildings={b.id: b for b in session.scalars(select(Building))},
+        enterprises={e.id: e for e in session.scalars(select(Enterprise))},
     )
     # Detach, so the shared copies never lazy-load or flush through someone's session.
-    for obj in [*catalog.services.values(), *catalog.categories.values(), *catalog.departments.values(), *catalog.buildings.values()]:
+    for obj in [
+        *catalog.services.values(), *catalog.categories.values(), *catalog.departments.values(),
+        *catalog.buildings.values(), *catalog.enterprises.values(),
+    ]:
         session.expunge(obj)
     if cacheable:
         with _lock:

@@ -7,6 +7,7 @@ from server.models.base import Base
 from server.models.building import Building
 from server.models.catalog import Category, Service, ServiceField
 from server.models.department import Department
+from server.models.enterprise import Enterprise
 
 
 class CatalogRevision(Base):
@@ -23,7 +24,7 @@ class CatalogRevision(Base):
 
 
 # The classes whose rows the catalogue snapshot holds.
-CATALOG_CLASSES = (Building, Category, Department, Service, ServiceField)
+CATALOG_CLASSES = (Building, Category, Department, Enterprise, Service, ServiceField)
 
 _BUMPED = "lianxin_catalog_bumped"
 

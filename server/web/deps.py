@@ -10,7 +10,7 @@ A missing sign-in raises ``NotAuthenticated``: page GETs are then redirected to
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -23,7 +23,7 @@ from server.models import Person
 __all__ = ["DatabaseDep", "PagePerson", "get_database", "page_person", "require_roles"]
 
 
-def page_person(request: Request) -> Person:
+async def page_person(request: Request) -> Person:  # async: no I/O, no threadpool hop
     person = getattr(request.state, "person", None)
     if person is None:
         raise NotAuthenticated("Please sign in first.")
@@ -33,10 +33,10 @@ def page_person(request: Request) -> Person:
 PagePerson = Annotated[Person, Depends(page_person)]
 
 
-def require_roles(*roles: Role) -> Callable[[Person], Person]:
+def require_roles(*roles: Role) -> Callable[[Person], Awaitable[Person]]:
     """A dependency that returns the person when they hold any of ``roles``."""
 
-    def dependency(person: PagePerson) -> Person:
+    async def dependency(person: PagePerson) -> Person:
         if not person.has_role(*roles):
             # The API names the role codes; a page says it plainly, in the reader's language.
             raise Forbidden("You may not open this page.")
