@@ -66,7 +66,7 @@ def create_insert_app() -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.effective_threadpool_size(database.is_sqlite)
         try:
             yield
         finally:

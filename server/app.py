@@ -24,7 +24,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # Sync SQLAlchemy in a large threadpool collapses under load: cap the threads.
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threadpool_size
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = settings.effective_threadpool_size(database.is_sqlite)
         sweeper = Sweeper(database, settings.sweep_interval_seconds) if settings.sweep_interval_seconds > 0 else None
         if sweeper:
             sweeper.start()

