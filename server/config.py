@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         return 4 if is_sqlite else 16
 
     @property
+    def max_body_bytes(self) -> int:
+        """The largest request body accepted: the upload limit plus room for a form's other
+        fields and multipart boundaries."""
+        return self.max_request_upload_bytes + 1024 * 1024
+
+    @property
     def effective_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -71,7 +71,7 @@ def page_router() -> APIRouter:
 def install_web(app: FastAPI, database: Database) -> None:
     """Pages, static files, the session cookie and the security headers."""
     compile_catalogues()
-    app.include_router(page_router())
+    app.include_router(page_router(), max_body_size=app.state.settings.max_body_bytes)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
     # Added last runs first: headers wrap everything, the session is resolved inside them.
     # Inside the session middleware: it needs the person the session resolved.

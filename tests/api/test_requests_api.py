@@ -192,3 +192,18 @@ def test_dispatcher_path_dispatch_return_transfer_reject(client, auth):
     assert moved["department"]["code"] == "care" and moved["status"] == "claimed"  # care assigns least-loaded
     other = file(client, auth, body={"service_code": "misc.other", "description": "x"})["number"]
     assert client.post(f"/api/v1/requests/{other}/reject", json={"note": "重复"}, headers=auth("dispatcher1")).json()["status"] == "rejected"
+
+
+def test_an_oversized_body_is_refused_while_streaming(monkeypatch, database, world):
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.config import get_settings
+
+    monkeypatch.setenv("LIANXIN_MAX_REQUEST_UPLOAD_BYTES", "1000")
+    get_settings.cache_clear()
+    with TestClient(create_app(get_settings(), database)) as client:
+        response = client.post("/api/v1/requests", content=b"x" * (get_settings().max_body_bytes + 1),
+                               headers={"Content-Type": "application/json"})
+    get_settings.cache_clear()
+    problem(response, 413)

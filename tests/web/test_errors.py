@@ -121,3 +121,20 @@ def test_htmx_errors_are_retargeted_to_the_alert_region(faulty):
     assert response.status_code == 409
     assert response.headers["HX-Retarget"] == "#alerts" and response.headers["HX-Reswap"] == "innerHTML"
     assert "<html" not in response.text and 'role="alert"' in response.text
+
+
+def test_an_oversized_form_gets_the_413_page(monkeypatch, database):
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.config import get_settings
+
+    monkeypatch.setenv("LIANXIN_MAX_REQUEST_UPLOAD_BYTES", "1000")
+    get_settings.cache_clear()
+    with TestClient(create_app(get_settings(), database)) as client:
+        response = client.post("/menu/anything", content=b"x" * (get_settings().max_body_bytes + 1),
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    get_settings.cache_clear()
+    assert response.status_code == 413
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<html" in response.text
