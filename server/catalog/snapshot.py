@@ -71,7 +71,7 @@ _REVISION = select(CatalogRevision.__table__.c.revision).where(CatalogRevision._
 
 def current_revision(session: Session) -> int:
     # A Core statement: this runs on every request that needs the catalogue.
-    return session.execute(_REVISION).scalar() or 0
+    return session.connection().execute(_REVISION).scalar() or 0
 
 
 def load(session: Session) -> Catalog:

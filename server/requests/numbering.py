@@ -36,5 +36,7 @@ _UPSERT = {"postgresql": _counter_upsert(postgresql.insert), "sqlite": _counter_
 
 def next_number(session: Session, now: datetime, tz: ZoneInfo) -> str:
     day = now.astimezone(tz).strftime("%Y%m%d")
-    sequence = session.execute(_UPSERT[session.get_bind().dialect.name], {"day": day}).scalar_one()
+    # On the session's connection: a Core statement needs none of the ORM's execution layer.
+    connection = session.connection()
+    sequence = connection.execute(_UPSERT[connection.dialect.name], {"day": day}).scalar_one()
     return format_number(day, sequence)
