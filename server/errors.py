@@ -45,6 +45,14 @@ class NotAuthenticated(LianxinError):
     type_slug = "not-authenticated"
 
 
+class TooManyAttempts(NotAuthenticated):
+    """Sign-in refused for a while after repeated failures (HTTP 429)."""
+
+    status_code = 429
+    title = "Too many attempts"
+    type_slug = "too-many-attempts"
+
+
 class Forbidden(LianxinError):
     status_code = 403
     title = "Not allowed"

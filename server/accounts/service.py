@@ -9,10 +9,12 @@ from datetime import timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
+from server.accounts import throttle
 from server.accounts.passwords import dummy_verify, hash_password, verify_password
 from server.config import get_settings
+from server.db import CACHE_INFO_KEY
 from server.enums import Role
-from server.errors import InvalidInput, NotAuthenticated
+from server.errors import InvalidInput, NotAuthenticated, TooManyAttempts
 from server.models import AuthToken, Person, PersonRole, utcnow
 
 
@@ -21,12 +23,24 @@ def _digest(secret: str) -> str:
 
 
 def authenticate(session: Session, username: str, password: str) -> Person:
+    """The person with this username and password; refused after too many failures."""
+    limiter = throttle.for_cache(session.info.get(CACHE_INFO_KEY))
+    wait = limiter.retry_after(username)
+    if wait:
+        raise TooManyAttempts(
+            "Too many failed sign-ins for this account; try again in {minutes} minutes.",
+            {"minutes": max(1, (wait + 59) // 60)},
+            retry_after=wait,
+        )
     person = session.scalar(select(Person).where(Person.username == username.strip()))
     if person is None:
         dummy_verify()
+        limiter.failed(username)
         raise NotAuthenticated("Wrong username or password.")
     if not verify_password(password, person.password_hash) or not person.active:
+        limiter.failed(username)
         raise NotAuthenticated("Wrong username or password.")
+    limiter.succeeded(username)
     return person
 
 

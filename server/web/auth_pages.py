@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
-from server.errors import NotAuthenticated
+from server.errors import Msg, NotAuthenticated
 from server.i18n_locale import normalize_locale
 from server.i18n_text import LOCALES
 from server.web.account_pages import landing_after_sign_in
@@ -56,8 +56,8 @@ def login(
     try:
         secret = sign_in(database, username, password, request.cookies.get(SESSION_COOKIE))
     except NotAuthenticated as exc:
-        context = {"username": username, "next": safe_next(next), "error": exc.message}
-        return render(request, "login.html", context, status_code=401)
+        context = {"username": username, "next": safe_next(next), "error": Msg(exc.message, **exc.params)}
+        return render(request, "login.html", context, status_code=exc.status_code)
     response = RedirectResponse(landing_after_sign_in(database, secret, safe_next(next)), status_code=303)
     set_session_cookie(request, response, secret)
     return response

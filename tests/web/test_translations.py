@@ -138,3 +138,18 @@ def test_no_template_has_inline_script_or_style():
         assert "<style" not in source and not re.search(r"\sstyle=", source), f"{path}: inline style"
         assert not re.search(r"\son[a-z]+=", source), f"{path}: inline event handler"
         assert "hx-on" not in source, f"{path}: hx-on evaluates script"
+
+
+def test_every_error_type_is_known_to_the_extractor():
+    """A new error class whose messages the extractor does not look for would ship them
+    untranslated without any other test noticing."""
+    from server import errors
+    from server.web.extract import MSGID_ARGUMENT
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    missing = {c.__name__ for c in subclasses(errors.LianxinError) if c.__module__ == errors.__name__} - set(MSGID_ARGUMENT)
+    assert not missing, f"add {sorted(missing)} to server/web/extract.py MSGID_ARGUMENT"
