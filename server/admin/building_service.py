@@ -79,24 +79,14 @@ def create(session: Session, actor: Person | None, data: BuildingInput) -> Build
 
 def update(session: Session, actor: Person | None, building: Building, data: BuildingInput) -> Building:
     values = _validate(session, data, building)
-    before = audit.snapshot(building)
-    for key, value in values.items():
-        setattr(building, key, value)
-    session.flush()
-    audit.record(session, actor, entity=ENTITY, action="update", entity_id=building.id, label=building.code,
-                 before=before, after=audit.snapshot(building))
-    return building
+    return audit.change(session, actor, building, values, entity=ENTITY, label=building.code)
 
 
 def set_active(session: Session, actor: Person | None, building: Building, active: bool) -> Building:
     if building.active == active:
         return building
-    before = audit.snapshot(building)
-    building.active = active
-    session.flush()
-    audit.record(session, actor, entity=ENTITY, action="activate" if active else "deactivate",
-                 entity_id=building.id, label=building.code, before=before, after=audit.snapshot(building))
-    return building
+    return audit.change(session, actor, building, {"active": active}, entity=ENTITY, label=building.code,
+                        action="activate" if active else "deactivate")
 
 
 def delete(session: Session, actor: Person | None, building: Building) -> None:

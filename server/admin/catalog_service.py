@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from server.admin import catalog_checks as check
 from server.admin import catalog_repository as repo
-from server.audit.service import record, snapshot
+from server.audit.service import change, record, snapshot
 from server.enums import Audience, FieldType
 from server.errors import Conflict, InvalidInput, NotFound
 from server.models import Category, Department, Person, Service, ServiceField, utcnow
@@ -92,12 +92,7 @@ def create_category(session: Session, actor: Person | None, data: CategoryInput,
 def update_category(session: Session, actor: Person | None, category_id: int, data: CategoryInput, *, note: str = "") -> Category:
     category = get_category(session, category_id)
     values = _category_values(session, data, category.id)
-    before = snapshot(category)
-    _apply(category, values)
-    session.flush()
-    record(session, actor, entity="category", action="update", entity_id=category.id, label=category.code,
-           before=before, after=snapshot(category), note=note)
-    return category
+    return change(session, actor, category, values, entity="category", label=category.code, note=note)
 
 
 def move_category(session: Session, actor: Person | None, category_id: int, direction: Direction) -> Category:
@@ -184,12 +179,7 @@ def update_service(session: Session, actor: Person | None, service_id: int, data
     values = _service_values(session, data, service)
     if values["category_id"] != service.category_id and data.position is None:
         values["position"] = repo.next_position(session, Service.position, Service.category_id == values["category_id"])
-    before = snapshot(service)
-    _apply(service, values)
-    session.flush()
-    record(session, actor, entity="service", action="update", entity_id=service.id, label=service.code,
-           before=before, after=snapshot(service), note=note)
-    return service
+    return change(session, actor, service, values, entity="service", label=service.code, note=note)
 
 
 def move_service(session: Session, actor: Person | None, service_id: int, direction: Direction) -> Service:
@@ -211,12 +201,8 @@ def _set_retired(session: Session, actor: Person | None, entity: str, row: Any, 
     """Retire or put back a service or a category (both have ``retired_at`` and ``code``)."""
     if (row.retired_at is not None) == retired:
         return row
-    before = snapshot(row)
-    row.retired_at = utcnow() if retired else None
-    session.flush()
-    record(session, actor, entity=entity, action="retire" if retired else "unretire", entity_id=row.id,
-           label=row.code, before=before, after=snapshot(row), note=note)
-    return row
+    return change(session, actor, row, {"retired_at": utcnow() if retired else None}, entity=entity,
+                  label=row.code, action="retire" if retired else "unretire", note=note)
 
 
 def delete_service(session: Session, actor: Person | None, service_id: int) -> None:
@@ -290,12 +276,7 @@ def update_field(session: Session, actor: Person | None, field_id: int, data: Fi
     """Old requests keep the labels and choices they were filed under (their own snapshot)."""
     row = get_field(session, field_id)
     values = _field_values(session, data, row.service_id, row.id)
-    before = snapshot(row)
-    _apply(row, values)
-    session.flush()
-    record(session, actor, entity="service_field", action="update", entity_id=row.id, label=_field_label(session, row),
-           before=before, after=snapshot(row), note=note)
-    return row
+    return change(session, actor, row, values, entity="service_field", label=_field_label(session, row), note=note)
 
 
 def move_field(session: Session, actor: Person | None, field_id: int, direction: Direction) -> ServiceField:
@@ -321,12 +302,6 @@ def get_field(session: Session, field_id: int) -> ServiceField:
 
 
 # --- shared --------------------------------------------------------------------------------------
-def _apply(row: Any, values: dict[str, Any]) -> None:
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-
-
 def _move(session: Session, actor: Person | None, entity: str, row: Any, siblings: list, direction: Direction, label: str) -> None:
     """Swap ``row`` with its neighbour. Positions are renumbered first, because rows created
     by seeds or imports may share a number and a swap of equals would change nothing."""

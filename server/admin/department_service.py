@@ -95,12 +95,7 @@ def create(session: Session, actor: Person | None, data: DepartmentInput) -> Dep
 
 def update(session: Session, actor: Person | None, department: Department, data: DepartmentInput) -> Department:
     values = _validate(session, data, department)
-    before = audit.snapshot(department)
-    for key, value in values.items():
-        setattr(department, key, value)
-    session.flush()
-    audit.record(session, actor, entity=ENTITY, action="update", entity_id=department.id, label=department.code,
-                 before=before, after=audit.snapshot(department))
+    audit.change(session, actor, department, values, entity=ENTITY, label=department.code)
     if data.lead_id is not None:
         set_lead(session, actor, department, data.lead_id)
     return department
@@ -111,12 +106,8 @@ def set_active(session: Session, actor: Person | None, department: Department, a
     ones (they go to the dispatcher)."""
     if department.active == active:
         return department
-    before = audit.snapshot(department)
-    department.active = active
-    session.flush()
-    audit.record(session, actor, entity=ENTITY, action="activate" if active else "deactivate",
-                 entity_id=department.id, label=department.code, before=before, after=audit.snapshot(department))
-    return department
+    return audit.change(session, actor, department, {"active": active}, entity=ENTITY, label=department.code,
+                        action="activate" if active else "deactivate")
 
 
 def set_lead(session: Session, actor: Person | None, department: Department, person_id: int) -> Person:

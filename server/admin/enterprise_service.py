@@ -85,25 +85,15 @@ def create(session: Session, actor: Person | None, data: EnterpriseInput) -> Ent
 
 def update(session: Session, actor: Person | None, enterprise: Enterprise, data: EnterpriseInput) -> Enterprise:
     values = validate(session, data, enterprise)
-    before = audit.snapshot(enterprise)
-    for key, value in values.items():
-        setattr(enterprise, key, value)
-    session.flush()
-    audit.record(session, actor, entity=ENTITY, action="update", entity_id=enterprise.id, label=enterprise.name,
-                 before=before, after=audit.snapshot(enterprise))
-    return enterprise
+    return audit.change(session, actor, enterprise, values, entity=ENTITY, label=enterprise.name)
 
 
 def set_active(session: Session, actor: Person | None, enterprise: Enterprise, active: bool) -> Enterprise:
     """A retired enterprise stays on its people and requests; nobody new joins it."""
     if enterprise.active == active:
         return enterprise
-    before = audit.snapshot(enterprise)
-    enterprise.active = active
-    session.flush()
-    audit.record(session, actor, entity=ENTITY, action="activate" if active else "deactivate",
-                 entity_id=enterprise.id, label=enterprise.name, before=before, after=audit.snapshot(enterprise))
-    return enterprise
+    return audit.change(session, actor, enterprise, {"active": active}, entity=ENTITY, label=enterprise.name,
+                        action="activate" if active else "deactivate")
 
 
 def delete(session: Session, actor: Person | None, enterprise: Enterprise) -> None:

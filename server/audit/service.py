@@ -59,6 +59,29 @@ def record(
     return entry
 
 
+def change(
+    session: Session,
+    actor: Person | None,
+    row: Any,
+    values: dict[str, Any],
+    *,
+    entity: str,
+    label: str,
+    action: str = "update",
+    note: str = "",
+) -> Any:
+    """Set ``values`` on ``row`` and record the change with before and after, in one step, so
+    every admin service changes a row the same way."""
+    before = snapshot(row)
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+    session.flush()
+    record(session, actor, entity=entity, action=action, entity_id=row.id, label=label,
+           before=before, after=snapshot(row), note=note)
+    return row
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
