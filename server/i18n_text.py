@@ -1,4 +1,5 @@
-"""Per-language text stored in the database as ``{locale: text}`` maps."""
+"""Text helpers below every layer: the no-op ``N_`` marker for msgids, and per-language text
+stored in the database as ``{locale: text}`` maps."""
 
 from __future__ import annotations
 
@@ -15,3 +16,11 @@ def localized(texts: dict | None, locale: str = DEFAULT_LOCALE) -> str:
 
 def missing_locales(texts: dict | None) -> list[str]:
     return [loc for loc in LOCALES if not (texts or {}).get(loc)]
+
+
+def N_(message: str) -> str:
+    """Marks a msgid for extraction where it is defined; translate it where it is shown.
+
+    It lives here, below every layer, so that services and rules can define their labels
+    without importing the web layer."""
+    return message

@@ -15,9 +15,9 @@ from starlette.responses import Response
 from server.admin.common import AdminPerson, render_admin
 from server.audit import repository
 from server.audit.service import changes
+from server.i18n_text import N_
 from server.models import AuditEntry
 from server.web.deps import DatabaseDep
-from server.web.i18n import N_
 
 router = APIRouter()
 

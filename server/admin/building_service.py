@@ -12,8 +12,8 @@ from server.admin import directory_repository as repo
 from server.admin.rules import check_code, clean_names, raise_if_invalid, refuse_if_referenced
 from server.audit import service as audit
 from server.errors import NotFound
+from server.i18n_text import N_
 from server.models import Building, Person
-from server.web.i18n import N_
 
 ENTITY = "building"
 

@@ -10,9 +10,8 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from server.admin import catalog_service as svc
-from server.i18n_text import LOCALES
+from server.i18n_text import LOCALES, N_
 from server.models import Category, Service, ServiceField
-from server.web.i18n import N_
 
 
 async def _read_form(request: Request) -> FormData:

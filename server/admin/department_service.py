@@ -16,8 +16,8 @@ from server.admin.rules import check_code, clean_names, raise_if_invalid, refuse
 from server.audit import service as audit
 from server.enums import AssignmentMode, DepartmentKind, Role
 from server.errors import NotFound
+from server.i18n_text import N_
 from server.models import Department, Person
-from server.web.i18n import N_
 from server.worktime import parse_periods
 
 ENTITY = "department"

@@ -12,9 +12,9 @@ from server.admin import directory_repository as repo
 from server.admin.rules import raise_if_invalid, refuse_if_referenced
 from server.audit import service as audit
 from server.errors import NotFound
+from server.i18n_text import N_
 from server.models import Building, Enterprise, Person
 from server.seeding.credit_code import is_valid_credit_code
-from server.web.i18n import N_
 
 ENTITY = "enterprise"
 

@@ -10,8 +10,7 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from server.errors import LianxinError, Msg
-from server.i18n_text import LOCALES
-from server.web.i18n import N_
+from server.i18n_text import LOCALES, N_
 
 
 async def _read_form(request: Request) -> FormData:

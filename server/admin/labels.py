@@ -4,7 +4,7 @@ translated where shown)."""
 from __future__ import annotations
 
 from server.enums import AssignmentMode, DepartmentKind
-from server.web.i18n import N_
+from server.i18n_text import N_
 
 KIND_LABELS = {
     DepartmentKind.government: N_("Government department"),

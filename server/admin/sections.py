@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from server.web.i18n import N_
+from server.i18n_text import N_
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from server import workflow
 from server.enums import Action, RequestStatus
 from server.enums import Rating as RatingValue
 from server.errors import InvalidInput
+from server.i18n_text import N_
 from server.requests import service as request_service
 from server.web.formdata import text
-from server.web.i18n import N_
 
 DEPARTMENT, ASSIGNEE, DAYS, RATING, FILES = "department", "assignee", "days", "rating", "files"
 

@@ -25,7 +25,7 @@ from starlette.responses import Response
 
 from server.config import Settings
 from server.errors import Forbidden
-from server.web.i18n import N_
+from server.i18n_text import N_
 
 CSRF_COOKIE = "lianxin_csrf"
 CSRF_HEADER = "x-csrf-token"

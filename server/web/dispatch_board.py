@@ -14,12 +14,13 @@ from starlette.responses import RedirectResponse, Response
 from server.db import Database
 from server.enums import Action, Role
 from server.errors import Msg, NotFound
+from server.i18n_text import N_
 from server.models import Person
 from server.requests import service as request_service
 from server.requests import worklists
 from server.web import worklist
 from server.web.deps import DatabaseDep, require_roles
-from server.web.i18n import N_, locale_for
+from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
 
 router = APIRouter()

@@ -19,7 +19,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server.errors import InvalidInput, LianxinError, localize
-from server.web.i18n import N_, gettext_for, locale_for
+from server.i18n_text import N_
+from server.web.i18n import gettext_for, locale_for
 from server.web.links import safe_next
 from server.web.render import is_htmx, render
 from server.web.security import security_headers

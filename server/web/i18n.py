@@ -43,11 +43,6 @@ BABEL_LOCALES = {"zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW", "en": "en"}
 LANGUAGE_NAMES = {"zh-Hans": "简体", "zh-Hant": "繁體", "en": "English"}
 
 
-def N_(message: str) -> str:
-    """Marks a msgid for extraction where it is defined; translate it where it is shown."""
-    return message
-
-
 # --- catalogues --------------------------------------------------------------------------------
 def compile_catalogues(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
     """Compile every ``.po`` whose ``.mo`` is missing or older. Returns the files written."""

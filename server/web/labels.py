@@ -4,8 +4,8 @@ with ``N_`` for extraction and translated where shown (``_(role_labels[r])`` in 
 from __future__ import annotations
 
 from server.enums import RequestStatus, Role
+from server.i18n_text import N_
 from server.requests.flags import Flag
-from server.web.i18n import N_
 
 ROLE_LABELS = {
     Role.member: N_("Member"),

@@ -24,12 +24,12 @@ from server.catalog.snapshot import Catalog
 from server.config import get_settings
 from server.enums import FieldType
 from server.errors import Forbidden, InvalidInput, NotFound
-from server.i18n_text import LOCALES, localized
+from server.i18n_text import LOCALES, N_, localized
 from server.models import Building, Person, Service
 from server.requests import service as request_service
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.formdata import FormDep, chose_files, receive_files, text
-from server.web.i18n import N_, locale_for
+from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
 
 router = APIRouter()

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from server.enums import Role
+from server.i18n_text import N_
 from server.models import Person
-from server.web.i18n import N_
 
 
 @dataclass(frozen=True)

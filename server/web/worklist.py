@@ -18,12 +18,11 @@ from server.catalog import snapshot
 from server.db import Database
 from server.enums import Action, RequestStatus
 from server.errors import Conflict, LianxinError, Msg, NotFound
-from server.i18n_text import localized
+from server.i18n_text import N_, localized
 from server.models import Person, ServiceRequest
 from server.requests import presenters, repository, worklists
 from server.requests import service as request_service
 from server.requests.schemas import RequestSummary
-from server.web.i18n import N_
 
 NUMBER = re.compile(r"^[A-Z]{1,4}-\d{8}-\d{1,8}$")
 
