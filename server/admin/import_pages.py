@@ -17,10 +17,10 @@ from server.admin.import_files import template_csv, template_xlsx
 from server.admin.import_store import ImportStore, owner_of
 from server.db import Database
 from server.errors import NotFound
+from server.http.session import SESSION_COOKIE
 from server.i18n_text import N_
 from server.web.deps import DatabaseDep
 from server.web.render import is_htmx
-from server.web.session import SESSION_COOKIE
 
 router = APIRouter()
 SECTION = "/admin/import"

@@ -10,16 +10,13 @@ from fastapi.security import OAuth2PasswordBearer
 from server.accounts import service as account_service
 from server.db import Database
 from server.errors import Forbidden, NotAuthenticated
+from server.http.caller import DatabaseDep, get_database, session_person
+from server.http.csrf import require_header_token
 from server.models import Person
-from server.web.csrf import require_header_token
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
-
-# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in the
-# threadpool, a thread hop per request for nothing.
-async def get_database(request: Request) -> Database:
-    return request.app.state.database
+__all__ = ["DatabaseDep", "PersonDep", "current_person", "get_database", "oauth2_scheme"]
 
 
 def current_person(
@@ -34,7 +31,7 @@ def current_person(
             found = account_service.resolve_token(session, token, kind="api")
             person = found[0] if found else None
     else:
-        person = getattr(request.state, "person", None)  # set by the web session middleware
+        person = session_person(request)
         if person is not None:
             # A cookie rides along on cross-site requests too; a write needs the page's token.
             require_header_token(request)
@@ -46,5 +43,4 @@ def current_person(
     return person
 
 
-DatabaseDep = Annotated[Database, Depends(get_database)]
 PersonDep = Annotated[Person, Depends(current_person)]

@@ -13,12 +13,12 @@ from server.accounts import service as account_service
 from server.accounts.password_change import change_own_password, must_change
 from server.db import Database
 from server.errors import InvalidInput
+from server.http.session import SESSION_COOKIE
 from server.models import Person
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.links import safe_next
 from server.web.password_guard import CHANGE_PATH
 from server.web.render import render
-from server.web.session import SESSION_COOKIE
 
 router = APIRouter()
 

@@ -8,6 +8,13 @@ from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
 from server.errors import Msg, NotAuthenticated
+from server.http.session import (
+    SESSION_COOKIE,
+    clear_session_cookie,
+    set_session_cookie,
+    sign_in,
+    sign_out,
+)
 from server.i18n_locale import normalize_locale
 from server.i18n_text import LOCALES
 from server.web.account_pages import landing_after_sign_in
@@ -16,13 +23,6 @@ from server.web.i18n import LANG_COOKIE
 from server.web.links import safe_next
 from server.web.nav import areas_for
 from server.web.render import render
-from server.web.session import (
-    SESSION_COOKIE,
-    clear_session_cookie,
-    set_session_cookie,
-    sign_in,
-    sign_out,
-)
 
 router = APIRouter()
 

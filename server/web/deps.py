@@ -15,16 +15,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from server.api.deps import DatabaseDep, get_database
 from server.enums import Role
 from server.errors import Forbidden, NotAuthenticated
+from server.http.caller import DatabaseDep, get_database, session_person
 from server.models import Person
 
 __all__ = ["DatabaseDep", "PagePerson", "get_database", "page_person", "require_roles"]
 
 
 async def page_person(request: Request) -> Person:  # async: no I/O, no threadpool hop
-    person = getattr(request.state, "person", None)
+    person = session_person(request)
     if person is None:
         raise NotAuthenticated("Please sign in first.")
     return person

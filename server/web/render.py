@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from server.config import PROJECT_ROOT
-from server.web import csrf
+from server.http import csrf
 from server.web.i18n import environment, locale_for
 from server.web.labels import FLAG_LABELS, ROLE_LABELS, ROLE_ORDER, STATUS_LABELS
 from server.web.nav import areas_for, is_current

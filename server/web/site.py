@@ -1,7 +1,7 @@
 """Mounting the pages on the application.
 
 To add pages: write a module with ``router = APIRouter()`` and add it to ``PAGE_ROUTERS``.
-Every router mounted here is behind :func:`server.web.csrf.csrf_protect`, so no unsafe
+Every router mounted here is behind :func:`server.http.csrf.csrf_protect`, so no unsafe
 method can skip the CSRF check.
 """
 
@@ -21,14 +21,14 @@ from server.admin import import_pages as admin_import_pages
 from server.admin import index_page as admin_index_page
 from server.admin import people_pages as admin_people_pages
 from server.db import Database
+from server.http.csrf import csrf_protect
+from server.http.session import SessionMiddleware
 from server.web import account_pages as web_account_pages
 from server.web import attachment_pages, auth_pages, desk, dispatch_board, menu_pages, request_pages
-from server.web.csrf import csrf_protect
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
 from server.web.render import STATIC_DIR
 from server.web.security import SecurityHeadersMiddleware
-from server.web.session import SessionMiddleware
 
 # One line per page module (keeps parallel additions from clashing).
 PAGE_ROUTERS: list[APIRouter] = [

@@ -6,8 +6,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from server.enums import Role
+from server.http.session import SESSION_COOKIE
 from server.models import AuthToken
-from server.web.session import SESSION_COOKIE
 from tests.web.conftest import csrf_from, sign_in
 
 

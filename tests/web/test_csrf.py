@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.routing import APIRoute
 
 from server.enums import Role
-from server.web.csrf import CSRF_COOKIE, csrf_protect
+from server.http.csrf import CSRF_COOKIE, csrf_protect
 from tests.web.conftest import PASSWORD, csrf_from
 
 

@@ -2,8 +2,8 @@
 "session" (only its hash is stored), so signing out or revoking ends it on the server.
 
 :class:`SessionMiddleware` resolves the cookie once per request and sets
-``request.state.person`` (read by the pages and by ``server.api.deps``) and
-``request.state.session_csrf`` (the session's CSRF token, see ``server.web.csrf``).
+``request.state.person`` (read through ``server.http.caller`` by the pages and the API) and
+``request.state.session_csrf`` (the session's CSRF token, see ``server.http.csrf``).
 """
 
 from __future__ import annotations
