@@ -1,6 +1,6 @@
 """Queries for the work lists: the department desk (queue, my tasks, the team's tasks) and the
 dispatch board. Each list is one indexed query with keyset pagination, whatever its length;
-``server.web.desk`` and ``server.web.dispatch_board`` show them.
+``server.requests.pages.desk`` and ``server.requests.pages.board`` show them.
 
 Every list is scoped by the person asking: staff and leads only ever get their own
 department's rows (a person without a department gets empty lists), the board's lists need

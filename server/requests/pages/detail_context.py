@@ -15,7 +15,7 @@ from server.i18n_text import localized
 from server.models import Person, ServiceRequest
 from server.requests import presenters
 from server.requests import repository as request_repository
-from server.web.action_panels import EVENT_LABELS, RATING_LABELS, SPECS, panels_for
+from server.requests.pages.panels import EVENT_LABELS, RATING_LABELS, SPECS, panels_for
 
 
 def page_context(session: Session, person: Person, request: ServiceRequest, locale: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from server.i18n_text import N_
 from server.models import Person
 from server.requests import service as request_service
 from server.requests import worklists
-from server.web import worklist
+from server.requests.pages import worklist
 from server.web.deps import DatabaseDep, require_roles
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render

@@ -4,7 +4,7 @@ labels, and turning a posted panel form into the request service's ``ActionInput
 The panels are offered from ``presenters.available_actions`` (the workflow table and the
 policy decide), so a panel never shows to someone the service would refuse. Other pages
 (desk, dispatch board) can link to ``/requests/{number}`` or include
-``requests/_panels.html`` with the context :func:`server.web.request_view.page_context` builds.
+``requests/_panels.html`` with the context :func:`server.requests.pages.detail_context.page_context` builds.
 """
 
 from __future__ import annotations

@@ -20,8 +20,9 @@ from server.enums import Action, RequestStatus, Role
 from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
 from server.models import Person
 from server.requests import presenters, repository
-from server.web import worklist
-from server.web.action_panels import (
+from server.requests.pages import worklist
+from server.requests.pages.detail_context import page_context
+from server.requests.pages.panels import (
     CLAIMED_BY,
     FILES,
     NOT_ALLOWED,
@@ -36,7 +37,6 @@ from server.web.deps import DatabaseDep, PagePerson
 from server.web.formdata import FormDep, receive_files
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
-from server.web.request_view import page_context
 
 router = APIRouter()
 
