@@ -40,12 +40,22 @@ class Row:
         return self.summary.number
 
 
+@dataclass(frozen=True)
+class More:
+    """The link to a section's next rows: a page without script, just the rows with htmx."""
+
+    href: str
+    fragment: str
+
+
 @dataclass
 class Section:
     """One list of a page: its rows and the cursor of the next page (None on the last)."""
 
     rows: list[Row] = field(default_factory=list)
     next_cursor: str | None = None
+    after: str | None = None  # the cursor these rows were asked after (None: the first rows)
+    more: More | None = None  # set by the page (worklist_page), which knows its address
 
 
 def rows_for(session: Session, person: Person, requests: list[ServiceRequest], locale: str,
