@@ -79,8 +79,6 @@ def take_action(
     request: Request, number: Number, action: str, person: PagePerson, database: DatabaseDep, form: FormDep
 ) -> Response:
     chosen = parse_action(action)
-    if chosen is None:
-        raise NotFound("There is no action called {action}.", {"action": action})
     problem: tuple[int, dict] | None = None
     try:
         data = action_input(chosen, form)

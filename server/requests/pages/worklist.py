@@ -91,10 +91,11 @@ def sections(session: Session, person: Person, pages: list[worklists.Page], loca
     return out
 
 
-def department_choices(session: Session, locale: str, *, exclude_code: str | None = None) -> list[tuple[str, str]]:
-    """(code, name) of the active departments, in the catalogue's order."""
+def department_choices(session: Session, locale: str) -> list[tuple[str, str]]:
+    """(code, name) of the active departments, in the catalogue's order: what a dispatch,
+    transfer or co-handler form offers (a template leaves out the current one)."""
     departments = sorted(snapshot.load(session).departments.values(), key=lambda d: (d.position, d.id))
-    return [(d.code, localized(d.name, locale)) for d in departments if d.active and d.code != exclude_code]
+    return [(d.code, localized(d.name, locale)) for d in departments if d.active]
 
 
 def department_names(session: Session, locale: str) -> dict[str, str]:

@@ -21,10 +21,10 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from server.enums import Action
-from server.errors import NotFound
 from server.models import Person
 from server.requests import worklists
 from server.requests.pages import worklist
+from server.requests.pages.panels import parse_action
 from server.web.render import is_htmx, render
 
 # One section's query: given the cursor it was asked after (None for the first rows).
@@ -57,13 +57,7 @@ class WorkListPage:
 
     def action(self, value: str) -> Action:
         """The action a row's form names; one the page does not take from a row is a 404."""
-        try:
-            action = Action(value)
-        except ValueError:
-            action = None
-        if action not in self.actions:
-            raise NotFound("There is no action called {action}.", {"action": value})
-        return action
+        return parse_action(value, self.actions)
 
     def section(self, value: str, default: str) -> str:
         return value if value in self.sections else default
@@ -80,12 +74,16 @@ class WorkListPage:
         for name, section in zip(names, loaded, strict=True):
             section.after = cursors.get(name)
             if section.next_cursor:
-                page = {**(keep or {}), f"{name}_after": section.next_cursor}
-                section.more = worklist.More(
-                    href=f"{self.path}?{urlencode(page)}",
-                    fragment=f"{self.path}?{urlencode({**page, 'part': f'{name}_rows'})}",
-                )
+                section.more = self.more(name, section.next_cursor, keep or {})
         return dict(zip(names, loaded, strict=True))
+
+    def more(self, section: str, cursor: str, keep: Mapping[str, str]) -> worklist.More:
+        """The link to a section's rows after ``cursor``."""
+        page = {**keep, f"{section}_after": cursor}
+        return worklist.More(
+            href=f"{self.path}?{urlencode(page)}",
+            fragment=f"{self.path}?{urlencode({**page, 'part': f'{section}_rows'})}",
+        )
 
     def show(self, request: Request, context: dict, *, block: str | None, done: str | None, n: str | None) -> Response:
         """The page or its asked-for block, with the confirmation a redirect asked for."""
