@@ -221,7 +221,7 @@ class Reply:
 # X-CSRF-Token header; the request page's panel form posted by a browser without script, and
 # by htmx.
 DOORS = ("api", "api-cookie", "page", "htmx")
-PAGE_DOORS = BROWSER_DOORS = ("api-cookie", "page", "htmx")  # the doors a signed-in browser uses
+BROWSER_DOORS = ("api-cookie", "page", "htmx")  # the doors a signed-in browser uses
 
 
 class Doors:
@@ -265,7 +265,7 @@ class Doors:
         given = {k: v for k, v in inputs.items() if v is not None and v is not False}
         headers: dict[str, str] = {}
         cookies: dict[str, str] = {}
-        if door in PAGE_DOORS:
+        if door in BROWSER_DOORS:
             cookies, token = self.sessions[username]
             headers["X-CSRF-Token"] = token
         if door in ("api", "api-cookie"):
