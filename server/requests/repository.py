@@ -170,7 +170,9 @@ def _requester_clauses(person: Person) -> list:
 
 
 def department_people(session: Session, department_id: int | None) -> list[Person]:
-    """Active staff and leads of a department, by name: whom a lead may assign a task to."""
+    """Active staff and leads of a department, by name, in one query: whom a lead may assign
+    a task to (the request page's panel, the desk). Their roles are not loaded: show them,
+    never check permissions with them."""
     if department_id is None:
         return []
     stmt = (

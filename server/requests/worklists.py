@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from server import policy
 from server.enums import Action, RequestStatus, Role
-from server.models import Person, PersonRole, RequestEvent, ServiceRequest, utcnow
+from server.models import Person, RequestEvent, ServiceRequest, utcnow
 from server.models.base import UTCDateTime
 
 PAGE_SIZE = 50
@@ -166,21 +166,6 @@ def department_tasks(session: Session, person: Person, *, cursor: str | None = N
     )
     keys = [_Key(_due(ServiceRequest.complete_due_at), "dt"), _Key(ServiceRequest.id, "int")]
     return _page(session, stmt, keys, "team", cursor, limit)
-
-
-def department_staff(session: Session, person: Person) -> list[Person]:
-    """The active staff and leads of the person's department (whom a lead may assign to), by
-    name, in one query. Their roles are not loaded: show them, never check permissions."""
-    if not _works_in_department(person):
-        return []
-    handlers = select(PersonRole.person_id).where(PersonRole.role.in_([Role.staff, Role.lead]))
-    stmt = (
-        select(Person)
-        .where(Person.department_id == person.department_id, Person.active, Person.id.in_(handlers))
-        .options(lazyload(Person.role_rows))
-        .order_by(Person.display_name, Person.id)
-    )
-    return list(session.scalars(stmt))
 
 
 def _works_in_department(person: Person) -> bool:

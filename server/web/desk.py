@@ -18,8 +18,8 @@ from server.enums import Action, Role
 from server.errors import NotFound
 from server.i18n_text import N_
 from server.models import Person
+from server.requests import repository, worklists
 from server.requests import service as request_service
-from server.requests import worklists
 from server.web import worklist
 from server.web.deps import DatabaseDep, require_roles
 from server.web.i18n import locale_for
@@ -69,7 +69,7 @@ def _load(database: Database, person: Person, locale: str, *, sections: set[str]
         loaded = worklist.sections(session, person, [pages[name]() for name in wanted], locale)
         # Only a lead assigns, and only on queue and team rows.
         needs_staff = is_lead and sections & {"queue", "team"}
-        staff = worklists.department_staff(session, person) if needs_staff else []
+        staff = repository.department_people(session, person.department_id) if needs_staff else []
         department = worklist.department_name(session, person, locale)
     context = dict(zip(wanted, loaded, strict=True))
     return {
@@ -148,7 +148,7 @@ def desk_action(
     staff = []
     if person.has_role(Role.lead) and outcome.row is not None and "assign" in outcome.row.actions:
         with database.read() as session:
-            staff = [(p.username, p.display_name) for p in worklists.department_staff(session, person)]
+            staff = [(p.username, p.display_name) for p in repository.department_people(session, person.department_id)]
     context = {
         "section": section,
         "outcome": outcome,

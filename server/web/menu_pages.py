@@ -23,7 +23,7 @@ from server.catalog import snapshot
 from server.catalog.snapshot import Catalog
 from server.config import get_settings
 from server.enums import FieldType
-from server.errors import Forbidden, InvalidInput, NotFound
+from server.errors import InvalidInput, NotFound
 from server.i18n_text import LOCALES, N_, localized
 from server.models import Building, Person, Service
 from server.requests import service as request_service
@@ -95,12 +95,10 @@ def menu(
 
 
 # --- the order form ------------------------------------------------------------------------------
-def _orderable(catalog: Catalog, person: Person, code: str) -> Service:
-    service = catalog.service(code)
-    if service is None or not catalog.is_orderable(service):
+def _orderable(catalog: Catalog, code: str) -> Service:
+    service = request_service.orderable_service(catalog, code)
+    if service is None:
         raise NotFound("No service {code}.", {"code": code})
-    if not policy.can_order(person, service):
-        raise Forbidden("This service cannot be ordered with your roles.")
     return service
 
 
@@ -154,7 +152,8 @@ def floors(
 def order_form(request: Request, code: Annotated[str, Path(max_length=60)], person: PagePerson, database: DatabaseDep) -> Response:
     with database.read() as session:
         catalog = snapshot.load(session)
-    service = _orderable(catalog, person, code)
+    service = _orderable(catalog, code)
+    policy.require_can_order(person, service)
     values = {"contact_phone": person.phone or ""}
     context = _order_context(catalog, person, service, locale_for(request), values)
     return render(request, "menu/order.html", context)
@@ -194,7 +193,8 @@ def submit_order(
     locale = locale_for(request)
     with database.read() as session:
         catalog = snapshot.load(session)
-    service = _orderable(catalog, person, code)
+    # Whether this person may order it is the submission's to check (once, in the policy).
+    service = _orderable(catalog, code)
     data, values = _submit_input(service, form)
     key = text(form, "idempotency_key", 200).strip() or None
     inputs: dict[str, str | None] = {f"answers.{f.code}": f.code for f in service.fields if f.type == FieldType.file}

@@ -171,13 +171,32 @@ def test_history_hides_internal_events_from_the_requester(client, auth):
     number = file(client, auth)["number"]
     client.post(f"/api/v1/requests/{number}/urge", json={"note": "快点"}, headers=auth("supervisor1"))
     client.post(f"/api/v1/requests/{number}/claim", json={}, headers=auth("staff1"))
-    client.post(f"/api/v1/requests/{number}/complete", json={"note": "内部备注", "internal": True}, headers=auth("staff1"))
+    # A handover between staff may carry a staff-only note (the table's internal_note).
+    released = client.post(f"/api/v1/requests/{number}/release", json={"note": "交给同事", "internal": True},
+                           headers=auth("staff1"))
+    assert released.status_code == 200, released.text
+    client.post(f"/api/v1/requests/{number}/claim", json={}, headers=auth("staff1"))
+    client.post(f"/api/v1/requests/{number}/complete", json={"note": "已办好"}, headers=auth("staff1"))
     staff_view = client.get(f"/api/v1/requests/{number}/events", headers=auth("staff1")).json()
     member_view = client.get(f"/api/v1/requests/{number}/events", headers=auth("member1")).json()
-    assert [e["action"] for e in staff_view] == ["submit", "dispatch", "urge", "claim", "complete"]
-    assert [e["action"] for e in member_view] == ["submit", "dispatch", "claim"]
+    assert [e["action"] for e in staff_view] == ["submit", "dispatch", "urge", "claim", "release", "claim", "complete"]
+    assert [e["action"] for e in member_view] == ["submit", "dispatch", "claim", "claim", "complete"]
     assert member_view[1]["actor"] is None  # the system dispatched it
     assert member_view[2]["actor"] == {"username": "staff1", "name": "Staff1"}
+
+
+def test_a_completion_note_cannot_be_staff_only(client, auth):
+    """The result is the requester's: marking it internal would hide it from them."""
+    number = file(client, auth)["number"]
+    client.post(f"/api/v1/requests/{number}/claim", json={}, headers=auth("staff1"))
+    refused = client.post(f"/api/v1/requests/{number}/complete", json={"note": "内部备注", "internal": True},
+                          headers=auth("staff1"))
+    body = problem(refused, 422)
+    assert set(body["errors"]) == {"internal"}
+    assert client.get(f"/api/v1/requests/{number}", headers=auth("member1")).json()["status"] == "claimed"
+    client.post(f"/api/v1/requests/{number}/complete", json={"note": "已办好"}, headers=auth("staff1"))
+    member_view = client.get(f"/api/v1/requests/{number}/events", headers=auth("member1")).json()
+    assert member_view[-1]["action"] == "complete" and member_view[-1]["note"] == "已办好"
 
 
 def test_dispatcher_path_dispatch_return_transfer_reject(client, auth):
