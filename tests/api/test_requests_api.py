@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.requests.cursor_cases import crafted
+
 BODY = {"service_code": "union.join", "description": "想加入工会", "answers": {"people": 2, "kind": "new"}}
 
 
@@ -226,3 +228,27 @@ def test_an_oversized_body_is_refused_while_streaming(monkeypatch, database, wor
                                headers={"Content-Type": "application/json"})
     get_settings.cache_clear()
     problem(response, 413)
+
+
+# --- cursors: every crafted one is a 422 problem, never a 500 (issue 7) ----------------------
+API_LISTS = [("newest", ("int",)), ("oldest", ("int",)), ("due", ("dt", "int"))]
+
+
+@pytest.mark.parametrize(("sort", "kinds"), API_LISTS)
+def test_api_list_refuses_every_crafted_cursor(client, auth, sort, kinds):
+    for cursor in crafted(f"requests:{sort}", kinds):
+        response = client.get("/api/v1/requests", params={"cursor": cursor, "sort": sort}, headers=auth("dispatcher1"))
+        assert response.status_code == 422, (cursor, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "cursor" in response.json()["errors"], cursor
+
+
+def test_api_cursor_of_another_order_is_refused(client, auth):
+    for _ in range(3):
+        client.post("/api/v1/requests", json={"service_code": "misc.other", "description": "x"}, headers=auth("member1"))
+    first = client.get("/api/v1/requests?limit=2&sort=newest", headers=auth("member1")).json()
+    assert first["next_cursor"]
+    assert client.get(f"/api/v1/requests?limit=2&sort=newest&cursor={first['next_cursor']}",
+                      headers=auth("member1")).status_code == 200
+    assert client.get(f"/api/v1/requests?limit=2&sort=oldest&cursor={first['next_cursor']}",
+                      headers=auth("member1")).status_code == 422
