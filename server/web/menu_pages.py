@@ -65,11 +65,12 @@ def menu_groups(catalog: Catalog, person: Person, locale: str, q: str) -> list[d
         group = groups.setdefault(
             service.category_id, {"name": localized(category.name, locale) if category else "", "services": []}
         )
-        group["services"].append(service_card(catalog, person, service, locale))
+        # The menu shows an order button by the same rule the submission enforces.
+        group["services"].append({**service_card(catalog, service, locale), "can_order": policy.can_order(person, service)})
     return list(groups.values())
 
 
-def service_card(catalog: Catalog, person: Person, service: Service, locale: str) -> dict[str, Any]:
+def service_card(catalog: Catalog, service: Service, locale: str) -> dict[str, Any]:
     department = catalog.departments.get(service.department_id)
     return {
         "code": service.code,
@@ -79,7 +80,6 @@ def service_card(catalog: Catalog, person: Person, service: Service, locale: str
         "claim_hours": service.claim_limit_hours,
         "complete_days": service.complete_limit_days,
         "department": localized(department.name, locale) if department else None,
-        "can_order": policy.can_order(person, service),
         "allow_attachments": service.allow_attachments,
     }
 
@@ -121,7 +121,7 @@ def _order_context(catalog: Catalog, person: Person, service: Service, locale: s
     shown = set(PLACE_AND_CONTACT) | {f"answers.{f.code}" for f in service.fields}
     errors = extra.get("errors", {})
     return {
-        "service": service_card(catalog, person, service, locale),
+        "service": service_card(catalog, service, locale),
         "fields": service.fields,
         "buildings": [(b.code, localized(b.name, locale)) for b in _buildings(catalog)],
         "floors": floors,

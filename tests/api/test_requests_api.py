@@ -252,3 +252,24 @@ def test_api_cursor_of_another_order_is_refused(client, auth):
                       headers=auth("member1")).status_code == 200
     assert client.get(f"/api/v1/requests?limit=2&sort=oldest&cursor={first['next_cursor']}",
                       headers=auth("member1")).status_code == 422
+
+
+def test_the_overdue_filter_lists_exactly_the_red_flags(client, auth, database):
+    """One rule (requests/due.py) for the filter and the flag: a suspended request's clock is
+    stopped, so it is neither listed nor red however late it is."""
+    from datetime import timedelta
+
+    from server.enums import Action
+    from server.models import utcnow
+    from tests.requests.helpers import act, submit
+
+    fresh = submit(database, "member1", "union.join", answers={"people": 1})
+    late = submit(database, "member1", "union.join", answers={"people": 1}, now=utcnow() - timedelta(days=30))
+    paused = submit(database, "member1", "union.join", answers={"people": 1}, now=utcnow() - timedelta(days=30))
+    act(database, "staff1", paused.number, Action.claim)
+    act(database, "staff1", paused.number, Action.suspend, note="等材料")
+    everything = client.get("/api/v1/requests", headers=auth("dispatcher1")).json()["items"]
+    red = {r["number"] for r in everything if r["flag"] == "red"}
+    overdue = {r["number"] for r in client.get("/api/v1/requests?overdue=true", headers=auth("dispatcher1")).json()["items"]}
+    assert overdue == red == {late.number}
+    assert fresh.number not in overdue and paused.number not in overdue
