@@ -1,6 +1,6 @@
 """Queries for the work lists: the department desk (queue, my tasks, the team's tasks) and the
 dispatch board. Each list is one indexed query with keyset pagination, whatever its length;
-``server.web.desk`` and ``server.web.dispatch_board`` show them.
+``server.requests.pages.desk`` and ``server.requests.pages.board`` show them.
 
 Paging is ``server.paging``'s: a cursor of another list or order is refused (422).
 

@@ -1,9 +1,9 @@
-"""The words the pages show for codes: roles, request statuses, flags. English msgids, marked
+"""The words the pages show for codes: roles, request statuses, flags, audiences. English msgids, marked
 with ``N_`` for extraction and translated where shown (``_(role_labels[r])`` in a template)."""
 
 from __future__ import annotations
 
-from server.enums import RequestStatus, Role
+from server.enums import Audience, RequestStatus, Role
 from server.i18n_text import N_
 from server.requests.flags import Flag
 
@@ -32,6 +32,13 @@ FLAG_LABELS = {
     Flag.blue: N_("Due soon"),
     Flag.yellow: N_("Behind"),
     Flag.red: N_("Overdue"),
+}
+
+# Who may order a service: on the menu and in the catalogue's admin.
+AUDIENCE_LABELS = {
+    Audience.members: N_("Members"),
+    Audience.enterprises: N_("Enterprises"),
+    Audience.both: N_("Members and enterprises"),
 }
 
 # Roles in the order the header lists them.

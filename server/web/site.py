@@ -20,11 +20,16 @@ from server.admin import enterprise_pages as admin_enterprise_pages
 from server.admin import import_pages as admin_import_pages
 from server.admin import index_page as admin_index_page
 from server.admin import people_pages as admin_people_pages
+from server.attachments import pages as attachment_pages
 from server.db import Database
 from server.http.csrf import csrf_protect
 from server.http.session import SessionMiddleware
+from server.requests.pages import board as dispatch_board
+from server.requests.pages import desk
+from server.requests.pages import detail as request_pages
+from server.requests.pages import order as menu_pages
 from server.web import account_pages as web_account_pages
-from server.web import attachment_pages, auth_pages, desk, dispatch_board, menu_pages, request_pages
+from server.web import auth_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
 from server.web.render import STATIC_DIR

@@ -12,7 +12,7 @@ from server.enums import Action, RequestStatus
 from server.models import Attachment, RequestEvent
 from tests.factories import build_world
 from tests.requests.helpers import act, load, submit
-from tests.web.requester_helpers import PNG, client_for, csrf_from, version_in
+from tests.requests.pages.requester_helpers import PNG, client_for, csrf_from, version_in
 
 HTMX = {"HX-Request": "true"}
 

@@ -24,21 +24,17 @@ from server.catalog.snapshot import Catalog
 from server.config import get_settings
 from server.enums import FieldType
 from server.errors import InvalidInput, NotFound
-from server.i18n_text import LOCALES, N_, localized
+from server.i18n_text import LOCALES, localized
 from server.models import Building, Person, Service
 from server.requests import service as request_service
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.formdata import FormDep, chose_files, receive_files, text
 from server.web.i18n import locale_for
+from server.web.labels import AUDIENCE_LABELS
 from server.web.render import is_htmx, render
 
 router = APIRouter()
 
-AUDIENCE_LABELS = {
-    "members": N_("Members"),
-    "enterprises": N_("Enterprises"),
-    "both": N_("Members and enterprises"),
-}
 # Form inputs the order page shows itself (errors for other keys are listed above the form).
 PLACE_AND_CONTACT = ("description", "contact_phone", "building_code", "floor", "room", "attachments")
 SEARCH_LIMIT = 100

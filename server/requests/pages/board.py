@@ -9,16 +9,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from starlette.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+from starlette.responses import Response
 
 from server.db import Database
 from server.enums import Action, Role
-from server.errors import Msg, NotFound
+from server.errors import Msg
 from server.i18n_text import N_
 from server.models import Person
 from server.requests import service as request_service
 from server.requests import worklists
-from server.web import worklist
+from server.requests.pages import worklist
+from server.requests.pages.worklist_page import WorkListPage
 from server.web.deps import DatabaseDep, require_roles
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
@@ -27,34 +29,37 @@ router = APIRouter()
 
 DispatcherPerson = Annotated[Person, Depends(require_roles(Role.dispatcher))]
 
-BOARD_ACTIONS = frozenset({Action.dispatch, Action.reject, Action.transfer})
-SECTIONS = ("returned", "new", "dispatched")
-PARTS = frozenset(SECTIONS) | {f"{s}_rows" for s in SECTIONS}
-DONE = {
-    Action.dispatch: N_("{number} is dispatched."),
-    Action.reject: N_("{number} is rejected."),
-    Action.transfer: N_("{number} is transferred."),
-}
+PAGE = WorkListPage(
+    path="/dispatch",
+    template="dispatch/board.html",
+    sections=("returned", "new", "dispatched"),
+    actions=frozenset({Action.dispatch, Action.reject, Action.transfer}),
+    done={
+        Action.dispatch: N_("{number} is dispatched."),
+        Action.reject: N_("{number} is rejected."),
+        Action.transfer: N_("{number} is transferred."),
+    },
+    with_returns=True,
+)
 Cursor = Annotated[str | None, Query(max_length=200)]
 
 
 def _load(database: Database, person: Person, locale: str, *, sections: set[str], cursors: dict[str, str | None]) -> dict:
     """The asked-for sections, the department choices and names: one read, fixed queries."""
     with database.read() as session:
-        pages = {
-            "returned": lambda: worklists.awaiting_dispatch(session, person, returned=True, cursor=cursors["returned"]),
-            "new": lambda: worklists.awaiting_dispatch(session, person, returned=False, cursor=cursors["new"]),
-            "dispatched": lambda: worklists.dispatched_unclaimed(session, person, cursor=cursors["dispatched"]),
+        queries = {
+            "returned": lambda after: worklists.awaiting_dispatch(session, person, returned=True, cursor=after),
+            "new": lambda after: worklists.awaiting_dispatch(session, person, returned=False, cursor=after),
+            "dispatched": lambda after: worklists.dispatched_unclaimed(session, person, cursor=after),
         }
-        wanted = [name for name in SECTIONS if name in sections]
-        loaded = worklist.sections(session, person, [pages[name]() for name in wanted], locale, with_returns=True)
-        choices = worklist.department_choices(session, locale)
-        names = worklist.department_names(session, locale)
+        return {**PAGE.load(session, person, queries, sections, cursors, locale), **_departments(session, locale)}
+
+
+def _departments(session: Session, locale: str) -> dict:
+    """What the rows' forms offer and the return notes name."""
     return {
-        **dict(zip(wanted, loaded, strict=True)),
-        "departments": choices,
-        "department_names": names,
-        "cursors": cursors,
+        "departments": worklist.department_choices(session, locale),
+        "department_names": worklist.department_names(session, locale),
     }
 
 
@@ -71,11 +76,9 @@ def board(
     n: Annotated[str | None, Query(max_length=24)] = None,
 ) -> Response:
     cursors = {"returned": returned_after, "new": new_after, "dispatched": dispatched_after}
-    block = part if is_htmx(request) and part in PARTS else None
-    sections = {block.removesuffix("_rows")} if block else set(SECTIONS)
-    context = _load(database, person, locale_for(request), sections=sections, cursors=cursors)
-    context["done"] = worklist.confirmation(DONE, done, n)
-    return render(request, "dispatch/board.html", context, block=block)
+    block = PAGE.block(request, part)
+    context = _load(database, person, locale_for(request), sections=PAGE.wanted(block), cursors=cursors)
+    return PAGE.show(request, context, block=block, done=done, n=n)
 
 
 @router.post("/dispatch/requests/{number}/{action}")
@@ -90,41 +93,28 @@ def board_action(
     note: Annotated[str, Form(max_length=2000)] = "",
     section: Annotated[str, Form(max_length=12)] = "new",
 ) -> Response:
-    chosen = _board_action(action)
-    section = section if section in SECTIONS else "new"
+    chosen = PAGE.action(action)
+    section = PAGE.section(section, default="new")
     locale = locale_for(request)
     data = request_service.ActionInput(note=note, department_code=department.strip() or None)
     outcome = worklist.take(database, person, number, chosen, data, version=worklist.parse_version(version),
-                            locale=locale, with_returns=True)
+                            locale=locale, with_returns=PAGE.with_returns)
     if not is_htmx(request):
-        if outcome.error is None:
-            return RedirectResponse(f"/dispatch?{worklist.confirmation_query(chosen, number)}", status_code=303)
-        context = _load(database, person, locale, sections=set(SECTIONS), cursors=dict.fromkeys(SECTIONS))
-        context["failure"] = outcome
-        return render(request, "dispatch/board.html", context, status_code=outcome.status_code)
+        return PAGE.answer_without_script(
+            request, chosen, outcome, lambda: _load(database, person, locale, sections=set(PAGE.sections), cursors={}),
+        )
     if outcome.error is None:
         headers = {"HX-Trigger": "refresh-dispatched"} if chosen == Action.dispatch else {}
-        context = {"number": number, "message": Msg(DONE[chosen], number=number)}
+        context = {"number": number, "message": Msg(PAGE.done[chosen], number=number)}
         return render(request, "dispatch/done.html", context, headers=headers)
     with database.read() as session:
-        departments = worklist.department_choices(session, locale)
-        names = worklist.department_names(session, locale)
+        departments = _departments(session, locale)
     context = {
         "section": section,
         "outcome": outcome,
         "failed": chosen.value,
         "values": {"department": department, "note": note},
-        "departments": departments,
-        "department_names": names,
+        **departments,
     }
     return render(request, "dispatch/row.html", context, status_code=outcome.status_code)
 
-
-def _board_action(value: str) -> Action:
-    try:
-        action = Action(value)
-    except ValueError:
-        action = None
-    if action not in BOARD_ACTIONS:
-        raise NotFound("There is no action called {action}.", {"action": value})
-    return action

@@ -7,8 +7,8 @@ from __future__ import annotations
 from server.enums import Action, RequestStatus
 from server.requests import worklists
 from tests.requests.helpers import act, load, submit
-from tests.web import worklist_support
-from tests.web.worklist_support import HTMX, form_post, hx_post, section
+from tests.requests.pages import worklist_support
+from tests.requests.pages.worklist_support import HTMX, form_post, hx_post, section
 
 world = worklist_support.world
 as_user = worklist_support.as_user

@@ -9,18 +9,19 @@ action is a plain form that posts and redirects back.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from server.db import Database
 from server.enums import Action, Role
-from server.errors import NotFound
 from server.i18n_text import N_
 from server.models import Person
 from server.requests import repository, worklists
 from server.requests import service as request_service
-from server.web import worklist
+from server.requests.pages import worklist
+from server.requests.pages.worklist_page import WorkListPage
 from server.web.deps import DatabaseDep, require_roles
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
@@ -29,24 +30,26 @@ router = APIRouter()
 
 DeskPerson = Annotated[Person, Depends(require_roles(Role.staff, Role.lead))]
 
-# The actions a row of the desk takes in place; the others (complete, return, suspend, ...)
-# need notes or files and live on the request page.
-DESK_ACTIONS = frozenset({Action.claim, Action.assign, Action.release, Action.resume})
-SECTIONS = ("queue", "tasks", "team")
-# Blocks an htmx request may ask for: a whole section, or the rows after a cursor ("more").
-PARTS = frozenset(SECTIONS) | {f"{s}_rows" for s in SECTIONS}
 SORT_LABELS = {
     "due": N_("Claim due soonest"),
     "oldest": N_("Oldest first"),
     "overdue": N_("Overdue first"),
 }
-DONE = {
-    Action.claim: N_("You claimed {number}."),
-    Action.assign: N_("{number} is assigned."),
-    Action.release: N_("{number} is back in the department queue."),
-    Action.resume: N_("{number} is resumed."),
-    Action.return_: N_("{number} is returned to the dispatchers."),
-}
+PAGE = WorkListPage(
+    path="/desk",
+    template="desk/desk.html",
+    sections=("queue", "tasks", "team"),
+    # The actions a row of the desk takes in place; the others (complete, return, suspend, ...)
+    # need notes or files and live on the request page.
+    actions=frozenset({Action.claim, Action.assign, Action.release, Action.resume}),
+    done={
+        Action.claim: N_("You claimed {number}."),
+        Action.assign: N_("{number} is assigned."),
+        Action.release: N_("{number} is back in the department queue."),
+        Action.resume: N_("{number} is resumed."),
+        Action.return_: N_("{number} is returned to the dispatchers."),
+    },
+)
 IN_ROW = {
     Action.claim: N_("Claimed. Open it to handle it."),
     Action.assign: N_("Assigned."),
@@ -60,26 +63,23 @@ def _load(database: Database, person: Person, locale: str, *, sections: set[str]
     """Everything the asked-for sections show, in one read and a fixed number of queries."""
     is_lead = person.has_role(Role.lead)
     with database.read() as session:
-        pages = {
-            "queue": lambda: worklists.department_queue(session, person, sort=sort, cursor=cursors["queue"]),
-            "tasks": lambda: worklists.my_tasks(session, person, cursor=cursors["tasks"]),
-            "team": lambda: worklists.department_tasks(session, person, cursor=cursors["team"]),
+        queries = {
+            "queue": lambda after: worklists.department_queue(session, person, sort=sort, cursor=after),
+            "tasks": lambda after: worklists.my_tasks(session, person, cursor=after),
+            "team": lambda after: worklists.department_tasks(session, person, cursor=after),
         }
-        wanted = [name for name in SECTIONS if name in sections]
-        loaded = worklist.sections(session, person, [pages[name]() for name in wanted], locale)
+        loaded = PAGE.load(session, person, queries, sections, cursors, locale, keep={"sort": sort})
         # Only a lead assigns, and only on queue and team rows.
         needs_staff = is_lead and sections & {"queue", "team"}
         staff = repository.department_people(session, person.department_id) if needs_staff else []
         department = worklist.department_name(session, person, locale)
-    context = dict(zip(wanted, loaded, strict=True))
     return {
         "sort": sort,
-        "sort_labels": SORT_LABELS,
+        "sort_links": [(f"/desk?{urlencode({'sort': key})}", label, key == sort) for key, label in SORT_LABELS.items()],
         "is_lead": is_lead,
         "department": department,
         "staff": [(p.username, p.display_name) for p in staff],
-        "cursors": cursors,
-        **context,
+        **loaded,
     }
 
 
@@ -89,7 +89,7 @@ def _sort(value: str | None) -> str:
 
 def _all_sections(person: Person) -> set[str]:
     # The team's list is a lead's; asking for it without the role is refused by the query.
-    return set(SECTIONS) if person.has_role(Role.lead) else {"queue", "tasks"}
+    return set(PAGE.sections) if person.has_role(Role.lead) else {"queue", "tasks"}
 
 
 Cursor = Annotated[str | None, Query(max_length=200)]
@@ -110,11 +110,10 @@ def desk(
 ) -> Response:
     sort = _sort(sort)
     cursors = {"queue": queue_after, "tasks": tasks_after, "team": team_after}
-    block = part if is_htmx(request) and part in PARTS else None
-    sections = {block.removesuffix("_rows")} if block else _all_sections(person)
-    context = _load(database, person, locale_for(request), sections=sections, sort=sort, cursors=cursors)
-    context["done"] = worklist.confirmation(DONE, done, n)
-    return render(request, "desk/desk.html", context, block=block)
+    block = PAGE.block(request, part)
+    context = _load(database, person, locale_for(request), sections=PAGE.wanted(block, _all_sections(person)),
+                    sort=sort, cursors=cursors)
+    return PAGE.show(request, context, block=block, done=done, n=n)
 
 
 @router.post("/desk/requests/{number}/{action}")
@@ -129,8 +128,8 @@ def desk_action(
     section: Annotated[str, Form(max_length=10)] = "queue",
     sort: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    chosen = _desk_action(action)
-    section = section if section in SECTIONS else "queue"
+    chosen = PAGE.action(action)
+    section = PAGE.section(section, default="queue")
     sort = _sort(sort)
     locale = locale_for(request)
     outcome = worklist.take(
@@ -138,13 +137,11 @@ def desk_action(
         version=worklist.parse_version(version), locale=locale,
     )
     if not is_htmx(request):
-        if outcome.error is None:
-            return RedirectResponse(f"/desk?{worklist.confirmation_query(chosen, number, sort=sort)}", status_code=303)
-        # Without script the whole page comes back, with the refusal on top.
-        context = _load(database, person, locale, sections=_all_sections(person), sort=sort,
-                        cursors=dict.fromkeys(SECTIONS))
-        context["failure"] = outcome
-        return render(request, "desk/desk.html", context, status_code=outcome.status_code)
+        return PAGE.answer_without_script(
+            request, chosen, outcome,
+            lambda: _load(database, person, locale, sections=_all_sections(person), sort=sort, cursors={}),
+            sort=sort,
+        )
     staff = []
     if person.has_role(Role.lead) and outcome.row is not None and "assign" in outcome.row.actions:
         with database.read() as session:
@@ -159,15 +156,6 @@ def desk_action(
     headers = {}
     if outcome.error is None:
         # The row stays where it is, showing its new state; the other lists catch up.
-        headers["HX-Trigger"] = ", ".join(f"refresh-{s}" for s in SECTIONS if s != section)
+        headers["HX-Trigger"] = ", ".join(f"refresh-{s}" for s in PAGE.sections if s != section)
     return render(request, "desk/row.html", context, status_code=outcome.status_code, headers=headers)
 
-
-def _desk_action(value: str) -> Action:
-    try:
-        action = Action(value)
-    except ValueError:
-        action = None
-    if action not in DESK_ACTIONS:
-        raise NotFound("There is no action called {action}.", {"action": value})
-    return action

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from server.config import get_settings
 from server.models import Attachment, ServiceRequest
 from tests.factories import build_world
-from tests.web.requester_helpers import (
+from tests.requests.pages.requester_helpers import (
     HTML,
     PDF,
     PNG,

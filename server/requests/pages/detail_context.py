@@ -11,11 +11,11 @@ from server.attachments import repository as attachment_repository
 from server.attachments.storage import IMAGE_TYPES
 from server.catalog import snapshot
 from server.enums import Action, RequestStatus
-from server.i18n_text import localized
 from server.models import Person, ServiceRequest
 from server.requests import presenters
 from server.requests import repository as request_repository
-from server.web.action_panels import EVENT_LABELS, RATING_LABELS, SPECS, panels_for
+from server.requests.pages import worklist
+from server.requests.pages.panels import EVENT_LABELS, RATING_LABELS, SPECS, panels_for
 
 
 def page_context(session: Session, person: Person, request: ServiceRequest, locale: str) -> dict[str, Any]:
@@ -37,11 +37,7 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
     wanted = {p.action for p in panels}
     departments = []
     if wanted & {Action.dispatch, Action.transfer, Action.add_cohandler}:
-        departments = [
-            (d.code, localized(d.name, locale))
-            for d in sorted(catalog.departments.values(), key=lambda d: (d.position, d.id))
-            if d.active
-        ]
+        departments = worklist.department_choices(session, locale)
     assignees = []
     if Action.assign in wanted:
         assignees = [(p.username, p.display_name) for p in request_repository.department_people(session, request.department_id)]
@@ -56,7 +52,7 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
         "department_options": departments,
         "current_department_code": current_department.code if current_department else None,
         "assignee_options": assignees,
-        "department_names": {d.code: localized(d.name, locale) for d in catalog.departments.values()},
+        "department_names": worklist.department_names(session, locale),
         "action_specs": SPECS,
         "event_labels": EVENT_LABELS,
         "rating_labels": RATING_LABELS,

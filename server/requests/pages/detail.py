@@ -20,13 +20,13 @@ from server.enums import Action, RequestStatus, Role
 from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
 from server.models import Person
 from server.requests import presenters, refusals, repository
-from server.web import worklist
-from server.web.action_panels import FILES, SPECS, action_input, kept_values, parse_action
+from server.requests.pages import worklist
+from server.requests.pages.detail_context import page_context
+from server.requests.pages.panels import FILES, SPECS, action_input, kept_values, parse_action
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.formdata import FormDep, receive_files, text
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
-from server.web.request_view import page_context
 
 router = APIRouter()
 
@@ -69,8 +69,6 @@ def take_action(
     request: Request, number: Number, action: str, person: PagePerson, database: DatabaseDep, form: FormDep
 ) -> Response:
     chosen = parse_action(action)
-    if chosen is None:
-        raise NotFound("There is no action called {action}.", {"action": action})
     problem: tuple[int, dict] | None = None
     denied: Conflict | Forbidden | None = None
     try:

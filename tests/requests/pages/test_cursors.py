@@ -9,7 +9,7 @@ import pytest
 from server import paging
 from tests.requests.cursor_cases import crafted
 from tests.requests.helpers import submit
-from tests.web.worklist_support import HTMX, as_user, world  # noqa: F401  (fixtures)
+from tests.requests.pages.worklist_support import HTMX, as_user, world  # noqa: F401  (fixtures)
 
 
 def test_a_good_cursor_still_pages(database, as_user):  # noqa: F811

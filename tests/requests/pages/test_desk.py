@@ -8,8 +8,8 @@ import re
 from server.enums import Action, RequestStatus
 from server.requests import worklists
 from tests.requests.helpers import act, load, submit
-from tests.web import worklist_support
-from tests.web.worklist_support import HTMX, form_post, hx_post, section
+from tests.requests.pages import worklist_support
+from tests.requests.pages.worklist_support import HTMX, form_post, hx_post, section
 
 # The shared fixtures, made visible to pytest in this module.
 world = worklist_support.world

@@ -4,11 +4,12 @@ labels, and turning a posted panel form into the request service's ``ActionInput
 The panels are offered from ``presenters.available_actions`` (the workflow table and the
 policy decide), so a panel never shows to someone the service would refuse. Other pages
 (desk, dispatch board) can link to ``/requests/{number}`` or include
-``requests/_panels.html`` with the context :func:`server.web.request_view.page_context` builds.
+``requests/_panels.html`` with the context :func:`server.requests.pages.detail_context.page_context` builds.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from starlette.datastructures import FormData
@@ -16,7 +17,7 @@ from starlette.datastructures import FormData
 from server import workflow
 from server.enums import Action, RequestStatus
 from server.enums import Rating as RatingValue
-from server.errors import InvalidInput
+from server.errors import InvalidInput, NotFound
 from server.i18n_text import N_
 from server.requests import service as request_service
 from server.web.formdata import text
@@ -103,13 +104,16 @@ def panels_for(status: RequestStatus, actions: list[Action]) -> list[Panel]:
     return panels
 
 
-def parse_action(value: str) -> Action | None:
-    """The action a URL names, if a person may ever take it through a panel."""
+def parse_action(value: str, offered: Collection[Action] = SPECS) -> Action:
+    """The action a URL names, if the page ever offers it (a panel of the request page by
+    default, or a work list's row); any other name is a 404."""
     try:
         action = Action(value)
     except ValueError:
-        return None
-    return action if action in SPECS else None
+        action = None
+    if action not in offered:
+        raise NotFound("There is no action called {action}.", {"action": value})
+    return action
 
 
 def action_input(action: Action, form: FormData) -> request_service.ActionInput:

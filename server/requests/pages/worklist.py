@@ -40,12 +40,22 @@ class Row:
         return self.summary.number
 
 
+@dataclass(frozen=True)
+class More:
+    """The link to a section's next rows: a page without script, just the rows with htmx."""
+
+    href: str
+    fragment: str
+
+
 @dataclass
 class Section:
     """One list of a page: its rows and the cursor of the next page (None on the last)."""
 
     rows: list[Row] = field(default_factory=list)
     next_cursor: str | None = None
+    after: str | None = None  # the cursor these rows were asked after (None: the first rows)
+    more: More | None = None  # set by the page (worklist_page), which knows its address
 
 
 def rows_for(session: Session, person: Person, requests: list[ServiceRequest], locale: str,
@@ -81,10 +91,11 @@ def sections(session: Session, person: Person, pages: list[worklists.Page], loca
     return out
 
 
-def department_choices(session: Session, locale: str, *, exclude_code: str | None = None) -> list[tuple[str, str]]:
-    """(code, name) of the active departments, in the catalogue's order."""
+def department_choices(session: Session, locale: str) -> list[tuple[str, str]]:
+    """(code, name) of the active departments, in the catalogue's order: what a dispatch,
+    transfer or co-handler form offers (a template leaves out the current one)."""
     departments = sorted(snapshot.load(session).departments.values(), key=lambda d: (d.position, d.id))
-    return [(d.code, localized(d.name, locale)) for d in departments if d.active and d.code != exclude_code]
+    return [(d.code, localized(d.name, locale)) for d in departments if d.active]
 
 
 def department_names(session: Session, locale: str) -> dict[str, str]:

@@ -1,0 +1,102 @@
+"""One work-list page: the department desk, the dispatch board, and any list of requests to act
+on that comes next (the supervisors' overdue list).
+
+Such a page is named sections of rows. With htmx, ``?part=<section>`` fetches one section and
+``?part=<section>_rows`` just its rows (the "more" link asks for the rows after
+``?<section>_after=<cursor>``); without script the same addresses are the whole page. Each row's
+form posts one action to ``<path>/requests/{number}/{action}``: with htmx the page answers in
+the row; without script it redirects back with what succeeded, or shows the whole page with
+the refusal on top. This module is that common frame; the page modules say which sections,
+queries, actions and row templates they have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from server.enums import Action
+from server.models import Person
+from server.requests import worklists
+from server.requests.pages import worklist
+from server.requests.pages.panels import parse_action
+from server.web.render import is_htmx, render
+
+# One section's query: given the cursor it was asked after (None for the first rows).
+SectionQuery = Callable[[str | None], worklists.Page]
+
+
+@dataclass(frozen=True)
+class WorkListPage:
+    path: str  # "/desk"
+    template: str  # the page template, with a block per section and per section's rows
+    sections: tuple[str, ...]  # in the page's order
+    actions: frozenset[Action]  # what a row takes in place; the others live on the request page
+    done: Mapping[Action, str]  # msgid of the confirmation shown after a form's redirect
+    with_returns: bool = False  # rows carry the last return's reason and who sent it back
+
+    @property
+    def parts(self) -> frozenset[str]:
+        """The blocks an htmx request may ask for: a whole section, or its rows."""
+        return frozenset(self.sections) | {f"{s}_rows" for s in self.sections}
+
+    def block(self, request: Request, part: str | None) -> str | None:
+        """The one block to render for this request; None for the whole page."""
+        return part if is_htmx(request) and part in self.parts else None
+
+    def wanted(self, block: str | None, everything: Collection[str] | None = None) -> set[str]:
+        """The sections to load: the block's, or all the page shows this person."""
+        if block:
+            return {block.removesuffix("_rows")}
+        return set(self.sections if everything is None else everything)
+
+    def action(self, value: str) -> Action:
+        """The action a row's form names; one the page does not take from a row is a 404."""
+        return parse_action(value, self.actions)
+
+    def section(self, value: str, default: str) -> str:
+        return value if value in self.sections else default
+
+    def load(self, session: Session, person: Person, queries: Mapping[str, SectionQuery], wanted: Collection[str],
+             cursors: Mapping[str, str | None], locale: str, *, keep: Mapping[str, str] | None = None,
+             ) -> dict[str, worklist.Section]:
+        """The wanted sections, in the page's order, with their "more" links: one round of
+        look-ups for the whole screen, so the query count does not grow with the rows.
+        ``keep`` is what the page's links carry along (the desk's sort order)."""
+        names = [name for name in self.sections if name in wanted]
+        pages = [queries[name](cursors.get(name)) for name in names]
+        loaded = worklist.sections(session, person, pages, locale, with_returns=self.with_returns)
+        for name, section in zip(names, loaded, strict=True):
+            section.after = cursors.get(name)
+            if section.next_cursor:
+                section.more = self.more(name, section.next_cursor, keep or {})
+        return dict(zip(names, loaded, strict=True))
+
+    def more(self, section: str, cursor: str, keep: Mapping[str, str]) -> worklist.More:
+        """The link to a section's rows after ``cursor``."""
+        page = {**keep, f"{section}_after": cursor}
+        return worklist.More(
+            href=f"{self.path}?{urlencode(page)}",
+            fragment=f"{self.path}?{urlencode({**page, 'part': f'{section}_rows'})}",
+        )
+
+    def show(self, request: Request, context: dict, *, block: str | None, done: str | None, n: str | None) -> Response:
+        """The page or its asked-for block, with the confirmation a redirect asked for."""
+        context["done"] = worklist.confirmation(self.done, done, n)
+        return render(request, self.template, context, block=block)
+
+    def answer_without_script(self, request: Request, action: Action, outcome: worklist.Outcome,
+                              reload: Callable[[], dict], **keep: str) -> Response:
+        """A plain form's answer: back to the page saying what succeeded, or the whole page
+        again (``reload()`` its context) with the refusal on top."""
+        if outcome.error is None:
+            query = worklist.confirmation_query(action, outcome.number, **keep)
+            return RedirectResponse(f"{self.path}?{query}", status_code=303)
+        context = reload()
+        context["failure"] = outcome
+        return render(request, self.template, context, status_code=outcome.status_code)
