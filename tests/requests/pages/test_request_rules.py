@@ -10,7 +10,13 @@ from server import policy
 from server.enums import Action, RequestStatus
 from tests.factories import build_world
 from tests.requests.helpers import act, load, submit
-from tests.requests.pages.requester_helpers import client_for, csrf_from, number_from, order, version_in
+from tests.requests.pages.requester_helpers import (
+    client_for,
+    csrf_from,
+    number_from,
+    order,
+    version_in,
+)
 
 HTMX = {"HX-Request": "true"}
 
