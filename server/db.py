@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -32,6 +33,22 @@ T = TypeVar("T")
 
 _WRITE_OPTION = "lianxin_write"
 CACHE_INFO_KEY = "lianxin_cache"
+
+# The dialects we run on, and their INSERT constructs (with ON CONFLICT, which the generic
+# ``insert()`` lacks). Upserts pick theirs by the connection's ``dialect.name``.
+_DIALECT_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def dialect_insert(dialect_name: str):
+    """The INSERT construct of ``dialect_name`` ("postgresql" or "sqlite"): the one place
+    that chooses between them."""
+    return _DIALECT_INSERTS[dialect_name]
+
+
+def per_dialect(build: Callable[[Callable], T]) -> dict[str, T]:
+    """``build(insert)`` once per dialect, by dialect name: hot upserts are built at import
+    and reused, then looked up with ``connection.dialect.name``."""
+    return {name: build(insert) for name, insert in _DIALECT_INSERTS.items()}
 
 
 def create_db_engine(url: str, settings: Settings, *, pooled: bool = True) -> Engine:

@@ -61,6 +61,10 @@ class RequestStatus(StrEnum):
 OPEN_STATUSES = frozenset(
     {RequestStatus.submitted, RequestStatus.dispatched, RequestStatus.claimed, RequestStatus.suspended}
 )
+# Waiting for someone to take it: the claim clock (claim_due_at) runs.
+UNCLAIMED_STATUSES = frozenset({RequestStatus.submitted, RequestStatus.dispatched})
+# Open and not suspended: the completion clock (complete_due_at) runs.
+CLOCK_RUNNING_STATUSES = OPEN_STATUSES - {RequestStatus.suspended}
 
 
 class Action(StrEnum):

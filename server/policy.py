@@ -96,6 +96,12 @@ def can_order(person: Person, service: Service) -> bool:
     return bool(roles & {Role.member, Role.contact})
 
 
+def require_can_order(person: Person, service: Service) -> None:
+    """:func:`can_order`, or 403: the check a submission makes, once."""
+    if not can_order(person, service):
+        raise Forbidden("This service cannot be ordered with your roles.")
+
+
 def require_role(person: Person, *roles: Role) -> None:
     if not person.has_role(*roles):
         raise Forbidden("This needs one of the roles: {roles}", {"roles": ", ".join(r.value for r in roles)})

@@ -26,36 +26,40 @@ class Transition:
     note_required: bool = False
     # Internal events are shown to staff only; everything else is on the public timeline.
     public: bool = True
+    # May the one taking it mark its note for staff only? Only where the requester loses
+    # nothing by not reading it (a handover between staff), never on a result or a reason
+    # the requester is owed.
+    internal_note: bool = False
 
 
-def _t(source, action, target, *parties, note_required=False, public=True) -> Transition:
-    return Transition(source, action, target, frozenset(parties), note_required, public)
+def _t(source, action, target, *parties, note_required=False, public=True, internal_note=False) -> Transition:
+    return Transition(source, action, target, frozenset(parties), note_required, public, internal_note)
 
 
 _TABLE: tuple[Transition, ...] = (
     # 派单: routing does it on submission when a service names its department.
-    _t(S.submitted, A.dispatch, S.dispatched, P.system, P.dispatcher),
+    _t(S.submitted, A.dispatch, S.dispatched, P.system, P.dispatcher, internal_note=True),
     _t(S.submitted, A.reject, S.rejected, P.dispatcher, note_required=True),
     _t(S.submitted, A.cancel, S.cancelled, P.requester),
     _t(S.submitted, A.urge, S.submitted, P.supervisor, public=False),
     # 接单
     _t(S.dispatched, A.claim, S.claimed, P.department_staff),
-    _t(S.dispatched, A.assign, S.claimed, P.department_lead, P.system),
-    _t(S.dispatched, A.return_, S.submitted, P.department_staff, note_required=True),
-    _t(S.dispatched, A.transfer, S.dispatched, P.dispatcher, note_required=True),
+    _t(S.dispatched, A.assign, S.claimed, P.department_lead, P.system, internal_note=True),
+    _t(S.dispatched, A.return_, S.submitted, P.department_staff, note_required=True, internal_note=True),
+    _t(S.dispatched, A.transfer, S.dispatched, P.dispatcher, note_required=True, internal_note=True),
     _t(S.dispatched, A.cancel, S.cancelled, P.requester),
     _t(S.dispatched, A.urge, S.dispatched, P.supervisor, public=False),
     # 办理
-    _t(S.claimed, A.release, S.dispatched, P.assignee, P.department_lead),
-    _t(S.claimed, A.assign, S.claimed, P.department_lead),
+    _t(S.claimed, A.release, S.dispatched, P.assignee, P.department_lead, internal_note=True),
+    _t(S.claimed, A.assign, S.claimed, P.department_lead, internal_note=True),
     _t(S.claimed, A.suspend, S.suspended, P.assignee, P.department_lead, note_required=True),
     _t(S.claimed, A.request_extension, S.claimed, P.assignee, P.department_lead, note_required=True, public=False),
-    _t(S.claimed, A.extend, S.claimed, P.dispatcher),
+    _t(S.claimed, A.extend, S.claimed, P.dispatcher, internal_note=True),
     _t(S.claimed, A.add_cohandler, S.claimed, P.dispatcher, P.department_lead, public=False),
     _t(S.claimed, A.complete, S.completed, P.assignee, P.department_lead, note_required=True),
     _t(S.claimed, A.urge, S.claimed, P.supervisor, public=False),
     _t(S.suspended, A.resume, S.claimed, P.assignee, P.department_lead),
-    _t(S.suspended, A.extend, S.suspended, P.dispatcher),
+    _t(S.suspended, A.extend, S.suspended, P.dispatcher, internal_note=True),
     _t(S.suspended, A.urge, S.suspended, P.supervisor, public=False),
     # 评单
     _t(S.completed, A.rate, S.closed, P.requester),
@@ -64,6 +68,11 @@ _TABLE: tuple[Transition, ...] = (
 )
 
 TRANSITIONS: dict[tuple[RequestStatus, Action], Transition] = {(t.source, t.action): t for t in _TABLE}
+
+# The actions a person may take somewhere in the table; the rest (auto_close) only the system
+# takes. ``submit`` starts a request rather than moving one, so it is not in the table and
+# not among these: it has its own door (POST /requests, the order form).
+PERSON_ACTIONS: frozenset[Action] = frozenset(t.action for t in _TABLE if t.parties - {P.system})
 
 # Actions whose parties are granted by role alone (no relation to the request needed).
 ROLE_PARTIES = frozenset({P.dispatcher, P.supervisor})

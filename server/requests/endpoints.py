@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response, status
 from pydantic import BaseModel
 
+from server import workflow
 from server.api.deps import DatabaseDep, PersonDep
 from server.enums import Action, RequestStatus
 from server.errors import Conflict, NotFound
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/requests", tags=["requests"])
 AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", include_in_schema=False)]
 
 # Actions a person may ask for through the API (the system takes the others itself).
-PERSON_ACTIONS = [a for a in Action if a not in presenters.SYSTEM_ONLY]
+PERSON_ACTIONS = [a for a in Action if a in workflow.PERSON_ACTIONS]
 
 ERRORS = {
     401: {"description": "Not signed in"},
@@ -120,7 +121,7 @@ def take_action(
         chosen = Action(action)
     except ValueError:
         raise NotFound("There is no action called {action}.", {"action": action}) from None
-    if chosen in presenters.SYSTEM_ONLY:
+    if chosen not in workflow.PERSON_ACTIONS:
         raise NotFound("There is no action called {action}.", {"action": action})
     body = body or ActionBody()
     data = request_service.ActionInput(

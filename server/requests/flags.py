@@ -1,6 +1,7 @@
-"""The three-colour supervision flag (三色督办). Pure.
+"""The three-colour supervision flag (三色督办). No database: a rule over one request's times.
 
-- red: overdue — not claimed by its claim due time, or not completed by its due time;
+- red: overdue (``server.requests.due``) — not claimed by its claim due time, or not completed
+  by its due time;
 - yellow: behind — more than half of the time to its due time has gone and nobody has
   claimed it yet;
 - blue: due soon — less than a fifth of its time (or under 4 hours) is left.
@@ -12,7 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from server.enums import RequestStatus
+from server.enums import CLOCK_RUNNING_STATUSES, UNCLAIMED_STATUSES, RequestStatus
+from server.requests import due
 
 DUE_SOON_FLOOR = timedelta(hours=4)
 
@@ -31,13 +33,11 @@ def flag_for(
     claim_due_at: datetime | None,
     complete_due_at: datetime | None,
 ) -> Flag | None:
-    unclaimed = status in (RequestStatus.submitted, RequestStatus.dispatched)
-    if status not in (RequestStatus.submitted, RequestStatus.dispatched, RequestStatus.claimed):
+    if status not in CLOCK_RUNNING_STATUSES:
         return None
-    if complete_due_at is not None and now > complete_due_at:
+    if due.overdue(status, now, claim_due_at=claim_due_at, complete_due_at=complete_due_at):
         return Flag.red
-    if unclaimed and claim_due_at is not None and now > claim_due_at:
-        return Flag.red
+    unclaimed = status in UNCLAIMED_STATUSES
     if complete_due_at is None:
         return None
     span = complete_due_at - submitted_at

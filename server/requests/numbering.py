@@ -7,9 +7,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from server.db import per_dialect
 from server.models import DailyCounter
 
 PREFIX = "LX"
@@ -31,7 +31,7 @@ def _counter_upsert(dialect_insert):
 
 # Built once per dialect, on the table rather than the ORM class: a plain, reused Core
 # statement is far cheaper than building one per call on this hot path.
-_UPSERT = {"postgresql": _counter_upsert(postgresql.insert), "sqlite": _counter_upsert(sqlite.insert)}
+_UPSERT = per_dialect(_counter_upsert)
 
 
 def next_number(session: Session, now: datetime, tz: ZoneInfo) -> str:

@@ -32,9 +32,6 @@ from server.requests.schemas import (
     RequestSummary,
 )
 
-# Actions only the system takes; never offered to a person.
-SYSTEM_ONLY = frozenset({Action.submit, Action.auto_close})
-
 
 class Lookups:
     """Names for one page: the catalogue snapshot, and the people on the page in one query."""
@@ -111,7 +108,8 @@ def answer_display(answer: dict, locale: str) -> str:
 
 def available_actions(person: Person, request: ServiceRequest) -> list[Action]:
     parties = policy.parties_of(person, request)
-    return [a for a in workflow.available_actions(RequestStatus(request.status), parties) if a not in SYSTEM_ONLY]
+    # What only the system takes (auto_close) is never offered to a person.
+    return [a for a in workflow.available_actions(RequestStatus(request.status), parties) if a in workflow.PERSON_ACTIONS]
 
 
 def detail(session: Session, person: Person, request: ServiceRequest, locale: str) -> RequestOut:

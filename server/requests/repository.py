@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, lazyload
 
-from server import policy
+from server import paging, policy
 from server.enums import RequestStatus, Role
 from server.errors import InvalidInput, NotFound
 from server.models import (
@@ -23,6 +21,7 @@ from server.models import (
     ServiceRequest,
     utcnow,
 )
+from server.requests import due
 
 MAX_PAGE = 100
 
@@ -53,35 +52,6 @@ def get_visible(session: Session, person: Person, number: str) -> ServiceRequest
     return request
 
 
-def overdue_clause(now: datetime):
-    unclaimed = ServiceRequest.status.in_([RequestStatus.submitted, RequestStatus.dispatched])
-    return or_(
-        and_(unclaimed, ServiceRequest.claim_due_at < now),
-        and_(
-            ServiceRequest.status.in_([RequestStatus.submitted, RequestStatus.dispatched, RequestStatus.claimed]),
-            ServiceRequest.complete_due_at < now,
-        ),
-    )
-
-
-def encode_cursor(request: ServiceRequest, sort: str) -> str:
-    value = request.complete_due_at.isoformat() if sort == "due" and request.complete_due_at else None
-    raw = json.dumps({"id": request.id, "due": value, "sort": sort})
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, sort: str) -> dict:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if data.get("sort") != sort or not isinstance(data.get("id"), int):
-            raise ValueError
-        if sort == "due" and data.get("due"):
-            data["due"] = datetime.fromisoformat(data["due"])
-        return data
-    except (ValueError, TypeError, json.JSONDecodeError):
-        raise InvalidInput("The cursor is not valid for this list; start from the first page.", {"cursor": "Invalid cursor."}) from None
-
-
 def list_requests(
     session: Session,
     person: Person,
@@ -93,10 +63,11 @@ def list_requests(
 ) -> tuple[list[ServiceRequest], str | None]:
     """One page of the requests this person may see, with the cursor of the next page.
 
-    Keyset pagination (never OFFSET) keeps deep pages as fast as the first. A person who
-    sees requests for several reasons (their own, their department's, their enterprise's)
-    gets one indexed query per reason, merged here: an OR across different columns would
-    make the database sort every match before it could return the first 50."""
+    Keyset pagination (``server.paging``) keeps deep pages as fast as the first; a bad cursor
+    is a 422. A person who sees requests for several reasons (their own, their department's,
+    their enterprise's) gets one indexed query per reason, merged by the pager: an OR across
+    different columns would make the database sort every match before it could return the
+    first 50."""
     if filters.sort not in SORTS:
         raise InvalidInput("Unknown sort order.", {"sort": "One of newest, oldest, due."})
     limit = max(1, min(limit, MAX_PAGE))
@@ -122,43 +93,19 @@ def list_requests(
     if filters.assigned_to_me:
         base = base.where(ServiceRequest.assignee_id == person.id)
     if filters.overdue:
-        base = base.where(overdue_clause(now or utcnow()))
+        base = base.where(due.overdue_clause(now or utcnow()))
 
-    position = _decode_cursor(cursor, filters.sort) if cursor else None
+    ident = ServiceRequest.id
     if filters.sort == "newest":
-        key = lambda r: -r.id  # noqa: E731
-        if position:
-            base = base.where(ServiceRequest.id < position["id"])
-        base = base.order_by(ServiceRequest.id.desc())
+        keys = [paging.Key(ident, "int", descending=True)]
     elif filters.sort == "oldest":
-        key = lambda r: r.id  # noqa: E731
-        if position:
-            base = base.where(ServiceRequest.id > position["id"])
-        base = base.order_by(ServiceRequest.id.asc())
+        keys = [paging.Key(ident, "int")]
     else:
-        key = lambda r: (r.complete_due_at, r.id)  # noqa: E731
         base = base.where(ServiceRequest.complete_due_at.is_not(None))
-        if position:
-            due = position.get("due")
-            base = base.where(
-                or_(
-                    ServiceRequest.complete_due_at > due,
-                    and_(ServiceRequest.complete_due_at == due, ServiceRequest.id > position["id"]),
-                )
-            )
-        base = base.order_by(ServiceRequest.complete_due_at.asc(), ServiceRequest.id.asc())
-
+        keys = [paging.Key(ServiceRequest.complete_due_at, "dt"), paging.Key(ident, "int")]
     clauses = _requester_clauses(person) if filters.requester_view else policy.visibility_clauses(person)
-    if clauses is None:
-        rows = list(session.scalars(base.limit(limit + 1)))
-    else:
-        merged: dict[int, ServiceRequest] = {}
-        for clause in clauses:
-            for row in session.scalars(base.where(clause).limit(limit + 1)):
-                merged[row.id] = row
-        rows = sorted(merged.values(), key=key)[: limit + 1]
-    next_cursor = encode_cursor(rows[limit - 1], filters.sort) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    found = paging.page(session, base, keys, f"requests:{filters.sort}", cursor, limit, alternatives=clauses)
+    return found.rows, found.next_cursor
 
 
 def _requester_clauses(person: Person) -> list:
@@ -170,7 +117,9 @@ def _requester_clauses(person: Person) -> list:
 
 
 def department_people(session: Session, department_id: int | None) -> list[Person]:
-    """Active staff and leads of a department, by name: whom a lead may assign a task to."""
+    """Active staff and leads of a department, by name, in one query: whom a lead may assign
+    a task to (the request page's panel, the desk). Their roles are not loaded: show them,
+    never check permissions with them."""
     if department_id is None:
         return []
     stmt = (

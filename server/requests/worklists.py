@@ -2,6 +2,8 @@
 dispatch board. Each list is one indexed query with keyset pagination, whatever its length;
 ``server.requests.pages.desk`` and ``server.requests.pages.board`` show them.
 
+Paging is ``server.paging``'s: a cursor of another list or order is refused (422).
+
 Every list is scoped by the person asking: staff and leads only ever get their own
 department's rows (a person without a department gets empty lists), the board's lists need
 the dispatcher role, the team list the lead role.
@@ -9,19 +11,17 @@ the dispatcher role, the team list the lead role.
 
 from __future__ import annotations
 
-import base64
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy.orm import Session
 
-from server import policy
+from server import paging, policy
 from server.enums import Action, RequestStatus, Role
-from server.models import Person, PersonRole, RequestEvent, ServiceRequest, utcnow
+from server.models import Person, RequestEvent, ServiceRequest, utcnow
 from server.models.base import UTCDateTime
+from server.requests import due
 
 PAGE_SIZE = 50
 # Orders of the department queue; the first is the default.
@@ -31,81 +31,16 @@ IN_PROGRESS = (RequestStatus.claimed, RequestStatus.suspended)
 _NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[ServiceRequest]
-    next_cursor: str | None  # None on the last page
-
-
+Page = paging.Page
 EMPTY = Page([], None)
-
-
-@dataclass(frozen=True)
-class _Key:
-    expr: ColumnElement
-    kind: str  # "int" or "dt": how the cursor stores the value
-    descending: bool = False
 
 
 def _due(column) -> ColumnElement:
     return func.coalesce(column, literal(_NEVER, UTCDateTime()))
 
 
-def _encode(values: tuple, name: str) -> str:
-    raw = [v.isoformat() if isinstance(v, datetime) else v for v in values]
-    data = json.dumps({"list": name, "after": raw})
-    return base64.urlsafe_b64encode(data.encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str, name: str, keys: list[_Key]) -> list[Any] | None:
-    """The cursor's values, or None when it is not one of this list's (a stale bookmark, a
-    cursor from another sort): the list then starts again from its first page."""
-    try:
-        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        raw = data["after"]
-        if data.get("list") != name or len(raw) != len(keys):
-            return None
-        values = []
-        for key, value in zip(keys, raw, strict=True):
-            if key.kind == "dt":
-                value = datetime.fromisoformat(value)
-                if value.tzinfo is None:
-                    return None
-            elif isinstance(value, bool) or not isinstance(value, int):
-                return None
-            values.append(value)
-        return values
-    except (ValueError, TypeError, KeyError, json.JSONDecodeError):
-        return None
-
-
-def _after(keys: list[_Key], values: list[Any]) -> ColumnElement[bool]:
-    """Rows that come strictly after ``values`` in the order of ``keys``."""
-    alternatives = []
-    for i, key in enumerate(keys):
-        same_before = [k.expr == v for k, v in zip(keys[:i], values[:i], strict=True)]
-        beyond = key.expr < values[i] if key.descending else key.expr > values[i]
-        alternatives.append(and_(*same_before, beyond))
-    return or_(*alternatives)
-
-
-def _page(session: Session, stmt: Select, keys: list[_Key], name: str, cursor: str | None, limit: int | None) -> Page:
-    """One page of ``stmt`` ordered by ``keys``. The sort keys are selected with the rows, so
-    the next cursor holds exactly what the database compared, never a value recomputed here."""
-    limit = limit or PAGE_SIZE  # read here, so that tests can shorten pages
-    if cursor:
-        values = _decode(cursor, name, keys)
-        if values is not None:
-            stmt = stmt.where(_after(keys, values))
-    stmt = stmt.add_columns(*(k.expr for k in keys))
-    stmt = stmt.order_by(*(k.expr.desc() if k.descending else k.expr.asc() for k in keys)).limit(limit + 1)
-    result = session.execute(stmt).all()
-    next_cursor = _encode(tuple(result[limit - 1][1:]), name) if len(result) > limit else None
-    return Page([row[0] for row in result[:limit]], next_cursor)
-
-
-def _overdue(now: datetime) -> ColumnElement[bool]:
-    return or_(ServiceRequest.claim_due_at < now, ServiceRequest.complete_due_at < now)
+def _page(session: Session, stmt: Select, keys: list[paging.Key], name: str, cursor: str | None, limit: int | None) -> Page:
+    return paging.page(session, stmt, keys, name, cursor, limit or PAGE_SIZE)  # PAGE_SIZE read here: tests shorten it
 
 
 # --- the department desk ---------------------------------------------------------------------
@@ -133,15 +68,15 @@ def department_queue(
         ServiceRequest.department_id == person.department_id,
         ServiceRequest.status == RequestStatus.dispatched,
     )
-    ident = _Key(ServiceRequest.id, "int")
-    claim_due = _Key(_due(ServiceRequest.claim_due_at), "dt")
+    ident = paging.Key(ServiceRequest.id, "int")
+    claim_due = paging.Key(_due(ServiceRequest.claim_due_at), "dt")
     if sort == "oldest":
         keys = [ident]
     elif sort == "due":
         keys = [claim_due, ident]
     else:
-        late_first = case((_overdue(now or utcnow()), 0), else_=1)
-        keys = [_Key(late_first, "int"), claim_due, ident]
+        late_first = case((due.overdue_clause(now or utcnow()), 0), else_=1)
+        keys = [paging.Key(late_first, "int"), claim_due, ident]
     return _page(session, stmt, keys, f"queue:{sort}", cursor, limit)
 
 
@@ -151,7 +86,7 @@ def my_tasks(session: Session, person: Person, *, cursor: str | None = None, lim
     stmt = select(ServiceRequest).where(
         ServiceRequest.assignee_id == person.id, ServiceRequest.status.in_(IN_PROGRESS)
     )
-    keys = [_Key(_due(ServiceRequest.complete_due_at), "dt"), _Key(ServiceRequest.id, "int")]
+    keys = [paging.Key(_due(ServiceRequest.complete_due_at), "dt"), paging.Key(ServiceRequest.id, "int")]
     return _page(session, stmt, keys, "mine", cursor, limit)
 
 
@@ -164,23 +99,8 @@ def department_tasks(session: Session, person: Person, *, cursor: str | None = N
     stmt = select(ServiceRequest).where(
         ServiceRequest.department_id == person.department_id, ServiceRequest.status.in_(IN_PROGRESS)
     )
-    keys = [_Key(_due(ServiceRequest.complete_due_at), "dt"), _Key(ServiceRequest.id, "int")]
+    keys = [paging.Key(_due(ServiceRequest.complete_due_at), "dt"), paging.Key(ServiceRequest.id, "int")]
     return _page(session, stmt, keys, "team", cursor, limit)
-
-
-def department_staff(session: Session, person: Person) -> list[Person]:
-    """The active staff and leads of the person's department (whom a lead may assign to), by
-    name, in one query. Their roles are not loaded: show them, never check permissions."""
-    if not _works_in_department(person):
-        return []
-    handlers = select(PersonRole.person_id).where(PersonRole.role.in_([Role.staff, Role.lead]))
-    stmt = (
-        select(Person)
-        .where(Person.department_id == person.department_id, Person.active, Person.id.in_(handlers))
-        .options(lazyload(Person.role_rows))
-        .order_by(Person.display_name, Person.id)
-    )
-    return list(session.scalars(stmt))
 
 
 def _works_in_department(person: Person) -> bool:
@@ -198,7 +118,7 @@ def awaiting_dispatch(
     policy.require_role(person, Role.dispatcher)
     condition = ServiceRequest.return_count > 0 if returned else ServiceRequest.return_count == 0
     stmt = select(ServiceRequest).where(ServiceRequest.status == RequestStatus.submitted, condition)
-    return _page(session, stmt, [_Key(ServiceRequest.id, "int")], f"waiting:{int(returned)}", cursor, limit)
+    return _page(session, stmt, [paging.Key(ServiceRequest.id, "int")], f"waiting:{int(returned)}", cursor, limit)
 
 
 def dispatched_unclaimed(session: Session, person: Person, *, cursor: str | None = None, limit: int | None = None) -> Page:
@@ -206,7 +126,7 @@ def dispatched_unclaimed(session: Session, person: Person, *, cursor: str | None
     oldest first."""
     policy.require_role(person, Role.dispatcher)
     stmt = select(ServiceRequest).where(ServiceRequest.status == RequestStatus.dispatched)
-    return _page(session, stmt, [_Key(ServiceRequest.id, "int")], "dispatched", cursor, limit)
+    return _page(session, stmt, [paging.Key(ServiceRequest.id, "int")], "dispatched", cursor, limit)
 
 
 @dataclass(frozen=True)

@@ -42,10 +42,9 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from server.db import Database
+from server.db import Database, dialect_insert
 from server.enums import Action, AssignmentMode, Audience, FieldType, RequestStatus, Role
 from server.enums import Rating as RatingValue
 from server.models import (
@@ -510,8 +509,7 @@ def _submission_times(count: int, days: int, now: float, tz: ZoneInfo, rng: rand
 def _take_numbers(session: Session, days: dict[str, int]) -> dict[str, int]:
     """Reserve ``n`` sequence numbers per local day with the same atomic upsert a submission
     uses; returns the first number reserved per day."""
-    dialect = session.get_bind().dialect.name
-    make_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    make_insert = dialect_insert(session.get_bind().dialect.name)
     first = {}
     for day, n in days.items():
         stmt = (

@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from server.config import PROJECT_ROOT
+from server.enums import OPEN_STATUSES, UNCLAIMED_STATUSES
 from server.http import csrf
 from server.web.i18n import environment, locale_for
 from server.web.labels import FLAG_LABELS, ROLE_LABELS, ROLE_ORDER, STATUS_LABELS
@@ -63,6 +64,7 @@ def page_environment(locale: str) -> Environment:
     env = environment(locale)
     env.globals.update(
         static=static_url, role_labels=ROLE_LABELS, status_labels=STATUS_LABELS, flag_labels=FLAG_LABELS,
+        open_statuses=OPEN_STATUSES, unclaimed_statuses=UNCLAIMED_STATUSES,
     )
     return env
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.requests.cursor_cases import crafted
+
 BODY = {"service_code": "union.join", "description": "想加入工会", "answers": {"people": 2, "kind": "new"}}
 
 
@@ -171,13 +173,32 @@ def test_history_hides_internal_events_from_the_requester(client, auth):
     number = file(client, auth)["number"]
     client.post(f"/api/v1/requests/{number}/urge", json={"note": "快点"}, headers=auth("supervisor1"))
     client.post(f"/api/v1/requests/{number}/claim", json={}, headers=auth("staff1"))
-    client.post(f"/api/v1/requests/{number}/complete", json={"note": "内部备注", "internal": True}, headers=auth("staff1"))
+    # A handover between staff may carry a staff-only note (the table's internal_note).
+    released = client.post(f"/api/v1/requests/{number}/release", json={"note": "交给同事", "internal": True},
+                           headers=auth("staff1"))
+    assert released.status_code == 200, released.text
+    client.post(f"/api/v1/requests/{number}/claim", json={}, headers=auth("staff1"))
+    client.post(f"/api/v1/requests/{number}/complete", json={"note": "已办好"}, headers=auth("staff1"))
     staff_view = client.get(f"/api/v1/requests/{number}/events", headers=auth("staff1")).json()
     member_view = client.get(f"/api/v1/requests/{number}/events", headers=auth("member1")).json()
-    assert [e["action"] for e in staff_view] == ["submit", "dispatch", "urge", "claim", "complete"]
-    assert [e["action"] for e in member_view] == ["submit", "dispatch", "claim"]
+    assert [e["action"] for e in staff_view] == ["submit", "dispatch", "urge", "claim", "release", "claim", "complete"]
+    assert [e["action"] for e in member_view] == ["submit", "dispatch", "claim", "claim", "complete"]
     assert member_view[1]["actor"] is None  # the system dispatched it
     assert member_view[2]["actor"] == {"username": "staff1", "name": "Staff1"}
+
+
+def test_a_completion_note_cannot_be_staff_only(client, auth):
+    """The result is the requester's: marking it internal would hide it from them."""
+    number = file(client, auth)["number"]
+    client.post(f"/api/v1/requests/{number}/claim", json={}, headers=auth("staff1"))
+    refused = client.post(f"/api/v1/requests/{number}/complete", json={"note": "内部备注", "internal": True},
+                          headers=auth("staff1"))
+    body = problem(refused, 422)
+    assert set(body["errors"]) == {"internal"}
+    assert client.get(f"/api/v1/requests/{number}", headers=auth("member1")).json()["status"] == "claimed"
+    client.post(f"/api/v1/requests/{number}/complete", json={"note": "已办好"}, headers=auth("staff1"))
+    member_view = client.get(f"/api/v1/requests/{number}/events", headers=auth("member1")).json()
+    assert member_view[-1]["action"] == "complete" and member_view[-1]["note"] == "已办好"
 
 
 def test_dispatcher_path_dispatch_return_transfer_reject(client, auth):
@@ -207,3 +228,48 @@ def test_an_oversized_body_is_refused_while_streaming(monkeypatch, database, wor
                                headers={"Content-Type": "application/json"})
     get_settings.cache_clear()
     problem(response, 413)
+
+
+# --- cursors: every crafted one is a 422 problem, never a 500 (issue 7) ----------------------
+API_LISTS = [("newest", ("int",)), ("oldest", ("int",)), ("due", ("dt", "int"))]
+
+
+@pytest.mark.parametrize(("sort", "kinds"), API_LISTS)
+def test_api_list_refuses_every_crafted_cursor(client, auth, sort, kinds):
+    for cursor in crafted(f"requests:{sort}", kinds):
+        response = client.get("/api/v1/requests", params={"cursor": cursor, "sort": sort}, headers=auth("dispatcher1"))
+        assert response.status_code == 422, (cursor, response.text)
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "cursor" in response.json()["errors"], cursor
+
+
+def test_api_cursor_of_another_order_is_refused(client, auth):
+    for _ in range(3):
+        client.post("/api/v1/requests", json={"service_code": "misc.other", "description": "x"}, headers=auth("member1"))
+    first = client.get("/api/v1/requests?limit=2&sort=newest", headers=auth("member1")).json()
+    assert first["next_cursor"]
+    assert client.get(f"/api/v1/requests?limit=2&sort=newest&cursor={first['next_cursor']}",
+                      headers=auth("member1")).status_code == 200
+    assert client.get(f"/api/v1/requests?limit=2&sort=oldest&cursor={first['next_cursor']}",
+                      headers=auth("member1")).status_code == 422
+
+
+def test_the_overdue_filter_lists_exactly_the_red_flags(client, auth, database):
+    """One rule (requests/due.py) for the filter and the flag: a suspended request's clock is
+    stopped, so it is neither listed nor red however late it is."""
+    from datetime import timedelta
+
+    from server.enums import Action
+    from server.models import utcnow
+    from tests.requests.helpers import act, submit
+
+    fresh = submit(database, "member1", "union.join", answers={"people": 1})
+    late = submit(database, "member1", "union.join", answers={"people": 1}, now=utcnow() - timedelta(days=30))
+    paused = submit(database, "member1", "union.join", answers={"people": 1}, now=utcnow() - timedelta(days=30))
+    act(database, "staff1", paused.number, Action.claim)
+    act(database, "staff1", paused.number, Action.suspend, note="等材料")
+    everything = client.get("/api/v1/requests", headers=auth("dispatcher1")).json()["items"]
+    red = {r["number"] for r in everything if r["flag"] == "red"}
+    overdue = {r["number"] for r in client.get("/api/v1/requests?overdue=true", headers=auth("dispatcher1")).json()["items"]}
+    assert overdue == red == {late.number}
+    assert fresh.number not in overdue and paused.number not in overdue

@@ -338,3 +338,44 @@ def test_tracking_numbers_count_per_local_day(database, world):
     b = submit(database, "member1", "misc.other", now=late_evening + timedelta(minutes=2))
     c = submit(database, "member1", "misc.other", now=late_evening + timedelta(minutes=3))
     assert (a.number, b.number, c.number) == ("LX-20261126-0001", "LX-20261127-0001", "LX-20261127-0002")
+
+
+def test_a_staff_only_note_only_where_the_table_allows_it(database, world):
+    number = claimed(database, submit(database, "member1", "union.join", answers={"people": 1}).number).number
+    with pytest.raises(InvalidInput) as refused:
+        act(database, "staff1", number, A.complete, note="结果", internal=True)
+    assert set(refused.value.errors) == {"internal"}
+    assert load(database, number).status == S.claimed
+    act(database, "staff1", number, A.release, note="交接", internal=True)
+    assert events(database, number)[-1] == ("release", "claimed", "dispatched")
+    with database.read() as session:
+        from server.models import RequestEvent
+
+        last = session.scalars(select(RequestEvent).order_by(RequestEvent.id.desc())).first()
+    assert last.action == A.release and last.public is False
+
+
+def test_a_requester_cannot_hide_a_cancellation(database, world):
+    number = submit(database, "member1", "union.join", answers={"people": 1}).number
+    with pytest.raises(InvalidInput):
+        act(database, "member1", number, A.cancel, internal=True)
+
+
+def test_may_order_is_checked_once_per_submission(database, world, monkeypatch):
+    from server import policy
+
+    calls = []
+    real = policy.can_order
+    monkeypatch.setattr(policy, "can_order", lambda person, service: calls.append(service.code) or real(person, service))
+    submit(database, "member1", "union.join", answers={"people": 1})
+    assert calls == ["union.join"]
+    with pytest.raises(Forbidden):
+        submit(database, "member1", "ent.only")
+
+
+def test_a_lost_claim_names_who_holds_it(database, world):
+    number = claimed(database, submit(database, "member1", "union.join", answers={"people": 1}).number).number
+    with pytest.raises(Conflict) as lost:
+        act(database, "staff2", number, A.claim)
+    assert lost.value.detail == "Already claimed by Staff1."
+    assert lost.value.extra["assignee"]["username"] == "staff1"

@@ -86,3 +86,22 @@ def test_several_parties_combine():
 def test_no_party_means_denied():
     with pytest.raises(workflow.TransitionDenied):
         workflow.find(S.dispatched, A.claim, set())
+
+
+# Where a staff-only note may be asked for: handovers between staff, never a result, a
+# rejection or anything the requester does.
+INTERNAL_NOTE = {
+    (S.submitted, A.dispatch), (S.dispatched, A.assign), (S.claimed, A.assign), (S.dispatched, A.return_),
+    (S.dispatched, A.transfer), (S.claimed, A.release), (S.claimed, A.extend), (S.suspended, A.extend),
+}
+
+
+@pytest.mark.parametrize("transition", workflow.all_transitions(), ids=lambda t: f"{t.source}-{t.action}")
+def test_internal_note_is_allowed_exactly_where_the_design_says(transition):
+    assert transition.internal_note == ((transition.source, transition.action) in INTERNAL_NOTE)
+    if transition.internal_note:
+        assert P.requester not in transition.parties
+
+
+def test_person_actions_are_the_table_minus_what_only_the_system_does():
+    assert set(A) - {A.submit, A.auto_close} == workflow.PERSON_ACTIONS

@@ -19,22 +19,12 @@ from server.db import Database
 from server.enums import Action, RequestStatus, Role
 from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
 from server.models import Person
-from server.requests import presenters, repository
+from server.requests import presenters, refusals, repository
 from server.requests.pages import worklist
 from server.requests.pages.detail_context import page_context
-from server.requests.pages.panels import (
-    CLAIMED_BY,
-    FILES,
-    NOT_ALLOWED,
-    SPECS,
-    STALE,
-    action_input,
-    kept_values,
-    parse_action,
-    parse_version,
-)
+from server.requests.pages.panels import FILES, SPECS, action_input, kept_values, parse_action
 from server.web.deps import DatabaseDep, PagePerson
-from server.web.formdata import FormDep, receive_files
+from server.web.formdata import FormDep, receive_files, text
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
 
@@ -80,6 +70,7 @@ def take_action(
 ) -> Response:
     chosen = parse_action(action)
     problem: tuple[int, dict] | None = None
+    denied: Conflict | Forbidden | None = None
     try:
         data = action_input(chosen, form)
         settings = request.app.state.settings
@@ -88,14 +79,14 @@ def take_action(
             with database.write() as session:
                 found = repository.get_visible(session, person, number)
                 attachment_service.perform_with_files(
-                    session, person, found, chosen, data, staged, refused=refused, expected_version=parse_version(form)
+                    session, person, found, chosen, data, staged, refused=refused,
+                    expected_version=worklist.parse_version(text(form, "version", 20)),
                 )
     except InvalidInput as exc:
         problem = (422, {"errors": exc.errors, "panel_message": Msg(exc.message, **exc.params)})
-    except Conflict:
-        problem = (409, {"panel_message": None})
-    except Forbidden:
-        problem = (403, {"panel_message": NOT_ALLOWED})
+    except (Conflict, Forbidden) as exc:
+        denied = exc
+        problem = (exc.status_code, {"panel_message": None})
     if problem is None and not is_htmx(request):
         if not _still_visible(database, person, number):
             return _left_sight(request, person, chosen, number)
@@ -111,8 +102,11 @@ def take_action(
     status_code = 200
     if problem is not None:
         status_code, extra = problem
-        if status_code == 409:
-            extra["panel_message"] = _conflict_message(chosen, context, person)
+        if denied is not None:
+            r = context["r"]
+            extra["panel_message"] = refusals.explain(
+                denied, chosen, person.username, visible=True, status=r.status, holder=refusals.Holder.of(r.assignee)
+            ).text
         context.update(extra, failed_action=chosen, values=kept_values(form) if status_code == 422 else {})
     context["oob"] = True
     block = "action_result" if is_htmx(request) else None
@@ -138,11 +132,3 @@ def _left_sight(request: Request, person: Person, chosen: Action, number: str) -
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)
-
-
-def _conflict_message(chosen: Action, context: dict, person: Person) -> str:
-    assignee = context["r"].assignee
-    if chosen == Action.claim and assignee is not None and assignee.username != person.username:
-        return Msg(CLAIMED_BY, name=assignee.name)
-    return STALE
-

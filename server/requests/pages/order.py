@@ -23,7 +23,7 @@ from server.catalog import snapshot
 from server.catalog.snapshot import Catalog
 from server.config import get_settings
 from server.enums import FieldType
-from server.errors import Forbidden, InvalidInput, NotFound
+from server.errors import InvalidInput, NotFound
 from server.i18n_text import LOCALES, localized
 from server.models import Building, Person, Service
 from server.requests import service as request_service
@@ -61,11 +61,12 @@ def menu_groups(catalog: Catalog, person: Person, locale: str, q: str) -> list[d
         group = groups.setdefault(
             service.category_id, {"name": localized(category.name, locale) if category else "", "services": []}
         )
-        group["services"].append(service_card(catalog, person, service, locale))
+        # The menu shows an order button by the same rule the submission enforces.
+        group["services"].append({**service_card(catalog, service, locale), "can_order": policy.can_order(person, service)})
     return list(groups.values())
 
 
-def service_card(catalog: Catalog, person: Person, service: Service, locale: str) -> dict[str, Any]:
+def service_card(catalog: Catalog, service: Service, locale: str) -> dict[str, Any]:
     department = catalog.departments.get(service.department_id)
     return {
         "code": service.code,
@@ -75,7 +76,6 @@ def service_card(catalog: Catalog, person: Person, service: Service, locale: str
         "claim_hours": service.claim_limit_hours,
         "complete_days": service.complete_limit_days,
         "department": localized(department.name, locale) if department else None,
-        "can_order": policy.can_order(person, service),
         "allow_attachments": service.allow_attachments,
     }
 
@@ -91,12 +91,10 @@ def menu(
 
 
 # --- the order form ------------------------------------------------------------------------------
-def _orderable(catalog: Catalog, person: Person, code: str) -> Service:
-    service = catalog.service(code)
-    if service is None or not catalog.is_orderable(service):
+def _orderable(catalog: Catalog, code: str) -> Service:
+    service = request_service.orderable_service(catalog, code)
+    if service is None:
         raise NotFound("No service {code}.", {"code": code})
-    if not policy.can_order(person, service):
-        raise Forbidden("This service cannot be ordered with your roles.")
     return service
 
 
@@ -119,7 +117,7 @@ def _order_context(catalog: Catalog, person: Person, service: Service, locale: s
     shown = set(PLACE_AND_CONTACT) | {f"answers.{f.code}" for f in service.fields}
     errors = extra.get("errors", {})
     return {
-        "service": service_card(catalog, person, service, locale),
+        "service": service_card(catalog, service, locale),
         "fields": service.fields,
         "buildings": [(b.code, localized(b.name, locale)) for b in _buildings(catalog)],
         "floors": floors,
@@ -150,7 +148,8 @@ def floors(
 def order_form(request: Request, code: Annotated[str, Path(max_length=60)], person: PagePerson, database: DatabaseDep) -> Response:
     with database.read() as session:
         catalog = snapshot.load(session)
-    service = _orderable(catalog, person, code)
+    service = _orderable(catalog, code)
+    policy.require_can_order(person, service)
     values = {"contact_phone": person.phone or ""}
     context = _order_context(catalog, person, service, locale_for(request), values)
     return render(request, "menu/order.html", context)
@@ -190,7 +189,8 @@ def submit_order(
     locale = locale_for(request)
     with database.read() as session:
         catalog = snapshot.load(session)
-    service = _orderable(catalog, person, code)
+    # Whether this person may order it is the submission's to check (once, in the policy).
+    service = _orderable(catalog, code)
     data, values = _submit_input(service, form)
     key = text(form, "idempotency_key", 200).strip() or None
     inputs: dict[str, str | None] = {f"answers.{f.code}": f.code for f in service.fields if f.type == FieldType.file}

@@ -31,7 +31,6 @@ class ActionSpec:
     inputs: tuple[str, ...] = ()
     note_label: str = N_("Note")
     kind: str = "primary"  # the button's kind
-    internal_option: bool = False  # may the note be for staff only?
     quick: bool = False  # one button, no inputs at all
 
     @property
@@ -40,19 +39,19 @@ class ActionSpec:
 
 
 SPECS: dict[Action, ActionSpec] = {
-    Action.dispatch: ActionSpec(N_("Dispatch"), (DEPARTMENT,), internal_option=True),
+    Action.dispatch: ActionSpec(N_("Dispatch"), (DEPARTMENT,)),
     Action.reject: ActionSpec(N_("Reject"), note_label=N_("Reason"), kind="danger"),
     Action.cancel: ActionSpec(N_("Cancel the request"), note_label=N_("Reason (optional)"), kind="danger"),
     Action.urge: ActionSpec(N_("Urge"), quick=True),
     Action.claim: ActionSpec(N_("Claim"), quick=True),
-    Action.assign: ActionSpec(N_("Assign"), (ASSIGNEE,), internal_option=True),
-    Action.return_: ActionSpec(N_("Return"), note_label=N_("Reason"), kind="danger", internal_option=True),
-    Action.transfer: ActionSpec(N_("Transfer"), (DEPARTMENT,), note_label=N_("Reason"), internal_option=True),
-    Action.release: ActionSpec(N_("Release"), kind="secondary", internal_option=True),
+    Action.assign: ActionSpec(N_("Assign"), (ASSIGNEE,)),
+    Action.return_: ActionSpec(N_("Return"), note_label=N_("Reason"), kind="danger"),
+    Action.transfer: ActionSpec(N_("Transfer"), (DEPARTMENT,), note_label=N_("Reason")),
+    Action.release: ActionSpec(N_("Release"), kind="secondary"),
     Action.suspend: ActionSpec(N_("Suspend"), note_label=N_("What are you waiting for?"), kind="secondary"),
     Action.resume: ActionSpec(N_("Resume"), quick=True),
     Action.request_extension: ActionSpec(N_("Request an extension"), (DAYS,), note_label=N_("Reason"), kind="secondary"),
-    Action.extend: ActionSpec(N_("Approve the extension"), (DAYS,), internal_option=True),
+    Action.extend: ActionSpec(N_("Approve the extension"), (DAYS,)),
     Action.add_cohandler: ActionSpec(N_("Add a co-handling department"), (DEPARTMENT,), kind="secondary"),
     Action.complete: ActionSpec(N_("Complete"), (FILES,), note_label=N_("Result")),
     Action.rate: ActionSpec(N_("Rate"), (RATING,), note_label=N_("Comment")),
@@ -88,23 +87,21 @@ RATING_LABELS = {
     RatingValue.unsatisfied: N_("Unsatisfied"),
 }
 
-# Messages of a panel that could not do what was asked.
-STALE = N_("Someone else changed this request in the meantime; here is its current state.")
-CLAIMED_BY = N_("Already claimed by {name}.")
-NOT_ALLOWED = N_("You may not do this on this request.")
-
-
 @dataclass(frozen=True)
 class Panel:
     action: Action
     spec: ActionSpec
     note_required: bool
+    internal_option: bool  # may the note be for staff only? (the transition table says)
 
 
 def panels_for(status: RequestStatus, actions: list[Action]) -> list[Panel]:
-    return [
-        Panel(a, SPECS[a], workflow.TRANSITIONS[(status, a)].note_required) for a in actions if a in SPECS
-    ]
+    panels = []
+    for action in actions:
+        if action in SPECS:
+            transition = workflow.TRANSITIONS[(status, action)]
+            panels.append(Panel(action, SPECS[action], transition.note_required, transition.internal_note))
+    return panels
 
 
 def parse_action(value: str, offered: Collection[Action] = SPECS) -> Action:
@@ -117,11 +114,6 @@ def parse_action(value: str, offered: Collection[Action] = SPECS) -> Action:
     if action not in offered:
         raise NotFound("There is no action called {action}.", {"action": value})
     return action
-
-
-def parse_version(form: FormData) -> int | None:
-    raw = text(form, "version", 20).strip()
-    return int(raw) if raw.isdigit() else None
 
 
 def action_input(action: Action, form: FormData) -> request_service.ActionInput:
@@ -146,7 +138,8 @@ def action_input(action: Action, form: FormData) -> request_service.ActionInput:
                 data.rating = RatingValue(raw)
             except ValueError:
                 raise InvalidInput("Please choose a rating.", {RATING: "Please choose one of the options."}) from None
-    data.internal = spec.internal_option and text(form, "internal", 5) == "1"
+    # Asked for where the transition does not allow it, the service refuses it (422).
+    data.internal = text(form, "internal", 5) == "1"
     return data
 
 

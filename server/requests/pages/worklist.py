@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from server.catalog import snapshot
 from server.db import Database
-from server.enums import Action, RequestStatus
-from server.errors import Conflict, LianxinError, Msg, NotFound
-from server.i18n_text import N_, localized
+from server.enums import Action
+from server.errors import LianxinError, Msg, NotFound
+from server.i18n_text import localized
 from server.models import Person, ServiceRequest
-from server.requests import presenters, repository, worklists
+from server.requests import presenters, refusals, repository, worklists
 from server.requests import service as request_service
 from server.requests.schemas import RequestSummary
 
@@ -112,29 +112,14 @@ def department_name(session: Session, person: Person, locale: str) -> str | None
 
 
 @dataclass
-class RowError:
-    """Why an action from a row failed, in words for the row."""
-
-    text: Msg
-    fields: dict[str, str] = field(default_factory=dict)  # field → msgid or Msg
-    status_code: int = 400
-
-
-@dataclass
 class Outcome:
     number: str
     row: Row | None  # the request as it is now; None when this person may no longer see it
-    error: RowError | None = None
+    error: refusals.Refusal | None = None  # why the action was refused
 
     @property
     def status_code(self) -> int:
         return self.error.status_code if self.error else 200
-
-
-CHANGED = N_("Someone else changed this request in the meantime; here it is as it is now.")
-GONE = N_("Someone else changed this request in the meantime; it is no longer on your lists.")
-ALREADY_CLAIMED = N_("Already claimed by {name}.")
-ALREADY_YOURS = N_("You have already claimed this request.")
 
 
 def take(database: Database, person: Person, number: str, action: Action, data: request_service.ActionInput,
@@ -161,26 +146,18 @@ def take(database: Database, person: Person, number: str, action: Action, data: 
         return Outcome(number, row, _explain(exc, action, person, row))
 
 
-def _explain(exc: LianxinError, action: Action, person: Person, row: Row | None) -> RowError:
-    fields = dict(getattr(exc, "errors", None) or {})
-    if not isinstance(exc, Conflict):
-        return RowError(Msg(exc.message, **exc.params), fields, exc.status_code)
-    # A lost race for a task: name the winner (from the conflict, or from the row re-read
-    # when the race was lost at UPDATE time and the conflict carries no state).
-    holder = exc.extra.get("assignee")
-    if holder is None and row is not None and row.summary.assignee is not None:
-        holder = row.summary.assignee.model_dump()
-    taken = row is None or row.summary.status != RequestStatus.dispatched
-    if action in (Action.claim, Action.assign) and holder and taken:
-        if holder.get("username") == person.username:
-            return RowError(Msg(ALREADY_YOURS), status_code=409)
-        return RowError(Msg(ALREADY_CLAIMED, name=holder.get("name") or holder.get("username")), status_code=409)
-    return RowError(Msg(CHANGED if row is not None else GONE), status_code=409)
+def _explain(exc: LianxinError, action: Action, person: Person, row: Row | None) -> refusals.Refusal:
+    summary = row.summary if row is not None else None
+    return refusals.explain(
+        exc, action, person.username, visible=row is not None,
+        status=summary.status if summary else None,
+        holder=refusals.Holder.of(summary.assignee) if summary else None,
+    )
 
 
 def parse_version(value: str) -> int | None:
-    """The version the form showed; without one the service skips the staleness check but
-    still checks the state, so a bad value must not pass as a number."""
+    """The version a form showed (every page's action forms); without one the service skips
+    the staleness check but still checks the state, so a bad value must not pass as a number."""
     value = (value or "").strip()
     return int(value) if value.isdigit() and len(value) < 10 else None
 

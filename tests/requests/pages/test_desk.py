@@ -202,8 +202,8 @@ def test_queue_orders_and_pages(database, as_user, monkeypatch):
     assert numbers[2] in rows and numbers[0] not in rows and "<section" not in rows
     page = client.get(more.group(1).replace("&amp;", "&")).text
     assert numbers[2] in section(page, "desk-queue")
-    # A cursor of another order starts that order from the top instead of failing.
-    assert client.get(more.group(1).replace("&amp;", "&").replace("sort=oldest", "sort=due")).status_code == 200
+    # A cursor of another order is refused, as every list refuses a cursor not its own (422).
+    assert client.get(more.group(1).replace("&amp;", "&").replace("sort=oldest", "sort=due")).status_code == 422
 
 
 def test_overdue_first_order(database, as_user):

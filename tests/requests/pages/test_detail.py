@@ -190,7 +190,7 @@ def test_stale_version_shows_the_current_state(app, world, database):
     page = client.get(f"/requests/{number}").text
     act(database, "supervisor1", number, Action.urge)
     response = _post(client, number, "transfer", {"department": "legal", "note": "走错部门"}, page=page)
-    assert response.status_code == 409 and "工单已被他人更改，以下是它的当前状态。" in response.text
+    assert response.status_code == 409 and "其他人已先处理了此工单，下面是它的最新状态。" in response.text
     assert f'name="version" value="{version_in(page) + 1}"' in response.text
     assert load(database, number).department_id == world.departments["union"].id
 
