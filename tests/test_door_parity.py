@@ -223,8 +223,6 @@ def test_the_matrix_reaches_every_door_with_everyone():
 
 # --- the staff-only note ---------------------------------------------------------------------
 
-API_TAKES_INTERNAL = "the API accepts `internal` on any action (here it hides the note, even from the requester)"
-PAGE_DROPS_INTERNAL = "the page drops `internal` where its panel has no checkbox and records the note as is"
 
 
 def _internal_params():
@@ -232,11 +230,7 @@ def _internal_params():
         if expected(state, action, kind, VALID[action]).outcome != "allowed":
             continue
         for door in ("api", "page", "htmx"):
-            marks = ()
-            if action not in INTERNAL_NOTE:
-                reason = API_TAKES_INTERNAL if door == "api" else PAGE_DROPS_INTERNAL
-                marks = pytest.mark.xfail(strict=True, reason=reason)
-            yield pytest.param(state, action, kind, door, id=f"{state.value}-{action.value}-by-{kind}-{door}", marks=marks)
+            yield pytest.param(state, action, kind, door, id=f"{state.value}-{action.value}-by-{kind}-{door}")
 
 
 @pytest.mark.parametrize(("state", "action", "kind", "door"), list(_internal_params()))
@@ -248,7 +242,6 @@ def test_a_staff_only_note_only_where_the_action_allows_it(parity, state, action
 
 # --- bad input -------------------------------------------------------------------------------
 
-PAGE_IGNORES_VERSION = "the page ignores a version that is not a number and acts without the check"
 LONG = "x" * 2001
 
 # (state, action, kind allowed to take it, what is wrong, the inputs, the outcome)
@@ -291,11 +284,8 @@ def _bad_input_params():
     for state, action, kind, label, inputs, outcome in BAD_INPUT:
         assert expected(state, action, kind, {}).outcome == "allowed", (state, action, kind)
         for door in ("api", "page", "htmx"):
-            marks = ()
-            if label == "a version that is not a number" and door != "api":
-                marks = pytest.mark.xfail(strict=True, reason=PAGE_IGNORES_VERSION)
             name = f"{state.value}-{action.value}-with-{label.replace(' ', '-')}-{door}"
-            yield pytest.param(state, action, kind, inputs, outcome, door, id=name, marks=marks)
+            yield pytest.param(state, action, kind, inputs, outcome, door, id=name)
 
 
 @pytest.mark.parametrize(("state", "action", "kind", "inputs", "outcome", "door"), list(_bad_input_params()))

@@ -17,14 +17,15 @@ from sqlalchemy.orm import Session
 from server.catalog import snapshot
 from server.db import Database
 from server.enums import Action
-from server.errors import LianxinError, Msg, NotFound
-from server.i18n_text import localized
+from server.errors import InvalidInput, LianxinError, Msg, NotFound
+from server.i18n_text import N_, localized
 from server.models import Person, ServiceRequest
 from server.requests import presenters, refusals, repository, worklists
 from server.requests import service as request_service
 from server.requests.schemas import RequestSummary
 
 NUMBER = re.compile(r"^[A-Z]{1,4}-\d{8}-\d{1,8}$")
+BAD_VERSION = N_("This form is out of date or damaged; reload the page and try again.")
 
 
 @dataclass
@@ -156,10 +157,15 @@ def _explain(exc: LianxinError, action: Action, person: Person, row: Row | None)
 
 
 def parse_version(value: str) -> int | None:
-    """The version a form showed (every page's action forms); without one the service skips
-    the staleness check but still checks the state, so a bad value must not pass as a number."""
+    """The version a form showed (every page's action forms). Without one the service skips
+    the staleness check but still checks the state; a value that is not a version is refused
+    (422, as the API refuses it), never taken as "no check"."""
     value = (value or "").strip()
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    if not value:
+        return None
+    if not value.isdigit() or len(value) > 9:
+        raise InvalidInput(BAD_VERSION, {"version": BAD_VERSION})
+    return int(value)
 
 
 def confirmation_query(action: Action, number: str, **extra: str) -> str:
