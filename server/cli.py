@@ -210,7 +210,7 @@ def export_catalog(output: str | None) -> None:
     """The service menu as YAML in the format of seeds/catalog.yaml."""
     from pathlib import Path
 
-    from server.admin.catalog_transfer import export_catalog as export
+    from server.catalog.transfer import export_catalog as export
 
     with _open_database() as database, database.read() as session:
         text = export(session)
@@ -231,7 +231,7 @@ def import_catalog(file: str, dry_run: bool) -> None:
     audit trail; a bad entry stops the import before anything is written."""
     from pathlib import Path
 
-    from server.admin.catalog_transfer import import_catalog as run_import
+    from server.catalog.transfer import import_catalog as run_import
     from server.seeding import SeedError
 
     class _DryRun(Exception):
@@ -265,7 +265,7 @@ def _import_rows(kind: str, file: str, dry_run: bool) -> None:
     and exits 1. New people get no password: reset it on their admin page."""
     from pathlib import Path
 
-    from server.admin import bulk_import
+    from server.imports import service as bulk_import
 
     path = Path(file)
     settings = get_settings()
@@ -296,7 +296,7 @@ def _import_rows(kind: str, file: str, dry_run: bool) -> None:
 
 
 def _echo_row_errors(preview) -> None:
-    from server.admin import bulk_import
+    from server.imports import service as bulk_import
 
     for line, column, message in bulk_import.errors_of(preview):
         click.echo(f"line {line}: {column}: {message}", err=True)

@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 
+from server.enterprises.credit_code import is_valid_credit_code
 from server.enums import AssignmentMode, Audience, DepartmentKind, FieldType, Role
-from server.seeding.credit_code import is_valid_credit_code
 
 LOCALES = ("zh-Hans", "zh-Hant", "en")
 CHOICE_TYPES = frozenset({FieldType.single_choice, FieldType.multiple_choice})

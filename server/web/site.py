@@ -11,25 +11,25 @@ from fastapi import APIRouter, Depends, FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from server.admin import audit_pages as admin_audit_pages
-from server.admin import building_pages as admin_building_pages
-from server.admin import catalog_field_pages as admin_catalog_field_pages
-from server.admin import catalog_pages as admin_catalog_pages
-from server.admin import department_pages as admin_department_pages
-from server.admin import enterprise_pages as admin_enterprise_pages
-from server.admin import import_pages as admin_import_pages
+from server.accounts.pages import account as account_pages
+from server.accounts.pages import people as people_pages
+from server.accounts.pages import sign_in as sign_in_pages
 from server.admin import index_page as admin_index_page
-from server.admin import people_pages as admin_people_pages
 from server.attachments import pages as attachment_pages
+from server.audit import pages as audit_pages
+from server.buildings import pages as building_pages
+from server.catalog.pages import fields as catalog_field_pages
+from server.catalog.pages import menu as catalog_pages
 from server.db import Database
+from server.departments import pages as department_pages
+from server.enterprises import pages as enterprise_pages
 from server.http.csrf import csrf_protect
 from server.http.session import SessionMiddleware
+from server.imports import pages as import_pages
 from server.requests.pages import board as dispatch_board
 from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
 from server.requests.pages import order as menu_pages
-from server.web import account_pages as web_account_pages
-from server.web import auth_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
 from server.web.render import STATIC_DIR
@@ -37,20 +37,20 @@ from server.web.security import SecurityHeadersMiddleware
 
 # One line per page module (keeps parallel additions from clashing).
 PAGE_ROUTERS: list[APIRouter] = [
-    auth_pages.router,
-    web_account_pages.router,
+    sign_in_pages.router,
+    account_pages.router,
     menu_pages.router,
     request_pages.router,
     attachment_pages.router,
     admin_index_page.router,
-    admin_import_pages.router,
-    admin_department_pages.router,
-    admin_building_pages.router,
-    admin_enterprise_pages.router,
-    admin_people_pages.router,
-    admin_catalog_pages.router,
-    admin_catalog_field_pages.router,
-    admin_audit_pages.router,
+    import_pages.router,
+    department_pages.router,
+    building_pages.router,
+    enterprise_pages.router,
+    people_pages.router,
+    catalog_pages.router,
+    catalog_field_pages.router,
+    audit_pages.router,
     desk.router,
     dispatch_board.router,
 ]

@@ -10,10 +10,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from server.accounts.service import authenticate
+from server.enterprises.credit_code import is_valid_credit_code
 from server.enums import AssignmentMode, Role
 from server.models import Building, Category, Department, Enterprise, Person, Service
 from server.seeding import SEEDS_DIR, load_seeds
-from server.seeding.credit_code import is_valid_credit_code
 
 
 def test_load_creates_everything(database):

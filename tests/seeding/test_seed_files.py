@@ -6,9 +6,9 @@ from collections import Counter
 
 import yaml
 
+from server.enterprises.credit_code import is_valid_credit_code
 from server.enums import AssignmentMode, FieldType, Role
 from server.seeding import SEEDS_DIR, read_seeds
-from server.seeding.credit_code import is_valid_credit_code
 from server.seeding.schema import LOCALES
 from server.worktime import CalendarOverrides
 
