@@ -1,5 +1,6 @@
-"""Checks shared by the admin services: codes, per-language names, and the refusal to delete
-what is still referenced. Pure helpers: no database."""
+"""Checks shared by the directory services (departments, buildings, enterprises, people): codes,
+per-language names, and the refusal to delete what is still referenced. Pure helpers: no
+database."""
 
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ from server.errors import Conflict, InvalidInput
 from server.i18n_text import DEFAULT_LOCALE, LOCALES
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$")
-PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{0,30}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def check_code(code: str, errors: dict[str, str], field: str = "code") -> None:
@@ -29,13 +28,6 @@ def clean_names(names: Mapping[str, str] | None, errors: dict[str, str], field: 
         if len(text) > 200:
             errors[f"{field}.{locale}"] = "At most 200 characters."
     return cleaned
-
-
-def check_contact(phone: str, email: str, errors: dict[str, str]) -> None:
-    if not PHONE_PATTERN.match(phone):
-        errors["phone"] = "A phone number has digits and at most 30 characters."
-    if email and (len(email) > 200 or not EMAIL_PATTERN.match(email)):
-        errors["email"] = "This is not an e-mail address."
 
 
 def raise_if_invalid(errors: dict[str, str]) -> None:

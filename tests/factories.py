@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from server.accounts import service as account_service
+from server.accounts import people
+from server.accounts.passwords import hash_password
 from server.db import Database
 from server.enums import AssignmentMode, Audience, DepartmentKind, FieldType, Role
 from server.models import Building, Category, Department, Enterprise, Person, Service, ServiceField
@@ -48,11 +49,11 @@ def create_service(
 
 def create_person(session: Session, username: str, *roles: Role, department: Department | None = None,
                   enterprise: Enterprise | None = None) -> Person:
-    return account_service.create_person(
-        session, username=username, password=PASSWORD, display_name=username.title(), roles=set(roles),
-        phone="13800138000", department_id=department.id if department else None,
-        enterprise_id=enterprise.id if enterprise else None,
+    data = people.PersonInput(
+        username=username, display_name=username.title(), roles=set(roles), phone="13800138000",
+        department_id=department.id if department else None, enterprise_id=enterprise.id if enterprise else None,
     )
+    return people.add(session, data, password_hash=hash_password(PASSWORD))
 
 
 @dataclass

@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from server.accounts import people_repository as people_repo
+from server.accounts import rules
 from server.accounts import service as account_service
-from server.accounts.passwords import hash_password
+from server.accounts.passwords import check_password_strength, hash_password
 from server.audit import service as audit
-from server.checks import check_contact, raise_if_invalid
+from server.checks import raise_if_invalid
 from server.enums import Role
-from server.errors import Forbidden, NotFound
+from server.errors import Forbidden, InvalidInput, NotFound
 from server.models import Department, Enterprise, Person, PersonRole
 
 ENTITY = "person"
@@ -46,47 +47,26 @@ def get(session: Session, person_id: int) -> Person:
     return person
 
 
-def normalized_roles(roles: Iterable[str]) -> set[Role]:
-    """Known roles only; a lead is always staff of their department too."""
-    chosen = {Role(r) for r in roles if r in Role.__members__}
-    if Role.lead in chosen:
-        chosen.add(Role.staff)
-    return chosen
-
-
 def validate(session: Session, data: PersonInput, current: Person | None) -> dict:
-    """The cleaned values, or InvalidInput with a message per field."""
+    """The cleaned values, or InvalidInput with a message per field: the one set of rules for
+    an account, whichever door or file it comes from (server/accounts/rules.py, and here what
+    needs the database)."""
     errors: dict[str, str] = {}
-    username = data.username.strip()
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        errors["username"] = "A username is 1 to 64 characters without spaces."
-    else:
+    username = rules.username(errors, data.username)
+    if "username" not in errors:
         other = people_repo.person_by_username(session, username)
         if other is not None and other is not current:
             errors["username"] = "This username is taken."
-    display_name = data.display_name.strip()
-    if not display_name:
-        errors["display_name"] = "A name is required."
-    elif len(display_name) > 100:
-        errors["display_name"] = "At most 100 characters."
-    phone, email = data.phone.strip(), data.email.strip()
-    check_contact(phone, email, errors)
-    unknown = {r for r in data.roles if r not in Role.__members__}
-    roles = normalized_roles(data.roles)
-    if unknown:
-        errors["roles"] = "Unknown role."
-    elif not roles:
-        errors["roles"] = "Choose at least one role."
+    display_name = rules.display_name(errors, data.display_name)
+    phone, email = rules.contact(errors, data.phone, data.email)
+    roles = rules.roles(errors, data.roles)
     department = _existing(session, Department, data.department_id, current and current.department_id)
     enterprise = _existing(session, Enterprise, data.enterprise_id, current and current.enterprise_id)
     if department is False:
         errors["department_id"] = "This department does not exist or is no longer active."
-    elif roles & {Role.staff, Role.lead} and department is None:
-        errors["department_id"] = "Staff and leads belong to a department."
     if enterprise is False:
         errors["enterprise_id"] = "This enterprise does not exist or is no longer active."
-    elif Role.contact in roles and enterprise is None:
-        errors["enterprise_id"] = "An enterprise contact belongs to an enterprise."
+    rules.belonging(errors, roles, has_department=department is not None, has_enterprise=enterprise is not None)
     raise_if_invalid(errors)
     return {
         "username": username, "display_name": display_name, "phone": phone, "email": email, "roles": roles,
@@ -106,20 +86,31 @@ def _existing(session: Session, model, wanted: int | None, kept: int | None):
     return row
 
 
-def create(session: Session, actor: Person | None, data: PersonInput, *, password_hash: str | None = None) -> Person:
-    """A new account. Without ``password_hash`` it has no usable password yet: the admin
-    resets it to hand out a temporary one."""
+def add(session: Session, data: PersonInput, *, password_hash: str = NO_PASSWORD) -> Person:
+    """Check and insert an account, without an audit entry: the core of :func:`create`, for the
+    seed loader (demo accounts sharing one password hash) and test factories."""
     values = validate(session, data, None)
-    person = account_service.create_person(
-        session, username=values["username"], password="", display_name=values["display_name"],
-        roles=values["roles"], phone=values["phone"], email=values["email"],
-        enterprise_id=values["enterprise_id"], department_id=values["department_id"],
-        password_hash=password_hash or NO_PASSWORD,
-    )
-    person.must_change_password = True
+    roles = values.pop("roles")
+    person = Person(**values, password_hash=password_hash, role_rows=[PersonRole(role=r) for r in sorted(roles)])
+    session.add(person)
+    session.flush()
+    return person
+
+
+def create(session: Session, actor: Person | None, data: PersonInput, *, password: str | None = None,
+           note: str = "") -> Person:
+    """A new account, recorded in the audit trail (``actor`` None: the command line, named in
+    ``note``). Without ``password`` it has no usable password yet: the admin resets it to hand
+    out a temporary one, which must be changed at the first sign-in."""
+    if password is not None:
+        problem = check_password_strength(password)
+        if problem:
+            raise InvalidInput("Please correct the marked fields.", {"password": problem})
+    person = add(session, data, password_hash=hash_password(password) if password is not None else NO_PASSWORD)
+    person.must_change_password = password is None
     session.flush()
     audit.record(session, actor, entity=ENTITY, action="create", entity_id=person.id, label=person.username,
-                 after=_snapshot(person))
+                 after=_snapshot(person), note=note)
     return person
 
 
@@ -139,7 +130,7 @@ def update(session: Session, actor: Person | None, person: Person, data: PersonI
 
 def set_roles(session: Session, actor: Person | None, person: Person, roles: Iterable[Role]) -> Person:
     """Only the roles (the department page uses this to change who leads it)."""
-    roles = normalized_roles(roles)
+    roles = rules.normalized_roles(roles)
     _guard_self(actor, person, roles=roles)
     before = _snapshot(person)
     _replace_roles(person, roles)

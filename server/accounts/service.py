@@ -1,4 +1,5 @@
-"""People, sign-in and tokens. One function per write; callers own the transaction."""
+"""Sign-in and tokens. One function per write; callers own the transaction. Accounts are
+created and changed by the people service (server/accounts/people.py)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from server.accounts import throttle
-from server.accounts.passwords import dummy_verify, hash_password, verify_password
+from server.accounts.passwords import dummy_verify, verify_password
 from server.config import get_settings
 from server.db import CACHE_INFO_KEY
-from server.enums import Role
-from server.errors import InvalidInput, NotAuthenticated, TooManyAttempts
-from server.models import AuthToken, Person, PersonRole, utcnow
+from server.errors import NotAuthenticated, TooManyAttempts
+from server.models import AuthToken, Person, utcnow
 
 
 def _digest(secret: str) -> str:
@@ -101,48 +101,3 @@ def revoke_all_tokens(session: Session, person: Person) -> int:
         token.revoked_at = now
     session.flush()
     return len(tokens)
-
-
-def create_person(
-    session: Session,
-    *,
-    username: str,
-    password: str,
-    display_name: str,
-    roles: set[Role] | frozenset[Role],
-    phone: str = "",
-    email: str = "",
-    enterprise_id: int | None = None,
-    department_id: int | None = None,
-    password_hash: str | None = None,
-) -> Person:
-    """A new account. ``password_hash`` lets bulk loaders hash a shared demo password once."""
-    username = username.strip()
-    errors: dict[str, str] = {}
-    if not username or len(username) > 64 or any(c.isspace() for c in username):
-        errors["username"] = "A username is 1 to 64 characters without spaces."
-    elif session.scalar(select(Person.id).where(Person.username == username)) is not None:
-        errors["username"] = "This username is taken."
-    if not display_name.strip():
-        errors["display_name"] = "A name is required."
-    if (Role.staff in roles or Role.lead in roles) and department_id is None:
-        errors["department_id"] = "Staff and leads belong to a department."
-    if errors:
-        raise InvalidInput("The account could not be created.", errors)
-    person = Person(
-        username=username,
-        display_name=display_name.strip(),
-        phone=phone,
-        email=email,
-        password_hash=password_hash or hash_password(password),
-        enterprise_id=enterprise_id,
-        department_id=department_id,
-        role_rows=[PersonRole(role=Role(r)) for r in sorted(set(roles))],
-    )
-    session.add(person)
-    session.flush()
-    return person
-
-
-def get_person_by_username(session: Session, username: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.username == username))

@@ -1,4 +1,5 @@
-"""What every admin page shares: the admin-only guard and rendering inside the admin layout."""
+"""What every admin page shares: the admin-only guard, rendering inside the admin layout, and
+the messages they show after saving or refusing."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from fastapi.responses import HTMLResponse
 
 from server.admin.sections import SECTIONS
 from server.enums import Role
+from server.errors import LianxinError, Msg
+from server.i18n_text import N_
 from server.models import Person
 from server.web.deps import require_roles
 from server.web.render import render
@@ -30,3 +33,11 @@ def render_admin(
     ``section`` is the path of the section to mark as current."""
     values = {"admin_sections": SECTIONS, "admin_section": section, **(context or {})}
     return render(request, template, values, block=block, status_code=status_code)
+
+
+SAVED = N_("Saved.")
+
+
+def problem(exc: LianxinError) -> Msg:
+    """An error's message with its parameters, for a page to show translated."""
+    return Msg(exc.message, **exc.params)

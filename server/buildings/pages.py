@@ -6,12 +6,12 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
-from server.admin.common import AdminPerson, render_admin
-from server.admin.form_input import SAVED, FormDep, checked, names, problem, text, values
+from server.admin.common import SAVED, AdminPerson, problem, render_admin
 from server.buildings import repository as repo
 from server.buildings import service as building_service
 from server.errors import Conflict, InvalidInput
 from server.web.deps import DatabaseDep
+from server.web.formdata import FormDep, checked, text, texts, values
 
 router = APIRouter()
 SECTION = "/admin/buildings"
@@ -20,7 +20,7 @@ SECTION = "/admin/buildings"
 def _input(form: FormData) -> building_service.BuildingInput:
     position = text(form, "position")
     return building_service.BuildingInput(
-        code=text(form, "code", 40), name=names(form), address=text(form, "address", 300),
+        code=text(form, "code", 40), name=texts(form, "name", 200), address=text(form, "address", 300),
         floors=building_service.parse_floors(text(form, "floors", 2000)), active=checked(form, "active"),
         position=int(position) if position.lstrip("-").isdigit() else 0,
     )

@@ -7,23 +7,14 @@ from fastapi import APIRouter, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
-from server.admin.common import AdminPerson, render_admin
-from server.admin.form_input import (
-    SAVED,
-    FormDep,
-    checked,
-    names,
-    optional_id,
-    problem,
-    text,
-    values,
-)
+from server.admin.common import SAVED, AdminPerson, problem, render_admin
 from server.departments import repository as repo
 from server.departments import service as department_service
 from server.departments.labels import KIND_LABELS, MODE_LABELS
 from server.enums import Role
 from server.errors import Conflict, InvalidInput
 from server.web.deps import DatabaseDep
+from server.web.formdata import FormDep, checked, optional_id, text, texts, values
 
 router = APIRouter()
 SECTION = "/admin/departments"
@@ -32,7 +23,7 @@ SECTION = "/admin/departments"
 def _input(form: FormData) -> department_service.DepartmentInput:
     position = text(form, "position")
     return department_service.DepartmentInput(
-        code=text(form, "code", 40), name=names(form), kind=text(form, "kind"),
+        code=text(form, "code", 40), name=texts(form, "name", 200), kind=text(form, "kind"),
         assignment_mode=text(form, "assignment_mode"), workday_periods=text(form, "workday_periods", 100),
         active=checked(form, "active"), lead_id=optional_id(form, "lead_id"),
         position=int(position) if position.lstrip("-").isdigit() else 0,

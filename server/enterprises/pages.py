@@ -8,14 +8,14 @@ from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
 from server import queries
-from server.admin.common import AdminPerson, render_admin
-from server.admin.form_input import SAVED, FormDep, checked, optional_id, problem, text, values
+from server.admin.common import SAVED, AdminPerson, problem, render_admin
 from server.buildings import repository as building_repo
 from server.enterprises import repository as repo
 from server.enterprises import service as enterprise_service
 from server.enums import Role
 from server.errors import Conflict, InvalidInput
 from server.web.deps import DatabaseDep
+from server.web.formdata import FormDep, checked, optional_id, text, values
 
 router = APIRouter()
 SECTION = "/admin/enterprises"

@@ -14,11 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from server.accounts import people
 from server.accounts.passwords import hash_password
-from server.accounts.service import create_person
 from server.config import PROJECT_ROOT
+from server.errors import InvalidInput
 from server.models import Building, Category, Department, Enterprise, Person, Service, ServiceField
-from server.seeding.schema import FieldSeed, Seeds, read_seeds
+from server.seeding.schema import FieldSeed, SeedError, Seeds, read_seeds
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 
@@ -208,16 +209,14 @@ def _load_accounts(
     # Argon2 is deliberately slow: hash the shared demo password once, not once per person.
     shared_hash = hash_password(seeds.demo.password)
     for a in missing:
-        create_person(
-            session,
-            username=a.username,
-            password=seeds.demo.password,
-            password_hash=shared_hash,
-            display_name=a.display_name,
-            roles=a.roles,
-            phone=a.phone,
-            email=a.email,
+        data = people.PersonInput(
+            username=a.username, display_name=a.display_name, roles=set(a.roles), phone=a.phone, email=a.email,
             enterprise_id=enterprises[a.enterprise].id if a.enterprise else None,
             department_id=departments[a.department].id if a.department else None,
         )
+        try:
+            people.add(session, data, password_hash=shared_hash)
+        except InvalidInput as exc:
+            details = "; ".join(f"{k}: {v}" for k, v in exc.errors.items())
+            raise SeedError(f"demo.yaml: account {a.username}: {details or exc.detail}") from exc
         tally["created"] += 1

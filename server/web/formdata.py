@@ -1,9 +1,20 @@
-"""Reading a posted form in a sync view, and receiving its files.
+"""The one reader of posted forms for the pages, and of the files they send.
 
-Starlette parses a form asynchronously; this dependency does it in the event loop (the CSRF
+Starlette parses a form asynchronously; :data:`FormDep` does it in the event loop (the CSRF
 check has usually parsed it already: the result is cached on the request), so the view can
 stay a plain ``def`` running sync SQLAlchemy in the threadpool. Multipart file parts are
-spooled to temporary files by Starlette, never held whole in memory."""
+spooled to temporary files by Starlette, never held whole in memory.
+
+The rule for text fields, the same on every page:
+
+- Surrounding whitespace is trimmed: nobody means it (passwords never pass through here).
+- Nothing is shortened silently. A value longer than its field's ``limit`` is refused: ``text``
+  raises InvalidInput with "At most {limit} characters." on that field, which the page shows
+  next to it like any other field error (or, outside a form's own error handling, as the 422
+  error page). A value cut to fit could pass every rule and be stored as something nobody typed.
+- The limit is the field's own (its column's length or its rule's); the services check their
+  rules again, so the reader only ever adds a bound, never a second opinion.
+- Files and missing fields read as ""."""
 
 from __future__ import annotations
 
@@ -13,6 +24,11 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData, UploadFile
 
 from server.attachments.storage import Refused, Staging
+from server.errors import InvalidInput, Msg
+from server.i18n_text import LOCALES
+
+DEFAULT_LIMIT = 10_000
+_ID_DIGITS = 9  # ids stay far below 10⁹; longer digit strings are no id (and no integer overflow)
 
 
 async def read_form(request: Request) -> FormData:
@@ -22,10 +38,37 @@ async def read_form(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(read_form)]
 
 
-def text(form: FormData, name: str, limit: int = 10_000) -> str:
-    """A text field (files and missing fields read as ""), cut at ``limit`` characters."""
+def text(form: FormData, name: str, limit: int = DEFAULT_LIMIT) -> str:
+    """A text field, trimmed; InvalidInput on ``name`` when it is longer than ``limit``."""
     value = form.get(name)
-    return value[:limit] if isinstance(value, str) else ""
+    if not isinstance(value, str):
+        return ""
+    value = value.strip()
+    if len(value) > limit:
+        raise InvalidInput("Please correct the marked fields.", {name: Msg("At most {limit} characters.", limit=limit)})
+    return value
+
+
+def texts(form: FormData, field: str, limit: int = DEFAULT_LIMIT) -> dict[str, str]:
+    """``name.zh-Hans``, ``name.zh-Hant``, ``name.en`` → {locale: text}."""
+    return {locale: text(form, f"{field}.{locale}", limit) for locale in LOCALES}
+
+
+def optional_id(form: FormData, name: str) -> int | None:
+    """A row id chosen in a select; None for none (or for anything that is not an id)."""
+    value = text(form, name)
+    return int(value) if value.isdigit() and len(value) <= _ID_DIGITS else None
+
+
+def checked(form: FormData, name: str) -> bool:
+    """A checkbox: browsers send "on" unless the input has a value; ours use "1"."""
+    return form.get(name) in ("1", "on", "true")
+
+
+def values(form: FormData) -> dict[str, str]:
+    """Every text field as typed, to put back into a form shown again with its errors (the
+    CSRF token is the page's own, never echoed)."""
+    return {key: value for key, value in form.items() if isinstance(value, str) and key != "csrf_token"}
 
 
 def uploads(form: FormData, name: str) -> list[UploadFile]:

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from server.accounts.service import get_person_by_username
+from server.accounts.people_repository import person_by_username
 from server.app import create_app
 from server.catalog import service as svc
 from server.catalog import snapshot
@@ -203,7 +203,7 @@ def test_field_changes_leave_old_requests_showing_their_labels(database, world, 
         ))
         svc.remove_field(session, admin, fields["kind"].id)
     with database.read() as session:
-        member = get_person_by_username(session, "member1")
+        member = person_by_username(session, "member1")
         request = repository.get_visible(session, member, old.number)
         shown = presenters.detail(session, member, request, "en")
     answers = {a.code: a for a in shown.answers}

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from server.accounts.service import get_person_by_username
+from server.accounts.people_repository import person_by_username as get_person_by_username
 from server.db import Database
 from server.enums import Action
 from server.models import RequestEvent, ServiceRequest

@@ -306,7 +306,7 @@ def test_urge_and_cohandler(database, world):
     assert req.cohandler_department_id == world.departments["legal"].id
     # The co-handling department's staff can now see it.
     with database.read() as session:
-        from server.accounts.service import get_person_by_username
+        from server.accounts.people_repository import person_by_username as get_person_by_username
         from server.requests import repository
 
         assert repository.get_visible(session, get_person_by_username(session, "staff3"), req.number)

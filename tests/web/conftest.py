@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from server.accounts import service as account_service
+from server.accounts import people
+from server.accounts.passwords import hash_password
 from server.app import create_app
 from server.config import Settings
 from server.db import Database
@@ -48,10 +49,9 @@ def make_person(database: Database) -> Callable[..., str]:
                 session.add(department)
                 session.flush()
                 department_id = department.id
-            person = account_service.create_person(
-                session, username=username, password=PASSWORD, display_name=username.title(),
-                roles=set(roles), department_id=department_id,
-            )
+            person = people.add(session, people.PersonInput(
+                username=username, display_name=username.title(), roles=set(roles), department_id=department_id,
+            ), password_hash=hash_password(PASSWORD))
             person.locale = locale
         return username
 

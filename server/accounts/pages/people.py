@@ -11,14 +11,14 @@ from starlette.responses import RedirectResponse
 from server import queries
 from server.accounts import people as people_service
 from server.accounts import people_repository as people_repo
-from server.admin.common import AdminPerson, render_admin
-from server.admin.form_input import SAVED, FormDep, checked, optional_id, problem, text, values
+from server.admin.common import SAVED, AdminPerson, problem, render_admin
 from server.departments import repository as department_repo
 from server.enterprises import repository as enterprise_repo
 from server.enums import Role
 from server.errors import Forbidden, InvalidInput
 from server.models import Enterprise
 from server.web.deps import DatabaseDep
+from server.web.formdata import FormDep, checked, optional_id, text, values
 from server.web.labels import ROLE_ORDER
 
 router = APIRouter()

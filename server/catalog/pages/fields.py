@@ -13,6 +13,7 @@ from server.catalog.pages import forms
 from server.errors import InvalidInput
 from server.models import ServiceField
 from server.web.deps import DatabaseDep
+from server.web.formdata import FormDep, values
 from server.web.render import is_htmx
 
 router = APIRouter()
@@ -45,12 +46,12 @@ def fields_page(request: Request, service_id: int, person: AdminPerson, database
 
 
 @router.post("/admin/catalog/services/{service_id}/fields")
-def add_field(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep, form: forms.FormDep) -> Response:
+def add_field(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep, form: FormDep) -> Response:
     try:
         with database.write() as session:
             svc.add_field(session, person, service_id, forms.field_input(form))
     except InvalidInput as exc:
-        return _fields_page(request, database, service_id, values=forms.values_of(form), errors=exc.errors, status_code=422)
+        return _fields_page(request, database, service_id, values=values(form), errors=exc.errors, status_code=422)
     return RedirectResponse(_fields_url(service_id), status_code=303)
 
 
@@ -71,19 +72,19 @@ def edit_field(request: Request, field_id: int, person: AdminPerson, database: D
 
 
 @router.post("/admin/catalog/fields/{field_id}")
-def update_field(request: Request, field_id: int, person: AdminPerson, database: DatabaseDep, form: forms.FormDep) -> Response:
+def update_field(request: Request, field_id: int, person: AdminPerson, database: DatabaseDep, form: FormDep) -> Response:
     try:
         with database.write() as session:
             service_id = svc.update_field(session, person, field_id, forms.field_input(form)).service_id
     except InvalidInput as exc:
         with database.read() as session:
             row = svc.get_field(session, field_id)
-        return _field_form(request, database, row, values=forms.values_of(form), errors=exc.errors, status_code=422)
+        return _field_form(request, database, row, values=values(form), errors=exc.errors, status_code=422)
     return RedirectResponse(_fields_url(service_id), status_code=303)
 
 
 @router.post("/admin/catalog/fields/{field_id}/move")
-def move_field(request: Request, field_id: int, person: AdminPerson, database: DatabaseDep, form: forms.FormDep) -> Response:
+def move_field(request: Request, field_id: int, person: AdminPerson, database: DatabaseDep, form: FormDep) -> Response:
     direction = "up" if form.get("direction") == "up" else "down"
     with database.write() as session:
         service_id = svc.move_field(session, person, field_id, direction).service_id

@@ -4,41 +4,14 @@ each message lands next to its input."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from server.catalog import service as svc
 from server.i18n_text import LOCALES, N_
 from server.models import Category, Service, ServiceField
-
-
-async def _read_form(request: Request) -> FormData:
-    # Async, so the sync views that use it run in the thread pool with the form already read.
-    return await request.form()
-
-
-FormDep = Annotated[FormData, Depends(_read_form)]
-
-
-def _text(form: FormData, key: str) -> str:
-    value = form.get(key)
-    return value.strip() if isinstance(value, str) else ""
-
-
-def _texts(form: FormData, key: str) -> dict[str, str]:
-    return {loc: _text(form, f"{key}.{loc}") for loc in LOCALES}
-
-
-def _id(form: FormData, key: str) -> int | None:
-    value = _text(form, key)
-    return int(value) if value.isdigit() and len(value) < 10 else None
-
-
-def values_of(form: FormData) -> dict[str, str]:
-    """Everything typed, to show again with the messages."""
-    return {key: value for key, value in form.items() if isinstance(value, str) and key != "csrf_token"}
+from server.web.formdata import checked, optional_id, text, texts
 
 
 def _flatten(prefix: str, texts: dict | None) -> dict[str, str]:
@@ -47,7 +20,7 @@ def _flatten(prefix: str, texts: dict | None) -> dict[str, str]:
 
 # --- categories ----------------------------------------------------------------------------------
 def category_input(form: FormData) -> svc.CategoryInput:
-    return svc.CategoryInput(code=_text(form, "code"), name=_texts(form, "name"), description=_texts(form, "description"))
+    return svc.CategoryInput(code=text(form, "code"), name=texts(form, "name"), description=texts(form, "description"))
 
 
 def category_values(category: Category) -> dict[str, str]:
@@ -57,15 +30,15 @@ def category_values(category: Category) -> dict[str, str]:
 # --- services ------------------------------------------------------------------------------------
 def service_input(form: FormData) -> svc.ServiceInput:
     return svc.ServiceInput(
-        code=_text(form, "code"),
-        category_id=_id(form, "category_id"),
-        name=_texts(form, "name"),
-        description=_texts(form, "description"),
-        audience=_text(form, "audience"),
-        department_id=_id(form, "department_id"),
-        claim_limit_hours=_text(form, "claim_limit_hours"),
-        complete_limit_days=_text(form, "complete_limit_days"),
-        allow_attachments=form.get("allow_attachments") == "on",
+        code=text(form, "code"),
+        category_id=optional_id(form, "category_id"),
+        name=texts(form, "name"),
+        description=texts(form, "description"),
+        audience=text(form, "audience"),
+        department_id=optional_id(form, "department_id"),
+        claim_limit_hours=text(form, "claim_limit_hours"),
+        complete_limit_days=text(form, "complete_limit_days"),
+        allow_attachments=checked(form, "allow_attachments"),
     )
 
 
@@ -114,15 +87,15 @@ def format_choices(choices: list[dict] | None) -> str:
 
 def field_input(form: FormData) -> svc.FieldInput:
     return svc.FieldInput(
-        code=_text(form, "code"),
-        type=_text(form, "type"),
-        label=_texts(form, "label"),
-        help=_texts(form, "help"),
-        required=form.get("required") == "on",
-        choices=parse_choices(_text(form, "choices")),
-        min_value=_text(form, "min_value"),
-        max_value=_text(form, "max_value"),
-        max_length=_text(form, "max_length"),
+        code=text(form, "code"),
+        type=text(form, "type"),
+        label=texts(form, "label"),
+        help=texts(form, "help"),
+        required=checked(form, "required"),
+        choices=parse_choices(text(form, "choices")),
+        min_value=text(form, "min_value"),
+        max_value=text(form, "max_value"),
+        max_length=text(form, "max_length"),
     )
 
 

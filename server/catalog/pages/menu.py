@@ -20,6 +20,7 @@ from server.errors import InvalidInput, LianxinError, Msg
 from server.i18n_text import LOCALES, localized, missing_locales
 from server.models import Category, Department, Service
 from server.web.deps import DatabaseDep
+from server.web.formdata import FormDep, values
 from server.web.i18n import locale_for
 from server.web.render import is_htmx
 
@@ -116,12 +117,12 @@ def new_category(request: Request, person: AdminPerson) -> Response:
 
 
 @router.post("/admin/catalog/categories")
-def create_category(request: Request, person: AdminPerson, database: DatabaseDep, form: forms.FormDep) -> Response:
+def create_category(request: Request, person: AdminPerson, database: DatabaseDep, form: FormDep) -> Response:
     try:
         with database.write() as session:
             svc.create_category(session, person, forms.category_input(form))
     except InvalidInput as exc:
-        return _category_form(request, category=None, values=forms.values_of(form), errors=exc.errors, status_code=422)
+        return _category_form(request, category=None, values=values(form), errors=exc.errors, status_code=422)
     return RedirectResponse(LIST, status_code=303)
 
 
@@ -134,20 +135,20 @@ def edit_category(request: Request, category_id: int, person: AdminPerson, datab
 
 @router.post("/admin/catalog/categories/{category_id}")
 def update_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep,
-                    form: forms.FormDep) -> Response:
+                    form: FormDep) -> Response:
     try:
         with database.write() as session:
             svc.update_category(session, person, category_id, forms.category_input(form))
     except InvalidInput as exc:
         with database.read() as session:
             category = svc.get_category(session, category_id)
-        return _category_form(request, category=category, values=forms.values_of(form), errors=exc.errors, status_code=422)
+        return _category_form(request, category=category, values=values(form), errors=exc.errors, status_code=422)
     return RedirectResponse(LIST, status_code=303)
 
 
 @router.post("/admin/catalog/categories/{category_id}/move")
 def move_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep,
-                  form: forms.FormDep) -> Response:
+                  form: FormDep) -> Response:
     direction = "up" if form.get("direction") == "up" else "down"
     return _after_list_action(request, database, lambda s: svc.move_category(s, person, category_id, direction))
 
@@ -206,12 +207,12 @@ def new_service(request: Request, person: AdminPerson, database: DatabaseDep, ca
 
 
 @router.post("/admin/catalog/services")
-def create_service(request: Request, person: AdminPerson, database: DatabaseDep, form: forms.FormDep) -> Response:
+def create_service(request: Request, person: AdminPerson, database: DatabaseDep, form: FormDep) -> Response:
     try:
         with database.write() as session:
             service_id = svc.create_service(session, person, forms.service_input(form)).id
     except InvalidInput as exc:
-        return _service_form(request, database, service=None, values=forms.values_of(form), errors=exc.errors, status_code=422)
+        return _service_form(request, database, service=None, values=values(form), errors=exc.errors, status_code=422)
     # Next, most often: its own fields.
     return RedirectResponse(f"/admin/catalog/services/{service_id}/fields", status_code=303)
 
@@ -225,21 +226,21 @@ def edit_service(request: Request, service_id: int, person: AdminPerson, databas
 
 @router.post("/admin/catalog/services/{service_id}")
 def update_service(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep,
-                   form: forms.FormDep) -> Response:
+                   form: FormDep) -> Response:
     try:
         with database.write() as session:
             svc.update_service(session, person, service_id, forms.service_input(form))
     except InvalidInput as exc:
         with database.read() as session:
             service = svc.get_service(session, service_id)
-        return _service_form(request, database, service=service, values=forms.values_of(form), errors=exc.errors,
+        return _service_form(request, database, service=service, values=values(form), errors=exc.errors,
                              status_code=422)
     return RedirectResponse(LIST, status_code=303)
 
 
 @router.post("/admin/catalog/services/{service_id}/move")
 def move_service(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep,
-                 form: forms.FormDep) -> Response:
+                 form: FormDep) -> Response:
     direction = "up" if form.get("direction") == "up" else "down"
     return _after_list_action(request, database, lambda s: svc.move_service(s, person, service_id, direction))
 
