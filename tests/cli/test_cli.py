@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from server.cli import main
 from server.config import get_settings
 from server.enums import Action, Role
-from server.models import Person, ServiceRequest, utcnow
+from server.models import AuditEntry, Person, ServiceRequest, utcnow
 from tests.factories import build_world
 from tests.requests.helpers import act, load, submit
 
@@ -126,3 +126,27 @@ def test_sweep_closes_requests_left_unrated(database, cli):
     assert result.exit_code == 0, result.output
     assert "Closed 1 unrated request(s)." in result.output
     assert load(database, req.number).status == "closed"
+
+
+def test_create_user_contact_needs_an_enterprise(cli, database):
+    """The CLI once made contacts of no enterprise: the people service's rule now refuses them."""
+    assert cli("seed").exit_code == 0
+    result = cli("create-user", "zhao", "--name", "赵六", "--role", "contact", "--password", "secret-123")
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert lines == ["Error: The account was not created: --enterprise: An enterprise contact belongs to an enterprise."]
+    with database.read() as session:
+        assert session.scalar(select(Person).where(Person.username == "zhao")) is None
+
+
+def test_create_user_is_in_the_audit_trail(cli, database):
+    assert cli("seed").exit_code == 0
+    result = cli("create-user", "qian", "--name", "钱七", "--role", "member", "--password", "secret-123")
+    assert result.exit_code == 0, result.output
+    with database.read() as session:
+        person = session.scalar(select(Person).where(Person.username == "qian"))
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.entity == "person", AuditEntry.entity_id == person.id))
+        # No person did it: the actor is empty, the note names the command.
+        assert entry.action == "create" and entry.actor_id is None and entry.note == "lianxin create-user"
+        assert entry.after["username"] == "qian" and "password_hash" not in entry.after
+        assert not person.must_change_password  # the operator chose the password

@@ -78,3 +78,13 @@ def test_delete_refused_names_referrers_then_deactivate(admin_client, database, 
     assert post(admin_client, f"/admin/departments/{union}/active", {}).status_code == 303
     with database.read() as session:
         assert not session.get(Department, union).active
+
+
+def test_an_over_long_code_is_refused_not_cut(admin_client, database):
+    """The admin form reader once cut a 41-character code to 40 and saved it as typed by nobody."""
+    response = post(admin_client, "/admin/departments/new", {
+        "code": "d" * 41, "name.zh-Hans": "部门", "kind": "government", "assignment_mode": "open_queue", "active": "1"})
+    assert response.status_code == 422 and error_next_to(response.text, "code")
+    assert 'value="' + "d" * 41 + '"' in response.text
+    with database.read() as session:
+        assert session.scalar(select(Department).where(Department.code.like("ddd%"))) is None

@@ -136,3 +136,11 @@ def test_disable_ends_their_session_at_once(settings, database, world, admin_cli
 def test_admin_cannot_disable_themselves(admin_client, world):
     response = post(admin_client, f"/admin/people/{world['admin1'].id}/active")
     assert response.status_code == 403 and 'id="admin-failure"' in response.text
+
+
+def test_an_over_long_name_is_refused_not_cut(admin_client, database):
+    """Names were cut at 200 characters by the form reader, so the 200-character rule never fired."""
+    response = post(admin_client, "/admin/buildings/new", {"code": "B9", "name.zh-Hans": "楼" * 201, "floors": "1"})
+    assert response.status_code == 422 and error_next_to(response.text, "name.zh-Hans")
+    with database.read() as session:
+        assert session.scalar(select(Building).where(Building.code == "B9")) is None
