@@ -2,8 +2,10 @@
 per-field messages (English msgids for the pages' catalogues). No database here: the service
 (server/catalog/service.py) adds the checks that need one (unique codes, references).
 
-The rules match the seed schema (server/seeding/schema.py), so whatever an admin can save
-can be exported and imported again."""
+The one set of rules for the menu: the admin pages and the API (through the service), the
+menu's YAML files (server/catalog/file_format.py: seeds/catalog.yaml, `lianxin import
+catalog`) all check :func:`check_category`, :func:`check_service` and :func:`check_field`, so
+whatever an admin can save can be exported and imported again, and the seeds obey them too."""
 
 from __future__ import annotations
 
@@ -13,12 +15,12 @@ from typing import Any
 from server.enums import Audience, FieldType
 from server.errors import Msg
 from server.i18n_text import DEFAULT_LOCALE, LOCALES
-from server.seeding.schema import CHOICE_TYPES, LENGTH_LIMIT_TYPES, NUMBER_LIMIT_TYPES
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,59}$")
 # Field codes become form names (answers.<code>) and YAML keys: keep them plain.
 FIELD_CODE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CATEGORY_CODE_MAX = 40
+FIELD_CODE_MAX = 40
 NAME_MAX = 100
 DESCRIPTION_MAX = 2000
 HELP_MAX = 500
@@ -28,10 +30,54 @@ COMPLETE_DAYS = (1, 250)
 MAX_LENGTH = (1, 5000)
 MAX_CHOICES = 50
 
+CHOICE_TYPES = frozenset({FieldType.single_choice, FieldType.multiple_choice})
+NUMBER_LIMIT_TYPES = frozenset({FieldType.number})
+LENGTH_LIMIT_TYPES = frozenset({FieldType.text, FieldType.long_text})
+
 Errors = dict[str, str]
 
 
-def code(errors: Errors, key: str, value: str, *, longest: int = 60, field: bool = False) -> str:
+def check_category(errors: Errors, *, code: str, name: dict | None, description: dict | None) -> dict[str, Any]:
+    """A category's cleaned values; problems go into ``errors`` by field."""
+    return {
+        "code": check_code(errors, "code", code, longest=CATEGORY_CODE_MAX),
+        "name": texts(errors, "name", name, required=True, longest=NAME_MAX),
+        "description": texts(errors, "description", description, required=False, longest=DESCRIPTION_MAX),
+    }
+
+
+def check_service(errors: Errors, *, code: str, name: dict | None, description: dict | None, audience: Any,
+                  claim_limit_hours: Any, complete_limit_days: Any) -> dict[str, Any]:
+    """A service's own cleaned values (its category and department are checked by who knows them)."""
+    return {
+        "code": check_code(errors, "code", code),
+        "name": texts(errors, "name", name, required=True, longest=NAME_MAX),
+        "description": texts(errors, "description", description, required=False, longest=DESCRIPTION_MAX),
+        "audience": check_audience(errors, "audience", audience),
+        "claim_limit_hours": whole(errors, "claim_limit_hours", claim_limit_hours, CLAIM_HOURS),
+        "complete_limit_days": whole(errors, "complete_limit_days", complete_limit_days, COMPLETE_DAYS),
+    }
+
+
+def check_field(errors: Errors, *, code: str, type: Any, label: dict | None, help: dict | None, required: bool,
+                choices: list[dict] | None, min_value: Any, max_value: Any, max_length: Any) -> dict[str, Any]:
+    """A form field's cleaned values (its code unique within the service is the service's check)."""
+    kind = field_type(errors, "type", type)
+    low, high, length = limits(errors, kind, min_value, max_value, max_length)
+    return {
+        "code": check_code(errors, "code", code, longest=FIELD_CODE_MAX, field=True),
+        "type": kind,
+        "label": texts(errors, "label", label, required=True, longest=NAME_MAX),
+        "help": texts(errors, "help", help, required=False, longest=HELP_MAX),
+        "required": bool(required),
+        "choices": check_choices(errors, "choices", kind, choices),
+        "min_value": low,
+        "max_value": high,
+        "max_length": length,
+    }
+
+
+def check_code(errors: Errors, key: str, value: str, *, longest: int = 60, field: bool = False) -> str:
     value = (value or "").strip()
     pattern = FIELD_CODE if field else CODE
     if not value:
@@ -96,7 +142,7 @@ def decimal(errors: Errors, key: str, value: Any) -> float | None:
     return number
 
 
-def audience(errors: Errors, key: str, value: Any) -> Audience:
+def check_audience(errors: Errors, key: str, value: Any) -> Audience:
     try:
         return Audience(value)
     except ValueError:
@@ -112,7 +158,7 @@ def field_type(errors: Errors, key: str, value: Any) -> FieldType:
         return FieldType.text
 
 
-def choices(errors: Errors, key: str, kind: FieldType, value: list[dict] | None) -> list[dict]:
+def check_choices(errors: Errors, key: str, kind: FieldType, value: list[dict] | None) -> list[dict]:
     """``[{"value", "label": {locale: text}}]`` for choice fields: two or more, unique values,
     each with a Simplified Chinese label. Other types take none."""
     value = value or []

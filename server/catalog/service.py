@@ -64,11 +64,7 @@ class FieldInput:
 # --- categories ----------------------------------------------------------------------------------
 def _category_values(session: Session, data: CategoryInput, except_id: int | None) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    values = {
-        "code": check.code(errors, "code", data.code, longest=check.CATEGORY_CODE_MAX),
-        "name": check.texts(errors, "name", data.name, required=True, longest=check.NAME_MAX),
-        "description": check.texts(errors, "description", data.description, required=False, longest=check.DESCRIPTION_MAX),
-    }
+    values = check.check_category(errors, code=data.code, name=data.name, description=data.description)
     if "code" not in errors and repo.code_taken(session, Category, values["code"], except_id=except_id):
         errors["code"] = "Another category has this code."
     if errors:
@@ -136,17 +132,12 @@ def get_category(session: Session, category_id: int) -> Category:
 # --- services ------------------------------------------------------------------------------------
 def _service_values(session: Session, data: ServiceInput, current: Service | None) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    values: dict[str, Any] = {
-        "code": check.code(errors, "code", data.code),
-        "name": check.texts(errors, "name", data.name, required=True, longest=check.NAME_MAX),
-        "description": check.texts(errors, "description", data.description, required=False, longest=check.DESCRIPTION_MAX),
-        "audience": check.audience(errors, "audience", data.audience),
-        "claim_limit_hours": check.whole(errors, "claim_limit_hours", data.claim_limit_hours, check.CLAIM_HOURS),
-        "complete_limit_days": check.whole(errors, "complete_limit_days", data.complete_limit_days, check.COMPLETE_DAYS),
-        "allow_attachments": bool(data.allow_attachments),
-        "category_id": data.category_id,
-        "department_id": data.department_id,
-    }
+    values: dict[str, Any] = check.check_service(
+        errors, code=data.code, name=data.name, description=data.description, audience=data.audience,
+        claim_limit_hours=data.claim_limit_hours, complete_limit_days=data.complete_limit_days,
+    )
+    values.update(allow_attachments=bool(data.allow_attachments), category_id=data.category_id,
+                  department_id=data.department_id)
     if "code" not in errors and repo.code_taken(session, Service, values["code"], except_id=current.id if current else None):
         errors["code"] = "Another service has this code."
     if data.category_id is None or session.get(Category, data.category_id) is None:
@@ -233,19 +224,10 @@ def get_service(session: Session, service_id: int) -> Service:
 # --- a service's fields --------------------------------------------------------------------------
 def _field_values(session: Session, data: FieldInput, service_id: int, except_id: int | None) -> dict[str, Any]:
     errors: dict[str, str] = {}
-    kind = check.field_type(errors, "type", data.type)
-    low, high, length = check.limits(errors, kind, data.min_value, data.max_value, data.max_length)
-    values: dict[str, Any] = {
-        "code": check.code(errors, "code", data.code, longest=40, field=True),
-        "type": kind,
-        "label": check.texts(errors, "label", data.label, required=True, longest=check.NAME_MAX),
-        "help": check.texts(errors, "help", data.help, required=False, longest=check.HELP_MAX),
-        "required": bool(data.required),
-        "choices": check.choices(errors, "choices", kind, data.choices),
-        "min_value": low,
-        "max_value": high,
-        "max_length": length,
-    }
+    values: dict[str, Any] = check.check_field(
+        errors, code=data.code, type=data.type, label=data.label, help=data.help, required=data.required,
+        choices=data.choices, min_value=data.min_value, max_value=data.max_value, max_length=data.max_length,
+    )
     if "code" not in errors and any(f.code == values["code"] and f.id != except_id for f in repo.field_siblings(session, service_id)):
         errors["code"] = "Another field of this service has this code."
     if errors:

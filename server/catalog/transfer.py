@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from server.audit.service import changes, snapshot
 from server.catalog import repository as repo
 from server.catalog import service as svc
+from server.catalog.file_format import FieldSeed, ServiceSeed, read_catalog
+from server.catalog.rules import CHOICE_TYPES
 from server.errors import InvalidInput, LianxinError
 from server.i18n_text import LOCALES
 from server.models import Category, Person, Service, ServiceField
-from server.seeding.schema import CHOICE_TYPES, FieldSeed, SeedError, ServiceSeed, parse_catalog
+from server.yaml_file import SeedError
 
 HEADER = (
     "# The service menu 服务清单, exported by `lianxin export catalog`; the format of seeds/catalog.yaml.\n"
@@ -96,17 +98,6 @@ class ImportSummary:
 
     def add(self, kind: str, outcome: str) -> None:
         self.counts[kind][outcome] += 1
-
-
-def read_catalog(text: str, department_codes: set[str], *, file: str = "catalog.yaml"):
-    """Parse and check a catalogue file; raises SeedError naming the entry."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SeedError(f"{file}: not valid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise SeedError(f"{file}: the top level must be a mapping")
-    return parse_catalog(file, data, department_codes, complete=False)
 
 
 def import_catalog(session: Session, actor: Person | None, text: str, *, file: str = "catalog.yaml") -> ImportSummary:

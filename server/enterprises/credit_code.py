@@ -53,3 +53,21 @@ def is_valid_credit_code(code: str) -> bool:
     if any(ch not in _VALUE for ch in code):
         return False
     return check_character(code[:17]) == code[17]
+
+
+def normalize_credit_code(code: str) -> str:
+    # People copy codes with spaces and in lower case; the check is on the canonical form.
+    return "".join(code.split()).upper()
+
+
+def check_credit_code(errors: dict[str, str], code: str, field: str = "credit_code") -> str | None:
+    """The canonical code (None for none), or a message in ``errors``: the one rule for a
+    credit code, used by the enterprise service, the bulk import and the seed files."""
+    code = normalize_credit_code(code)
+    if not code:
+        return None
+    if len(code) != 18:
+        errors[field] = "A unified social credit code has 18 characters."
+    elif not is_valid_credit_code(code):
+        errors[field] = "This unified social credit code is not valid: its check character does not match."
+    return code

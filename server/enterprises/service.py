@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from server.audit import service as audit
 from server.checks import raise_if_invalid, refuse_if_referenced
 from server.enterprises import repository as repo
-from server.enterprises.credit_code import is_valid_credit_code
+from server.enterprises.credit_code import check_credit_code
 from server.errors import NotFound
 from server.i18n_text import N_
 from server.models import Building, Enterprise, Person
@@ -35,11 +35,6 @@ def get(session: Session, enterprise_id: int) -> Enterprise:
     return enterprise
 
 
-def normalize_credit_code(code: str) -> str:
-    # People copy codes with spaces and in lower case; the check is on the canonical form.
-    return "".join(code.split()).upper()
-
-
 def validate(session: Session, data: EnterpriseInput, current: Enterprise | None) -> dict:
     errors: dict[str, str] = {}
     name = data.name.strip()
@@ -51,16 +46,11 @@ def validate(session: Session, data: EnterpriseInput, current: Enterprise | None
         other = repo.enterprise_by_name(session, name)
         if other is not None and other is not current:
             errors["name"] = "Another enterprise has this name."
-    code = normalize_credit_code(data.credit_code)
-    if code:
-        if len(code) != 18:
-            errors["credit_code"] = "A unified social credit code has 18 characters."
-        elif not is_valid_credit_code(code):
-            errors["credit_code"] = "This unified social credit code is not valid: its check character does not match."
-        else:
-            other = repo.enterprise_by_credit_code(session, code)
-            if other is not None and other is not current:
-                errors["credit_code"] = "Another enterprise has this unified social credit code."
+    code = check_credit_code(errors, data.credit_code)
+    if code and "credit_code" not in errors:
+        other = repo.enterprise_by_credit_code(session, code)
+        if other is not None and other is not current:
+            errors["credit_code"] = "Another enterprise has this unified social credit code."
     floor = data.floor.strip()
     building = session.get(Building, data.building_id) if data.building_id is not None else None
     if data.building_id is not None and building is None:

@@ -29,7 +29,7 @@ from server.buildings import repository as building_repo
 from server.departments import repository as department_repo
 from server.enterprises import repository as enterprise_repo
 from server.enterprises import service as enterprise_service
-from server.enterprises.credit_code import make_credit_code
+from server.enterprises.credit_code import make_credit_code, normalize_credit_code
 from server.enums import Role
 from server.errors import InvalidInput, LianxinError, Msg
 from server.imports.files import header_columns, read_rows
@@ -206,7 +206,7 @@ def _service_errors(row: Row, exc: InvalidInput) -> None:
 
 
 def _check_enterprises(session: Session, rows: list[Row], seen: _Seen) -> None:
-    codes = [enterprise_service.normalize_credit_code(r.values["credit_code"]) for r in rows]
+    codes = [normalize_credit_code(r.values["credit_code"]) for r in rows]
     by_code = enterprise_repo.enterprises_by_credit_codes(session, [c for c in codes if c])
     by_name = enterprise_repo.enterprises_by_names(session, [r.values["name"].strip() for r in rows])
     buildings = {b.code: b for b in building_repo.buildings(session)}
@@ -237,7 +237,7 @@ def _check_people(session: Session, rows: list[Row], seen: _Seen) -> None:
     enterprise_keys = [r.values["enterprise"].strip() for r in rows if r.values["enterprise"].strip()]
     enterprises = enterprise_repo.enterprises_by_names(session, enterprise_keys)
     enterprises.update(enterprise_repo.enterprises_by_credit_codes(
-        session, [enterprise_service.normalize_credit_code(k) for k in enterprise_keys if k not in enterprises]))
+        session, [normalize_credit_code(k) for k in enterprise_keys if k not in enterprises]))
     departments = {d.code: d for d in department_repo.departments(session)}
     for row in rows:
         username = row.values["username"].strip()
@@ -245,7 +245,7 @@ def _check_people(session: Session, rows: list[Row], seen: _Seen) -> None:
         current = existing.get(username)
         roles = _roles(row)
         enterprise_key = row.values["enterprise"].strip()
-        enterprise = enterprises.get(enterprise_key) or enterprises.get(enterprise_service.normalize_credit_code(enterprise_key))
+        enterprise = enterprises.get(enterprise_key) or enterprises.get(normalize_credit_code(enterprise_key))
         if enterprise_key and enterprise is None:
             row.errors["enterprise"] = Msg("There is no enterprise named {name}.", name=enterprise_key)
         department = departments.get(row.values["department"].strip())
@@ -359,7 +359,7 @@ def _write_person(session: Session, actor: Person | None, row: Row, lookups: _Lo
     enterprise = None
     if enterprise_key:
         enterprise = enterprise_repo.enterprise_by_name(session, enterprise_key) or enterprise_repo.enterprise_by_credit_code(
-            session, enterprise_service.normalize_credit_code(enterprise_key))
+            session, normalize_credit_code(enterprise_key))
     department = lookups.departments.get(row.values["department"].strip())
     data = people_service.PersonInput(
         username=row.values["username"], display_name=row.values["display_name"], roles=_roles(row),

@@ -16,10 +16,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from server.accounts import people
 from server.accounts.passwords import hash_password
+from server.catalog.file_format import FieldSeed
 from server.config import PROJECT_ROOT
 from server.errors import InvalidInput
 from server.models import Building, Category, Department, Enterprise, Person, Service, ServiceField
-from server.seeding.schema import FieldSeed, SeedError, Seeds, read_seeds
+from server.seeding.schema import Seeds, read_seeds
+from server.yaml_file import SeedError
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 
@@ -36,7 +38,7 @@ def load_seeds(
     """Create what the seed files describe and the database lacks; only flushes.
 
     Returns ``{kind: {"created": n, "updated": n, "unchanged": n}}`` for each kind in
-    :data:`KINDS`. Raises :class:`server.seeding.schema.SeedError` for a bad file before
+    :data:`KINDS`. Raises :class:`server.yaml_file.SeedError` for a bad file before
     anything is written."""
     seeds = read_seeds(Path(seeds_dir), with_accounts=with_accounts)
     counts = {kind: {"created": 0, "updated": 0, "unchanged": 0} for kind in KINDS}

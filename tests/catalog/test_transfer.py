@@ -105,8 +105,9 @@ def test_dry_run_writes_nothing(cli, database, tmp_path: Path):
 @pytest.mark.parametrize(("change", "message"), [
     (lambda d: d["services"][3].update(department="nowhere"), "service #4 (party.branch-setup): unknown department 'nowhere'"),
     (lambda d: d["services"][0]["fields"][0].update(type="colour"), "field #1 (direction): `type` must be one of"),
-    # Passes the file's schema but not the service's rules: still named, still nothing written.
-    (lambda d: d["services"][1].update(claim_limit_hours=100000), "service #2 (party.member-development): claim_limit_hours"),
+    # The file is checked by the catalogue's own rules, the ones the admin pages apply.
+    (lambda d: d["services"][1].update(claim_limit_hours=100000),
+     "service #2 (party.member-development): `claim_limit_hours`: A whole number from 1 to 200."),
 ])
 def test_a_broken_file_writes_nothing(cli, database, tmp_path: Path, change, message):
     data = yaml.safe_load(cli("export", "catalog").output)

@@ -8,8 +8,8 @@ import yaml
 
 from server.enterprises.credit_code import is_valid_credit_code
 from server.enums import AssignmentMode, FieldType, Role
+from server.i18n_text import LOCALES
 from server.seeding import SEEDS_DIR, read_seeds
-from server.seeding.schema import LOCALES
 from server.worktime import CalendarOverrides
 
 SEEDS = read_seeds(SEEDS_DIR)
