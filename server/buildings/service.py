@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from server.audit import service as audit
 from server.buildings import repository as repo
-from server.checks import check_code, clean_names, raise_if_invalid, refuse_if_referenced
+from server.buildings.rules import check_building
+from server.checks import raise_if_invalid, refuse_if_referenced
 from server.errors import NotFound
 from server.i18n_text import N_
 from server.models import Building, Person
@@ -42,30 +43,18 @@ def get(session: Session, building_id: int) -> Building:
 
 def _validate(session: Session, data: BuildingInput, current: Building | None) -> dict:
     errors: dict[str, str] = {}
-    code = data.code.strip()
-    check_code(code, errors)
+    values = check_building(errors, code=data.code, name=data.name, address=data.address, floors=data.floors)
     if "code" not in errors:
-        other = session.scalar(select(Building).where(Building.code == code))
+        other = session.scalar(select(Building).where(Building.code == values["code"]))
         if other is not None and other is not current:
             errors["code"] = "Another building has this code."
-    names = clean_names(data.name, errors)
-    floors = [f.strip() for f in data.floors if f.strip()]
-    if not floors:
-        errors["floors"] = "List at least one floor."
-    elif len(set(floors)) != len(floors):
-        errors["floors"] = "A floor is listed twice."
-    elif any(len(f) > 20 for f in floors):
-        errors["floors"] = "A floor label has at most 20 characters."
-    elif current is not None:
+    if "floors" not in errors and current is not None:
         # Enterprises on a floor would point at a floor that no longer exists.
-        gone = sorted(repo.floors_in_use(session, current.id) - set(floors) - {""})
+        gone = sorted(repo.floors_in_use(session, current.id) - set(values["floors"]) - {""})
         if gone:
             errors["floors"] = "Enterprises are on floors you removed: move them first."
-    if len(data.address) > 200:
-        errors["address"] = "At most 200 characters."
     raise_if_invalid(errors)
-    return {"code": code, "name": names, "address": data.address.strip(), "floors": floors,
-            "active": data.active, "position": data.position}
+    return {**values, "active": data.active, "position": data.position}
 
 
 def create(session: Session, actor: Person | None, data: BuildingInput) -> Building:

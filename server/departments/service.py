@@ -4,7 +4,6 @@ catalog_revision.py), so routing and the menu see a change at their next request
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -12,13 +11,13 @@ from sqlalchemy.orm import Session
 
 from server.accounts import people as people_service
 from server.audit import service as audit
-from server.checks import check_code, clean_names, raise_if_invalid, refuse_if_referenced
+from server.checks import raise_if_invalid, refuse_if_referenced
 from server.departments import repository as repo
-from server.enums import AssignmentMode, DepartmentKind, Role
+from server.departments.rules import check_department
+from server.enums import AssignmentMode, Role
 from server.errors import NotFound
 from server.i18n_text import N_
 from server.models import Department, Person
-from server.worktime import parse_periods
 
 ENTITY = "department"
 
@@ -45,25 +44,12 @@ def get(session: Session, department_id: int) -> Department:
 
 def _validate(session: Session, data: DepartmentInput, current: Department | None) -> dict:
     errors: dict[str, str] = {}
-    code = data.code.strip()
-    check_code(code, errors)
+    values = check_department(errors, code=data.code, name=data.name, kind=data.kind,
+                              assignment_mode=data.assignment_mode, workday_periods=data.workday_periods)
     if "code" not in errors:
-        other = session.scalar(_by_code(code))
+        other = session.scalar(_by_code(values["code"]))
         if other is not None and other is not current:
             errors["code"] = "Another department has this code."
-    names = clean_names(data.name, errors)
-    if data.kind not in DepartmentKind.__members__:
-        errors["kind"] = "Choose a kind."
-    if data.assignment_mode not in AssignmentMode.__members__:
-        errors["assignment_mode"] = "Choose how tasks reach people."
-    periods = data.workday_periods.strip()
-    if periods:
-        try:
-            # "8:30" is how people write it; time.fromisoformat wants "08:30".
-            padded = re.sub(r"(?<!\d)(\d):", r"0\1:", periods.replace("，", ","))
-            periods = ",".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in parse_periods(padded))
-        except ValueError:
-            errors["workday_periods"] = "Office hours look like 09:00-12:00,13:00-18:00, in order and not overlapping."
     if data.lead_id is not None:
         lead = session.get(Person, data.lead_id)
         if lead is None or current is None or lead.department_id != current.id:
@@ -71,11 +57,7 @@ def _validate(session: Session, data: DepartmentInput, current: Department | Non
         elif not lead.active:
             errors["lead_id"] = "This account is disabled."
     raise_if_invalid(errors)
-    return {
-        "code": code, "name": names, "kind": DepartmentKind(data.kind),
-        "assignment_mode": AssignmentMode(data.assignment_mode), "workday_periods": periods or None,
-        "active": data.active, "position": data.position,
-    }
+    return {**values, "active": data.active, "position": data.position}
 
 
 def _by_code(code: str):

@@ -2,8 +2,8 @@
 an admin editing YAML by hand can find it at once.
 
 Seeding owns no rules: each entry is checked by its domain's (the menu by
-server/catalog/rules.py through server/catalog/file_format.py, accounts by
-server/accounts/rules.py, credit codes by server/enterprises/credit_code.py); what is left
+server/catalog/rules.py through server/catalog/file_format.py, buildings, departments and
+accounts by their packages' rules.py, credit codes by server/enterprises/credit_code.py); what is left
 here is the files' structure and their cross-references. The parsed result is plain
 dataclasses; nothing here touches the database.
 """
@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from server.accounts import rules as account_rules
+from server.buildings.rules import check_building
 from server.catalog.file_format import CategorySeed, FieldSeed, ServiceSeed, parse_catalog
+from server.departments.rules import check_department
 from server.enterprises.credit_code import check_credit_code
 from server.enums import AssignmentMode, DepartmentKind, Role
 from server.yaml_file import SeedError, entries, read_file
@@ -79,35 +81,25 @@ class Seeds:
 def parse_buildings(file: str, data: dict) -> list[BuildingSeed]:
     result = []
     for e in entries(file, data, "buildings", "building", "code"):
-        floors = [str(f).strip() for f in e.items("floors")]
-        if not floors or any(not f for f in floors):
-            e.fail("`floors` must list at least one non-empty floor label")
-        if len(set(floors)) != len(floors):
-            e.fail("`floors` has a label twice")
-        result.append(BuildingSeed(e.text("code"), e.localized("name"), e.text("address", required=False), floors))
+        errors: dict[str, str] = {}
+        values = check_building(errors, code=e.text("code"), name=e.localized("name"),
+                                address=e.text("address", required=False), floors=[str(f) for f in e.items("floors")])
+        e.refuse(errors)
+        result.append(BuildingSeed(**values))
     return result
 
 
 def parse_departments(file: str, data: dict) -> list[DepartmentSeed]:
-    from server.worktime import parse_periods
-
     result = []
     for e in entries(file, data, "departments", "department", "code"):
-        periods = e.optional_text("workday_periods")
-        if periods:
-            try:
-                parse_periods(periods)
-            except ValueError as exc:
-                e.fail(f"`workday_periods`: {exc}")
-        result.append(
-            DepartmentSeed(
-                code=e.text("code"),
-                name=e.localized("name"),
-                kind=e.enum("kind", DepartmentKind),
-                assignment_mode=e.enum("assignment_mode", AssignmentMode, AssignmentMode.open_queue),
-                workday_periods=periods,
-            )
+        errors: dict[str, str] = {}
+        values = check_department(
+            errors, code=e.text("code"), name=e.localized("name"), kind=e.enum("kind", DepartmentKind),
+            assignment_mode=e.enum("assignment_mode", AssignmentMode, AssignmentMode.open_queue),
+            workday_periods=e.text("workday_periods", required=False),
         )
+        e.refuse(errors)
+        result.append(DepartmentSeed(**values))
     return result
 
 

@@ -103,3 +103,13 @@ def test_seeds_obey_the_catalogue_rules_the_admin_pages_apply(seeds):
 def test_seeds_obey_the_account_rules(seeds):
     _edit(seeds / "demo.yaml", lambda d: next(a for a in d["accounts"] if a["username"] == "contact1").pop("enterprise"))
     assert "(contact1): `enterprise`: An enterprise contact belongs to an enterprise." in _error(seeds)
+
+
+def test_seeds_obey_the_building_and_department_rules(seeds):
+    _edit(seeds / "buildings.yaml", lambda d: d["buildings"][0].update(floors=["1", "x" * 21]))
+    assert "`floors`: A floor label has at most 20 characters." in _error(seeds)
+
+
+def test_a_department_code_the_admin_pages_refuse_is_refused(seeds):
+    _edit(seeds / "departments.yaml", lambda d: d["departments"][0].update(code="has space"))
+    assert "`code`: A code is 1 to 40 letters, digits, dots, dashes or underscores." in _error(seeds)
