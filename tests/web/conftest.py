@@ -14,7 +14,7 @@ from server.app import create_app
 from server.config import Settings
 from server.db import Database
 from server.enums import Role
-from server.models import Department
+from server.models import Department, Enterprise, Person
 
 PASSWORD = "web-pass-1"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -39,19 +39,31 @@ def client(app) -> Iterator[TestClient]:
 
 @pytest.fixture
 def make_person(database: Database) -> Callable[..., str]:
-    """make_person("lily", Role.staff) → the username; staff and leads get a department."""
+    """make_person("lily", Role.staff) → the username; staff and leads get a department,
+    contacts an enterprise. With no roles at all (which the people service refuses) the row is
+    made directly, for the pages that must cope with such an account."""
 
     def make(username: str, *roles: Role, locale: str | None = None) -> str:
         with database.write() as session:
-            department_id = None
+            department_id = enterprise_id = None
             if {Role.staff, Role.lead} & set(roles):
                 department = Department(code=f"d-{username}", name={"zh-Hans": "部门"}, kind="government")
                 session.add(department)
                 session.flush()
                 department_id = department.id
-            person = people.add(session, people.PersonInput(
-                username=username, display_name=username.title(), roles=set(roles), department_id=department_id,
-            ), password_hash=hash_password(PASSWORD))
+            if Role.contact in roles:
+                enterprise = Enterprise(name=f"{username} 企业")
+                session.add(enterprise)
+                session.flush()
+                enterprise_id = enterprise.id
+            if roles:
+                person = people.add(session, people.PersonInput(
+                    username=username, display_name=username.title(), roles=set(roles),
+                    department_id=department_id, enterprise_id=enterprise_id,
+                ), password_hash=hash_password(PASSWORD))
+            else:
+                person = Person(username=username, display_name=username.title(), password_hash=hash_password(PASSWORD))
+                session.add(person)
             person.locale = locale
         return username
 
