@@ -1,5 +1,7 @@
-"""People: accounts as the admin keeps them. Create, edit, roles, password resets, disabling.
-Each change is recorded in the audit trail (never the password hash) in its transaction.
+"""People: the one write path for accounts, whichever door they come through (the admin
+pages, the bulk import, `lianxin create-user`, the seed loader). Create, edit, roles, password
+resets, disabling; the rules are server/accounts/rules.py plus the look-ups here. Each change
+is recorded in the audit trail (never the password hash) in its transaction.
 
 Disabling and resetting revoke every session and token of the person at once: sign-in and
 token look-ups check ``Person.active``, and revoked tokens stop working at the next request."""

@@ -1,3 +1,4 @@
-"""Administration: the service menu, departments, buildings, enterprises, people, imports and
-the audit trail. Only admins reach it; every change goes through one service per entity and
-is recorded in the audit trail (server/audit)."""
+"""The admin home: its index page, its sections (the side navigation) and what every admin page
+shares (the admin-only guard, the layout). The areas themselves live with their domains:
+server/catalog/pages, server/departments, server/buildings, server/enterprises,
+server/accounts/pages/people.py, server/imports and server/audit."""
