@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
-from server.accounts.service import get_person_by_username
+from server.accounts.people_repository import person_by_username as get_person_by_username
 from server.app import create_app
 from server.config import get_settings
 from server.db import Database
