@@ -14,13 +14,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from server import resources
 from server.accounts.passwords import hash_password
 from server.accounts.service import create_person
-from server.config import PROJECT_ROOT
 from server.models import Building, Category, Department, Enterprise, Person, Service, ServiceField
 from server.seeding.schema import FieldSeed, Seeds, read_seeds
 
-SEEDS_DIR = PROJECT_ROOT / "seeds"
+SEEDS_DIR = resources.SEEDS_DIR
 
 KINDS = ("buildings", "departments", "categories", "services", "enterprises", "accounts")
 
