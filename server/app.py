@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
+from server import health
 from server.api import API_PREFIX, api_router
 from server.api.problems import install_error_handlers
 from server.body_limit import ContentLengthLimit
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     install_error_handlers(app, page_errors=page_error)
+    app.include_router(health.router)
     # The multipart parser spools a whole body to disk before any view sees it, so the upload
     # limit is enforced before that: on Content-Length up front, and on the stream (413).
     app.include_router(api_router, max_body_size=settings.max_body_bytes)

@@ -112,6 +112,7 @@ SERVE = textwrap.dedent(
         found["signs_in"] = "登入" in page.text
         css = re.search(r'href="(/static/app\\.css\\?v=\\w+)"', page.text)
         found["css"] = client.get(css.group(1)).status_code if css else None
+        found["ready"] = client.get("/readyz").status_code
     print(json.dumps(found))
     """
 )
@@ -159,6 +160,7 @@ def test_the_installed_copy_migrates_seeds_and_serves(installed: Path, tmp_path:
     assert found["login"] == 200
     assert found["signs_in"], "the zh-Hant sign-in page is not translated"
     assert found["css"] == 200
+    assert found["ready"] == 200
     # Nothing was written into the installed package (no catalogues compiled at start-up).
     assert _snapshot(installed) == before
     # The state went where the settings said, not next to the package.
