@@ -3,8 +3,9 @@ except ``DATABASE_URL``, which keeps its conventional name."""
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from server import resources
@@ -60,6 +61,18 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = 20 * 1024 * 1024
     max_request_upload_bytes: int = 50 * 1024 * 1024
+
+    # Logging (server/logs.py) to standard error: one line per request and what the app says.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "json": one JSON object per line, for a log collector.
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     def effective_threadpool_size(self, is_sqlite: bool) -> int:
         if self.threadpool_size > 0:
