@@ -6,6 +6,7 @@
 #   make bench     benchmark: baselines, submissions, claims, the queue with 1M requests (bench/README.md)
 #   make clean     remove the venv, caches and build output (keeps ./var, your local data)
 # Extra pytest arguments: make test PYTEST_ARGS="-k worktime -x"
+# The suite runs on every core (pytest-xdist); one process: make test WORKERS=0
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -19,6 +20,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 PYTEST_ARGS ?=
+WORKERS ?= auto
 
 .PHONY: help install run test test-pg lint clean
 
@@ -67,7 +69,7 @@ run: $(RUN_STAMP)
 
 # pytest exits 5 when it collected no tests; say so, since make only reports "Error 5".
 define run_pytest
-	@status=0; $(1) $(BIN)/pytest $(PYTEST_ARGS) || status=$$?; \
+	@status=0; $(1) $(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	exit $$status
 endef

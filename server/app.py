@@ -7,14 +7,23 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
+from server import health
 from server.api import API_PREFIX, api_router
 from server.api.problems import install_error_handlers
 from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
 from server.db import Database
+from server.request_log import RequestLog
 from server.sweeper import Sweeper
 from server.web.errors import page_error
 from server.web.site import install_web
+
+
+class Lianxin(FastAPI):
+    def build_middleware_stack(self):
+        # The request log wraps everything, Starlette's error middleware included, so that it
+        # sees the 500 that middleware answers for an unhandled error (and logs the error).
+        return RequestLog(super().build_middleware_stack())
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -38,7 +47,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             if owns_database:
                 database.dispose()
 
-    app = FastAPI(
+    app = Lianxin(
         title="Lianxin 连心",
         version="0.1.0",
         description="Order online, serve offline: the service network of a building community.",
@@ -50,6 +59,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = database
     install_error_handlers(app, page_errors=page_error)
+    app.include_router(health.router)
     # The multipart parser spools a whole body to disk before any view sees it, so the upload
     # limit is enforced before that: on Content-Length up front, and on the stream (413).
     app.include_router(api_router, max_body_size=settings.max_body_bytes)

@@ -43,6 +43,16 @@ def _open_database() -> Iterator[Database]:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Lianxin 连心: order online, serve offline."""
+    from pydantic import ValidationError
+
+    from server import logs
+
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"LIANXIN_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        raise click.ClickException(f"A setting is not valid: {problems}.") from exc
+    logs.configure(settings)
 
 
 @main.command()
@@ -341,7 +351,10 @@ def serve(host: str, port: int, workers: int) -> None:
     """Run the web application with uvicorn."""
     import uvicorn
 
-    if workers > 1 and get_settings().effective_database_url.startswith("sqlite"):
+    from server import logs
+
+    settings = get_settings()
+    if workers > 1 and settings.effective_database_url.startswith("sqlite"):
         # Writers of one process queue on a lock; writers of several processes wait in
         # SQLite's busy handler, whose sleeps make the slowest requests much slower.
         click.echo(
@@ -353,6 +366,8 @@ def serve(host: str, port: int, workers: int) -> None:
         "server.app:create_app", factory=True, host=host, port=port, workers=workers,
         # Behind a proxy, the client address and scheme come from X-Forwarded-* headers.
         proxy_headers=True,
+        # Our configuration in every worker; requests are logged by server.request_log.
+        log_config=logs.dict_config(settings), access_log=False,
     )
 
 

@@ -3,18 +3,25 @@ except ``DATABASE_URL``, which keeps its conventional name."""
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from server import resources
+
+
+def _default_data_dir() -> Path:
+    # A checkout keeps its state in ./var of the checkout; an installed copy must not write
+    # into site-packages, so ./var of the working directory (a container's WORKDIR).
+    return (resources.SOURCE_ROOT or Path.cwd()) / "var"
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="LIANXIN_", extra="ignore")
 
     # Where SQLite, attachments and other local state live.
-    data_dir: Path = PROJECT_ROOT / "var"
+    data_dir: Path = Field(default_factory=_default_data_dir)
     database_url: str = Field(
         default="",
         validation_alias=AliasChoices("DATABASE_URL", "LIANXIN_DATABASE_URL"),
@@ -35,7 +42,7 @@ class Settings(BaseSettings):
     # Default office hours (local time) for working-time due dates.
     workday_periods: str = "09:00-12:00,13:00-18:00"
     # Extra holidays / make-up working days for years the calendar package does not know yet.
-    calendar_file: Path = PROJECT_ROOT / "seeds" / "calendar.yaml"
+    calendar_file: Path = resources.CALENDAR_FILE
 
     token_ttl_hours: int = 24 * 30
     session_ttl_hours: int = 12
@@ -54,6 +61,18 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = 20 * 1024 * 1024
     max_request_upload_bytes: int = 50 * 1024 * 1024
+
+    # Logging (server/logs.py) to standard error: one line per request and what the app says.
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # "json": one JSON object per line, for a log collector.
+    log_format: Literal["text", "json"] = "text"
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: object, info) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     def effective_threadpool_size(self, is_sqlite: bool) -> int:
         if self.threadpool_size > 0:

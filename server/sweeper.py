@@ -34,6 +34,7 @@ class Sweeper:
         self._thread = threading.Thread(target=self._loop, name="lianxin-sweeper", daemon=True)
 
     def start(self) -> None:
+        log.info("sweeping every %g s", self.interval)
         self._thread.start()
 
     def stop(self) -> None:

@@ -35,6 +35,7 @@ def current_person(
         if person is not None:
             # A cookie rides along on cross-site requests too; a write needs the page's token.
             require_header_token(request)
+    request.state.person = person  # who asked, for the request log (server.request_log)
     if person is None:
         raise NotAuthenticated("Sign in first: send a bearer token from /api/v1/auth/token.")
     if person.must_change_password:

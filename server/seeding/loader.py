@@ -14,16 +14,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from server import resources
 from server.accounts import people
 from server.accounts.passwords import hash_password
 from server.catalog.file_format import FieldSeed
-from server.config import PROJECT_ROOT
 from server.errors import InvalidInput
 from server.models import Building, Category, Department, Enterprise, Person, Service, ServiceField
 from server.seeding.schema import Seeds, read_seeds
 from server.yaml_file import SeedError
 
-SEEDS_DIR = PROJECT_ROOT / "seeds"
+SEEDS_DIR = resources.SEEDS_DIR
 
 KINDS = ("buildings", "departments", "categories", "services", "enterprises", "accounts")
 

@@ -1,9 +1,9 @@
 """Translations for the pages: catalogues, one Jinja environment per locale, and the filters
 that format dates, numbers and stored per-language text in the reader's language.
 
-The compiled ``.mo`` files are build output (git-ignored): :func:`compile_catalogues` builds
-them from the ``.po`` files when missing or stale, so a fresh checkout serves translated pages
-without a separate ``pybabel compile`` step.
+The compiled ``.mo`` files are build output (git-ignored): the wheel's build compiles them, and
+in a source checkout :func:`compile_catalogues` builds them from the ``.po`` files when missing
+or stale, so a fresh checkout serves translated pages without a separate ``pybabel compile``.
 """
 
 from __future__ import annotations
@@ -25,15 +25,16 @@ from babel.support import NullTranslations, Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.requests import Request
 
-from server.config import PROJECT_ROOT, get_settings
+from server import resources
+from server.config import get_settings
 from server.errors import localize
 from server.i18n_locale import negotiate, normalize_locale
 from server.i18n_text import DEFAULT_LOCALE, LOCALES, localized
 
 log = logging.getLogger("lianxin")
 
-TEMPLATES_DIR = PROJECT_ROOT / "web" / "templates"
-TRANSLATIONS_DIR = PROJECT_ROOT / "web" / "translations"
+TEMPLATES_DIR = resources.TEMPLATES_DIR
+TRANSLATIONS_DIR = resources.TRANSLATIONS_DIR
 LANG_COOKIE = "lianxin_lang"
 
 # Our locale tags → catalogue folder names and Babel locales (for dates and numbers).
@@ -45,7 +46,10 @@ LANGUAGE_NAMES = {"zh-Hans": "简体", "zh-Hant": "繁體", "en": "English"}
 
 # --- catalogues --------------------------------------------------------------------------------
 def compile_catalogues(directory: Path = TRANSLATIONS_DIR) -> list[Path]:
-    """Compile every ``.po`` whose ``.mo`` is missing or older. Returns the files written."""
+    """Compile every ``.po`` whose ``.mo`` is missing or older. Returns the files written.
+    The installed package's own catalogues were compiled by its build: never written here."""
+    if directory == TRANSLATIONS_DIR and not resources.writable_checkout():
+        return []
     written = []
     for po_path in sorted(directory.glob("*/LC_MESSAGES/*.po")):
         mo_path = po_path.with_suffix(".mo")

@@ -15,14 +15,14 @@ from jinja2_fragments import render_block
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from server.config import PROJECT_ROOT
+from server import resources
 from server.enums import OPEN_STATUSES, UNCLAIMED_STATUSES
 from server.http import csrf
 from server.web.i18n import environment, locale_for
 from server.web.labels import FLAG_LABELS, ROLE_LABELS, ROLE_ORDER, STATUS_LABELS
 from server.web.nav import areas_for, is_current
 
-STATIC_DIR = PROJECT_ROOT / "web" / "static"
+STATIC_DIR = resources.STATIC_DIR
 
 
 @cache

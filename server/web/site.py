@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from server import resources
 from server.accounts.pages import account as account_pages
 from server.accounts.pages import people as people_pages
 from server.accounts.pages import sign_in as sign_in_pages
@@ -32,7 +33,6 @@ from server.requests.pages import detail as request_pages
 from server.requests.pages import order as menu_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
-from server.web.render import STATIC_DIR
 from server.web.security import SecurityHeadersMiddleware
 
 # One line per page module (keeps parallel additions from clashing).
@@ -77,7 +77,7 @@ def install_web(app: FastAPI, database: Database) -> None:
     """Pages, static files, the session cookie and the security headers."""
     compile_catalogues()
     app.include_router(page_router(), max_body_size=app.state.settings.max_body_bytes)
-    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", CachedStaticFiles(directory=resources.STATIC_DIR), name="static")
     # Added last runs first: headers wrap everything, the session is resolved inside them.
     # Inside the session middleware: it needs the person the session resolved.
     app.add_middleware(PasswordChangeGuard)

@@ -19,7 +19,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from server.config import PROJECT_ROOT
+from server.resources import SOURCE_ROOT
 from server.web.i18n import TEMPLATES_DIR, TRANSLATIONS_DIR
 
 TRANSLATED = ("zh_Hans", "zh_Hant")
@@ -30,10 +30,10 @@ PLACEHOLDER = re.compile(r"\{\w+\}|%\(\w+\)s")
 @cache
 def extracted() -> dict[str, set[str]]:
     """msgid → the files it comes from, extracted exactly as babel.cfg says."""
-    with (PROJECT_ROOT / "babel.cfg").open() as f:
+    with (SOURCE_ROOT / "babel.cfg").open() as f:
         method_map, options_map = parse_mapping_cfg(f)
     found: dict[str, set[str]] = {}
-    for filename, _lineno, message, _comments, _context in extract_from_dir(PROJECT_ROOT, method_map, options_map):
+    for filename, _lineno, message, _comments, _context in extract_from_dir(SOURCE_ROOT, method_map, options_map):
         msgid = message if isinstance(message, str) else message[0]
         found.setdefault(msgid, set()).add(filename)
     return found
