@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from server.enums import Role
 from server.models import Person, PersonRole
@@ -54,3 +54,23 @@ def people_by_usernames(session: Session, usernames: Iterable[str]) -> dict[str,
             found[p.username] = p
     return found
 
+
+def department_staff(session: Session, department_id: int | None) -> list[Person]:
+    """Active staff and leads of a department, by name, in one query: whom a lead may assign
+    a task to (the request page's panel, the desk). Their roles are not loaded: show them,
+    never check permissions with them."""
+    if department_id is None:
+        return []
+    stmt = (
+        select(Person)
+        .where(
+            Person.department_id == department_id,
+            Person.active,
+            select(PersonRole.person_id)
+            .where(PersonRole.person_id == Person.id, PersonRole.role.in_([Role.staff, Role.lead]))
+            .exists(),
+        )
+        .options(lazyload(Person.role_rows))
+        .order_by(Person.display_name, Person.id)
+    )
+    return list(session.scalars(stmt))

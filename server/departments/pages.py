@@ -41,7 +41,7 @@ def _form_values(department) -> dict:
 
 
 def _page(request, session, department, form_values, *, errors=None, notice=None, failure=None, status_code=200):
-    people = repo.department_people(session, department.id) if department else []
+    people = repo.people_in_department(session, department.id) if department else []
     lead = next((p for p in people if p.active and Role.lead in p.roles), None)
     context = {"department": department, "values": form_values, "errors": errors or {}, "notice": notice,
                "failure": failure,

@@ -14,7 +14,9 @@ def departments(session: Session) -> list[Department]:
     return list(session.scalars(select(Department).order_by(Department.position, Department.code)))
 
 
-def department_people(session: Session, department_id: int) -> list[Person]:
+def people_in_department(session: Session, department_id: int) -> list[Person]:
+    """Everyone placed in the department, whatever their roles and whether active (the admin
+    page lists them all); whom a task may go to is ``accounts.people_repository.department_staff``."""
     return list(session.scalars(
         select(Person).where(Person.department_id == department_id).order_by(Person.display_name, Person.id)
     ))

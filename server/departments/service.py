@@ -98,7 +98,7 @@ def set_lead(session: Session, actor: Person | None, department: Department, per
     lead = session.get(Person, person_id)
     if lead is None or lead.department_id != department.id:
         raise_if_invalid({"lead_id": "A lead must be staff of this department: add them to it first."})
-    for person in repo.department_people(session, department.id):
+    for person in repo.people_in_department(session, department.id):
         if person.id != lead.id and Role.lead in person.roles:
             people_service.set_roles(session, actor, person, (person.roles - {Role.lead}) | {Role.staff})
     people_service.set_roles(session, actor, lead, lead.roles | {Role.lead, Role.staff})

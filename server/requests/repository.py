@@ -15,7 +15,6 @@ from server.models import (
     Building,
     Department,
     Person,
-    PersonRole,
     RequestEvent,
     Service,
     ServiceRequest,
@@ -114,27 +113,6 @@ def _requester_clauses(person: Person) -> list:
     if Role.contact in person.roles and person.enterprise_id is not None:
         clauses.append(ServiceRequest.enterprise_id == person.enterprise_id)
     return clauses
-
-
-def department_people(session: Session, department_id: int | None) -> list[Person]:
-    """Active staff and leads of a department, by name, in one query: whom a lead may assign
-    a task to (the request page's panel, the desk). Their roles are not loaded: show them,
-    never check permissions with them."""
-    if department_id is None:
-        return []
-    stmt = (
-        select(Person)
-        .where(
-            Person.department_id == department_id,
-            Person.active,
-            select(PersonRole.person_id)
-            .where(PersonRole.person_id == Person.id, PersonRole.role.in_([Role.staff, Role.lead]))
-            .exists(),
-        )
-        .options(lazyload(Person.role_rows))
-        .order_by(Person.display_name, Person.id)
-    )
-    return list(session.scalars(stmt))
 
 
 def list_events(session: Session, request: ServiceRequest, *, include_internal: bool) -> list[RequestEvent]:

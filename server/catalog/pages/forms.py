@@ -120,11 +120,6 @@ def field_values(row: ServiceField) -> dict[str, str]:
 
 
 # --- labels of the choices the forms offer (English msgids, translated in the templates) ---------
-AUDIENCE_LABELS = {
-    "members": N_("Members"),
-    "enterprises": N_("Enterprises"),
-    "both": N_("Members and enterprises"),
-}
 FIELD_TYPE_LABELS = {
     "text": N_("Text"),
     "long_text": N_("Long text"),

@@ -22,6 +22,7 @@ from server.models import Category, Department, Service
 from server.web.deps import DatabaseDep
 from server.web.formdata import FormDep, values
 from server.web.i18n import locale_for
+from server.web.labels import AUDIENCE_LABELS
 from server.web.render import is_htmx
 
 router = APIRouter()
@@ -59,7 +60,7 @@ def _menu(database) -> dict:
         )
         for c in categories
     ]
-    return {"rows": rows, "audience_labels": forms.AUDIENCE_LABELS}
+    return {"rows": rows, "audience_labels": AUDIENCE_LABELS}
 
 
 def _missing(*texts: dict | None) -> list[str]:
@@ -195,7 +196,7 @@ def _service_form(request: Request, database, *, service: Service | None, values
         "department_options": [
             (d.id, localized(d.name, locale)) for d in departments if d.active or (service and d.id == service.department_id)
         ],
-        "audience_labels": forms.AUDIENCE_LABELS,
+        "audience_labels": AUDIENCE_LABELS,
         "field_count": field_count,
     }
     return render_admin(request, "admin/catalog_service_form.html", context, section=SECTION, status_code=status_code)

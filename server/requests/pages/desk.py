@@ -14,12 +14,13 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from starlette.responses import Response
 
+from server.accounts import people_repository
 from server.db import Database
 from server.enums import Action, Role
 from server.i18n_text import N_
 from server.models import Person
-from server.requests import repository, worklists
 from server.requests import service as request_service
+from server.requests import worklists
 from server.requests.pages import worklist
 from server.requests.pages.worklist_page import WorkListPage
 from server.web.deps import DatabaseDep, require_roles
@@ -71,7 +72,7 @@ def _load(database: Database, person: Person, locale: str, *, sections: set[str]
         loaded = PAGE.load(session, person, queries, sections, cursors, locale, keep={"sort": sort})
         # Only a lead assigns, and only on queue and team rows.
         needs_staff = is_lead and sections & {"queue", "team"}
-        staff = repository.department_people(session, person.department_id) if needs_staff else []
+        staff = people_repository.department_staff(session, person.department_id) if needs_staff else []
         department = worklist.department_name(session, person, locale)
     return {
         "sort": sort,
@@ -145,7 +146,7 @@ def desk_action(
     staff = []
     if person.has_role(Role.lead) and outcome.row is not None and "assign" in outcome.row.actions:
         with database.read() as session:
-            staff = [(p.username, p.display_name) for p in repository.department_people(session, person.department_id)]
+            staff = [(p.username, p.display_name) for p in people_repository.department_staff(session, person.department_id)]
     context = {
         "section": section,
         "outcome": outcome,

@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from server.accounts import people_repository
 from server.attachments import repository as attachment_repository
 from server.attachments.storage import IMAGE_TYPES
 from server.catalog import snapshot
 from server.enums import Action, RequestStatus
 from server.models import Person, ServiceRequest
 from server.requests import presenters
-from server.requests import repository as request_repository
 from server.requests.pages import worklist
 from server.requests.pages.panels import EVENT_LABELS, RATING_LABELS, SPECS, panels_for
 
@@ -40,7 +40,7 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
         departments = worklist.department_choices(session, locale)
     assignees = []
     if Action.assign in wanted:
-        assignees = [(p.username, p.display_name) for p in request_repository.department_people(session, request.department_id)]
+        assignees = [(p.username, p.display_name) for p in people_repository.department_staff(session, request.department_id)]
     current_department = catalog.departments.get(request.department_id)
     return {
         "r": detail,

@@ -29,6 +29,7 @@ from server.models import Building, Person, Service
 from server.requests import service as request_service
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.formdata import FormDep, chose_files, receive_files, text
+from server.web.formdata import values as formdata_values
 from server.web.i18n import locale_for
 from server.web.labels import AUDIENCE_LABELS
 from server.web.render import is_htmx, render
@@ -191,8 +192,15 @@ def submit_order(
         catalog = snapshot.load(session)
     # Whether this person may order it is the submission's to check (once, in the policy).
     service = _orderable(catalog, code)
-    data, values = _submit_input(service, form)
     key = text(form, "idempotency_key", 200).strip() or None
+    try:
+        data, values = _submit_input(service, form)
+    except InvalidInput as exc:
+        # Longer than any field allows: the form again, with the error at the field.
+        typed = {k: form.getlist(k) if len(form.getlist(k)) > 1 else v for k, v in formdata_values(form).items()}
+        context = _order_context(catalog, person, service, locale, typed, errors=exc.errors,
+                                 idempotency_key=key, had_files=chose_files(form))
+        return render(request, "menu/order.html", context, status_code=422)
     inputs: dict[str, str | None] = {f"answers.{f.code}": f.code for f in service.fields if f.type == FieldType.file}
     inputs["attachments"] = None
     try:

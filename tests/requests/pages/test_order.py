@@ -100,6 +100,19 @@ def test_errors_show_next_to_fields_and_keep_what_was_typed(app, world, database
     assert _count(database, ServiceRequest) == 0
 
 
+def test_a_description_longer_than_the_form_takes_comes_back_in_the_form(app, world, database):
+    # The form reader refuses what is over its limit; the person gets the order form with the
+    # error at the field and what they typed, not an error page that loses it.
+    client = client_for(app, "member1")
+    response = order(client, "union.join", {"description": "长" * 5001, "answers.people": "3", "answers.kind": "move",
+                                            "room": "301"})
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="field-description-error">' in page
+    assert 'value="301"' in page and 'value="move" checked' in page
+    assert _count(database, ServiceRequest) == 0
+
+
 def test_submit_redirects_to_the_request_with_its_number(app, world, database):
     client = client_for(app, "member1")
     response = order(client, "union.join", {"answers.people": "3", "answers.kind": "new", "building_code": "A1", "floor": "2"})
