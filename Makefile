@@ -69,7 +69,7 @@ run: $(RUN_STAMP)
 
 # pytest exits 5 when it collected no tests; say so, since make only reports "Error 5".
 define run_pytest
-	@status=0; $(1) $(BIN)/pytest -n $(WORKERS) $(PYTEST_ARGS) || status=$$?; \
+	@status=0; $(1) $(BIN)/pytest -n $(WORKERS) --dist worksteal $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "error: pytest collected no tests" >&2; fi; \
 	exit $$status
 endef

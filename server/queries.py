@@ -9,6 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 PAGE_SIZE = 50
+# The highest page number a numbered admin list accepts (far past any real list; an OFFSET from
+# a larger one would overflow the database's integer).
+MAX_PAGE = 100_000
 
 
 def count_where(session: Session, model, *conditions) -> int:

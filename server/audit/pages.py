@@ -86,7 +86,7 @@ def audit_page(
     actor: Annotated[str, Query(max_length=64)] = "",
     since: Annotated[str, Query(max_length=10)] = "",
     until: Annotated[str, Query(max_length=10)] = "",
-    before: Annotated[int | None, Query(ge=1)] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
 ) -> Response:
     timezone = request.app.state.settings.timezone
     since_day, until_day = _day(since), _day(until)
@@ -94,7 +94,8 @@ def audit_page(
         entity=entity or None,
         actor_username=actor.strip() or None,
         since=_utc(since_day, timezone) if since_day else None,
-        until=_utc(until_day + timedelta(days=1), timezone) if until_day else None,
+        # The last day has no day after it: "until" then leaves the list open-ended.
+        until=_utc(until_day + timedelta(days=1), timezone) if until_day and until_day < date.max else None,
     )
     with database.read() as session:
         page = repository.list_entries(session, filters, before=before, limit=PAGE_SIZE)

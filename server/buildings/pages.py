@@ -11,7 +11,7 @@ from server.buildings import repository as repo
 from server.buildings import service as building_service
 from server.errors import Conflict, InvalidInput
 from server.web.deps import DatabaseDep
-from server.web.formdata import FormDep, checked, text, texts, values
+from server.web.formdata import FormDep, checked, text, texts, values, whole_number
 
 router = APIRouter()
 SECTION = "/admin/buildings"
@@ -22,7 +22,7 @@ def _input(form: FormData) -> building_service.BuildingInput:
     return building_service.BuildingInput(
         code=text(form, "code", 40), name=texts(form, "name", 200), address=text(form, "address", 300),
         floors=building_service.parse_floors(text(form, "floors", 2000)), active=checked(form, "active"),
-        position=int(position) if position.lstrip("-").isdigit() else 0,
+        position=whole_number(position, signed=True) or 0,
     )
 
 

@@ -14,7 +14,7 @@ from server.departments.labels import KIND_LABELS, MODE_LABELS
 from server.enums import Role
 from server.errors import Conflict, InvalidInput
 from server.web.deps import DatabaseDep
-from server.web.formdata import FormDep, checked, optional_id, text, texts, values
+from server.web.formdata import FormDep, checked, optional_id, text, texts, values, whole_number
 
 router = APIRouter()
 SECTION = "/admin/departments"
@@ -26,7 +26,7 @@ def _input(form: FormData) -> department_service.DepartmentInput:
         code=text(form, "code", 40), name=texts(form, "name", 200), kind=text(form, "kind"),
         assignment_mode=text(form, "assignment_mode"), workday_periods=text(form, "workday_periods", 100),
         active=checked(form, "active"), lead_id=optional_id(form, "lead_id"),
-        position=int(position) if position.lstrip("-").isdigit() else 0,
+        position=whole_number(position, signed=True) or 0,
     )
 
 

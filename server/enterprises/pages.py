@@ -3,7 +3,9 @@ floor and the enterprise's contacts; retiring and deleting."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
@@ -14,6 +16,7 @@ from server.enterprises import repository as repo
 from server.enterprises import service as enterprise_service
 from server.enums import Role
 from server.errors import Conflict, InvalidInput
+from server.queries import MAX_PAGE
 from server.web.deps import DatabaseDep
 from server.web.formdata import FormDep, checked, optional_id, text, values
 
@@ -45,7 +48,7 @@ def _page(request, session, enterprise, form_values, *, errors=None, notice=None
 
 
 @router.get("/admin/enterprises")
-def enterprise_list(request: Request, person: AdminPerson, database: DatabaseDep, q: str = "", page: int = 1):
+def enterprise_list(request: Request, person: AdminPerson, database: DatabaseDep, q: str = "", page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1):
     with database.read() as session:
         rows, total = repo.enterprises_page(session, query=q.strip()[:100], page=page)
         buildings = {b.id: b for b in building_repo.buildings(session)}

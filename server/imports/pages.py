@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from starlette.responses import RedirectResponse, Response
 
 from server.admin.common import AdminPerson, render_admin
@@ -19,6 +19,7 @@ from server.i18n_text import N_
 from server.imports import service as bulk_import
 from server.imports.files import template_csv, template_xlsx
 from server.imports.store import ImportStore, owner_of
+from server.queries import MAX_PAGE
 from server.web.deps import DatabaseDep
 from server.web.render import is_htmx
 
@@ -114,7 +115,7 @@ def _load(request: Request, person, token: str) -> dict:
 
 
 @router.get("/admin/import/{token}")
-def preview_page(request: Request, person: AdminPerson, token: str, page: int = 1, only_errors: bool = False):
+def preview_page(request: Request, person: AdminPerson, token: str, page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1, only_errors: bool = False):
     record = _load(request, person, token)
     return _render_preview(request, token, record, page=page, only_errors=only_errors,
                            done=_store(request).progress(token))

@@ -38,8 +38,10 @@ def load_seeds(
     """Create what the seed files describe and the database lacks; only flushes.
 
     Returns ``{kind: {"created": n, "updated": n, "unchanged": n}}`` for each kind in
-    :data:`KINDS`. Raises :class:`server.yaml_file.SeedError` for a bad file before
-    anything is written."""
+    :data:`KINDS`. Raises :class:`server.yaml_file.SeedError` for a bad file: the
+    files' own format before anything is written; an account the people rules refuse (say, a
+    username already taken) while loading, after earlier rows were flushed, so the caller's unit
+    of work rolls them all back."""
     seeds = read_seeds(Path(seeds_dir), with_accounts=with_accounts)
     counts = {kind: {"created": 0, "updated": 0, "unchanged": 0} for kind in KINDS}
     buildings = _load_buildings(session, seeds, counts["buildings"], update_existing)

@@ -54,10 +54,22 @@ def texts(form: FormData, field: str, limit: int = DEFAULT_LIMIT) -> dict[str, s
     return {locale: text(form, f"{field}.{locale}", limit) for locale in LOCALES}
 
 
+def whole_number(value: str, *, max_digits: int = _ID_DIGITS, signed: bool = False) -> int | None:
+    """``value`` as an int when it is written in ASCII digits only (at most ``max_digits`` of
+    them, a leading minus where ``signed``); None otherwise. ``str.isdigit()`` is not enough:
+    it takes "²" and other digits that ``int()`` refuses or reads as something else."""
+    value = (value or "").strip()
+    if signed and value.startswith("-"):
+        number = whole_number(value[1:], max_digits=max_digits)
+        return -number if number is not None else None
+    if not value or len(value) > max_digits or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
+
+
 def optional_id(form: FormData, name: str) -> int | None:
     """A row id chosen in a select; None for none (or for anything that is not an id)."""
-    value = text(form, name)
-    return int(value) if value.isdigit() and len(value) <= _ID_DIGITS else None
+    return whole_number(text(form, name))
 
 
 def checked(form: FormData, name: str) -> bool:

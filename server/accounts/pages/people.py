@@ -4,7 +4,9 @@ shown once, in the response to the reset itself); disabling and enabling account
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse
 
@@ -17,8 +19,9 @@ from server.enterprises import repository as enterprise_repo
 from server.enums import Role
 from server.errors import Forbidden, InvalidInput
 from server.models import Enterprise
+from server.queries import MAX_PAGE
 from server.web.deps import DatabaseDep
-from server.web.formdata import FormDep, checked, optional_id, text, values
+from server.web.formdata import FormDep, checked, optional_id, text, values, whole_number
 from server.web.labels import ROLE_ORDER
 
 router = APIRouter()
@@ -53,12 +56,12 @@ def _page(request, session, person, form_values, *, errors=None, notice=None, fa
 
 
 def _int_or_none(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return whole_number(value)
 
 
 @router.get("/admin/people")
 def people_list(request: Request, person: AdminPerson, database: DatabaseDep, q: str = "", role: str = "",
-                department_id: str = "", enterprise_id: str = "", page: int = 1):
+                department_id: str = "", enterprise_id: str = "", page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1):
     filters = people_repo.PeopleFilter(query=q.strip()[:100], role=Role(role) if role in Role.__members__ else None,
                                 department_id=_int_or_none(department_id), enterprise_id=_int_or_none(enterprise_id))
     with database.read() as session:

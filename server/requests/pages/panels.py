@@ -20,7 +20,7 @@ from server.enums import Rating as RatingValue
 from server.errors import InvalidInput, NotFound
 from server.i18n_text import N_
 from server.requests import service as request_service
-from server.web.formdata import text
+from server.web.formdata import text, whole_number
 
 DEPARTMENT, ASSIGNEE, DAYS, RATING, FILES = "department", "assignee", "days", "rating", "files"
 
@@ -128,9 +128,9 @@ def action_input(action: Action, form: FormData) -> request_service.ActionInput:
     if DAYS in spec.inputs:
         raw = text(form, DAYS, 10).strip()
         if raw:
-            if not raw.isdigit():
+            data.days = whole_number(raw)
+            if data.days is None:
                 raise InvalidInput("Please give a number of working days.", {DAYS: "Please enter a whole number."})
-            data.days = int(raw)
     if RATING in spec.inputs:
         raw = text(form, RATING, 30).strip()
         if raw:

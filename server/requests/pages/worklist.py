@@ -23,6 +23,7 @@ from server.models import Person, ServiceRequest
 from server.requests import presenters, refusals, repository, worklists
 from server.requests import service as request_service
 from server.requests.schemas import RequestSummary
+from server.web.formdata import whole_number
 
 NUMBER = re.compile(r"^[A-Z]{1,4}-\d{8}-\d{1,8}$")
 BAD_VERSION = N_("This form is out of date or damaged; reload the page and try again.")
@@ -160,12 +161,12 @@ def parse_version(value: str) -> int | None:
     """The version a form showed (every page's action forms). Without one the service skips
     the staleness check but still checks the state; a value that is not a version is refused
     (422, as the API refuses it), never taken as "no check"."""
-    value = (value or "").strip()
-    if not value:
+    if not (value or "").strip():
         return None
-    if not value.isdigit() or len(value) > 9:
+    version = whole_number(value)
+    if version is None:
         raise InvalidInput(BAD_VERSION, {"version": BAD_VERSION})
-    return int(value)
+    return version
 
 
 def confirmation_query(action: Action, number: str, **extra: str) -> str:
