@@ -197,7 +197,11 @@ def submit_order(
         data, values = _submit_input(service, form)
     except InvalidInput as exc:
         # Longer than any field allows: the form again, with the error at the field.
-        typed = {k: form.getlist(k) if len(form.getlist(k)) > 1 else v for k, v in formdata_values(form).items()}
+        typed: dict = formdata_values(form)
+        typed.update({  # as _submit_input keeps them: a multiple choice is a list
+            f"answers.{f.code}": [v for v in form.getlist(f"answers.{f.code}") if isinstance(v, str)]
+            for f in service.fields if f.type == FieldType.multiple_choice
+        })
         context = _order_context(catalog, person, service, locale, typed, errors=exc.errors,
                                  idempotency_key=key, had_files=chose_files(form))
         return render(request, "menu/order.html", context, status_code=422)
