@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.enums import Action, RequestStatus
+from server.enums import Action, Rating, RequestStatus
 from server.models.base import Base, utcnow
 
 
@@ -24,6 +24,9 @@ class ServiceRequest(Base):
         Index("ix_service_request_assignee_status_id", "assignee_id", "status", "id"),
         # Dispatchers, supervisors and admins: lists by status.
         Index("ix_service_request_status_id", "status", "id"),
+        # The finder's flag filter and date ranges.
+        Index("ix_service_request_flag_id", "flag", "id"),
+        Index("ix_service_request_submitted_at", "submitted_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +69,30 @@ class ServiceRequest(Base):
     return_count: Mapped[int] = mapped_column(default=0)
     transfer_count: Mapped[int] = mapped_column(default=0)
     urge_count: Mapped[int] = mapped_column(default=0)
+    last_urged_at: Mapped[datetime | None]
+
+    # Facts the metrics read (DESIGN.md "Exact definitions"), stamped by the transitions once,
+    # at the first time each thing happens, so a later release, rework or re-dispatch cannot
+    # rewrite what the figures count. See server/metrics/definitions.py.
+    first_claimed_at: Mapped[datetime | None]
+    first_claim_due_at: Mapped[datetime | None] = mapped_column(comment="claim_due_at when first claimed")
+    first_completed_at: Mapped[datetime | None]
+    first_complete_due_at: Mapped[datetime | None] = mapped_column(
+        comment="complete_due_at (as extended, suspension added back) when first completed"
+    )
+    rating: Mapped[Rating | None] = mapped_column(String(20), comment="the requester's rating, also in request_rating")
+    closed_unrated: Mapped[bool] = mapped_column(default=False, server_default=false(), comment="closed by the rating window running out")
+    # Working time from submission, in tenths of an hour: durations are measured to 6 minutes,
+    # which keeps their percentiles exact over a histogram (server/metrics).
+    tenths_to_dispatch: Mapped[int | None]
+    tenths_to_claim: Mapped[int | None]
+    tenths_to_complete: Mapped[int | None]
+
+    # Supervision 督办, kept by the sweep (server/sweeper.py): the three-colour flag as of its
+    # last run, and when the request first became overdue each way (never cleared).
+    flag: Mapped[str | None] = mapped_column(String(10))
+    overdue_claim_at: Mapped[datetime | None]
+    overdue_complete_at: Mapped[datetime | None]
 
     __mapper_args__ = {"version_id_col": version}
 

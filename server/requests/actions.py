@@ -37,6 +37,18 @@ MAX_NOTE = 2000
 MAX_EXTENSION_DAYS = 60
 
 
+def working_tenths(cal: WorkCalendar, start: datetime, end: datetime) -> int:
+    """Working time from ``start`` to ``end`` in tenths of an hour (rounded half up), as the
+    metrics' durations are kept. No calendar walk for a request dispatched as it is filed."""
+    if end <= start:
+        return 0
+    return int(cal.working_seconds_between(start, end) / 360 + 0.5)
+
+
+def _department_calendar(session: Session, request: ServiceRequest) -> WorkCalendar:
+    return calendar(session.get(Department, request.department_id) if request.department_id else None)
+
+
 def calendar(department: Department | None = None) -> WorkCalendar:
     """The working-time calendar of ``department`` (its office hours), or the centre's."""
     settings = get_settings()
@@ -202,6 +214,7 @@ def apply_department(request: ServiceRequest, service: Service, department: Depa
     request.assignee_id = None
     if request.dispatched_at is None:
         request.dispatched_at = now
+        request.tenths_to_dispatch = working_tenths(calendar(), request.submitted_at, now)
     # The department's claim clock starts when the task reaches it, in its own office hours.
     request.claim_due_at = calendar(department).add_working_hours(now, service.claim_limit_hours)
 
@@ -229,9 +242,17 @@ def _add_cohandler(session, request, service, person, data, now, note):
     return {"department": department.code}
 
 
+def _stamp_claim(session, request, now):
+    request.claimed_at = now
+    if request.first_claimed_at is None:
+        request.first_claimed_at = now
+        request.first_claim_due_at = request.claim_due_at
+        request.tenths_to_claim = working_tenths(_department_calendar(session, request), request.submitted_at, now)
+
+
 def _claim(session, request, service, person, data, now, note):
     request.assignee_id = person.id
-    request.claimed_at = now
+    _stamp_claim(session, request, now)
     return {}
 
 
@@ -248,7 +269,7 @@ def _assign(session, request, service, person, data, now, note):
         raise InvalidInput("Tasks can only be assigned to active staff of the department.", {"assignee": "Not staff of this department."})
     request.assignee_id = target.id
     if request.claimed_at is None or request.status == RequestStatus.dispatched:
-        request.claimed_at = now
+        _stamp_claim(session, request, now)
     return {"assignee": target.username}
 
 
@@ -274,7 +295,7 @@ def _suspend(session, request, service, person, data, now, note):
 
 def _resume(session, request, service, person, data, now, note):
     # The clock stopped while suspended: move the due time by the working time that passed.
-    cal = calendar(session.get(Department, request.department_id) if request.department_id else None)
+    cal = _department_calendar(session, request)
     paused = cal.working_seconds_between(request.suspended_at or now, now)
     if request.complete_due_at is not None and paused > 0:
         request.complete_due_at = cal.add_working_seconds(request.complete_due_at, paused)
@@ -304,7 +325,7 @@ def _extend(session, request, service, person, data, now, note):
     days = _days(data.days, required=False) or request.extension_requested_days
     if days is None:
         raise InvalidInput("Please give a number of working days.", {"days": "Required."})
-    cal = calendar(session.get(Department, request.department_id) if request.department_id else None)
+    cal = _department_calendar(session, request)
     previous = request.complete_due_at
     request.complete_due_at = cal.add_working_days(previous or now, days)
     request.extension_requested_days = None
@@ -313,6 +334,12 @@ def _extend(session, request, service, person, data, now, note):
 
 def _complete(session, request, service, person, data, now, note):
     request.completed_at = now
+    if request.first_completed_at is None:
+        # The due time that applied to this completion: as extended, with the time suspended
+        # added back by _resume. A rework's fresh limit does not rewrite it.
+        request.first_completed_at = now
+        request.first_complete_due_at = request.complete_due_at
+        request.tenths_to_complete = working_tenths(_department_calendar(session, request), request.submitted_at, now)
     return {}
 
 
@@ -324,6 +351,7 @@ def _rate(session, request, service, person, data, now, note):
         raise InvalidInput("Please tell us what was wrong.", {"note": "A comment is required when unsatisfied."})
     session.add(RequestRating(request_id=request.id, rater_id=person.id, value=rating, comment=note, created_at=now))
     request.closed_at = now
+    request.rating = rating
     return {"rating": rating.value}
 
 
@@ -331,13 +359,14 @@ def _rework(session, request, service, person, data, now, note):
     request.rework_count += 1
     request.completed_at = None
     # A rework gets a fresh completion limit.
-    cal = calendar(session.get(Department, request.department_id) if request.department_id else None)
+    cal = _department_calendar(session, request)
     request.complete_due_at = cal.add_working_days(now, service.complete_limit_days)
     return {"round": request.rework_count}
 
 
 def _auto_close(session, request, service, person, data, now, note):
     request.closed_at = now
+    request.closed_unrated = True
     return {"unrated": True}
 
 
@@ -348,6 +377,7 @@ def _finish(session, request, service, person, data, now, note):
 
 def _urge(session, request, service, person, data, now, note):
     request.urge_count += 1
+    request.last_urged_at = now
     return {}
 
 

@@ -99,6 +99,7 @@ def submit(
         return_count=0,
         transfer_count=0,
         urge_count=0,
+        closed_unrated=False,
     )
     events = [actions.event_values(None, Action.submit, RequestStatus.submitted, person, now)]
     department = routing.department_for(catalog, service)

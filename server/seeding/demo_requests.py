@@ -405,6 +405,7 @@ def _make_row(ctx: _Context, pools: _Pools, rng: random.Random, t0: float, now: 
         "return_count": 0,
         "transfer_count": 0,
         "urge_count": 0,
+        "closed_unrated": False,
     }
     if request["building_id"] is None and ctx.buildings:
         building_id, floors = rng.choice(ctx.buildings)
