@@ -29,7 +29,7 @@ def content_disposition(kind: str, name: str) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-@router.get("/attachments/{attachment_id}")
+@router.get("/attachments/{attachment_id:id}")
 def download(request: Request, attachment_id: int, person: PagePerson, database: DatabaseDep, inline: bool = False) -> Response:
     with database.read() as session:
         attachment = attachment_service.get_downloadable(session, person, attachment_id)
