@@ -97,3 +97,20 @@ def test_every_id_in_a_route_path_uses_the_id_convertor(app):
         if isinstance(route, APIRoute | Route) and re.search(r"\{\w*_id\}", route.path)
     ]
     assert plain == []
+
+
+def test_a_downloaded_attachment_is_never_stored(app, world, database):
+    from sqlalchemy import select
+
+    from server.models import Attachment
+    from tests.requests.pages.requester_helpers import PNG
+
+    member = client_for(app, "member1")
+    number_from(order(member, "union.join", {"answers.people": "3"}, files=[("attachments", ("证件.png", PNG, "image/png"))]))
+    with database.read() as session:
+        attachment_id = session.scalar(select(Attachment.id))
+    for url in (f"/attachments/{attachment_id}", f"/attachments/{attachment_id}?inline=1"):
+        response = member.get(url)
+        assert response.status_code == 200 and response.content == PNG
+        assert response.headers["cache-control"] == "no-store"
+        assert "etag" not in response.headers and "last-modified" not in response.headers
