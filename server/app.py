@@ -64,5 +64,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # limit is enforced before that: on Content-Length up front, and on the stream (413).
     app.include_router(api_router, max_body_size=settings.max_body_bytes)
     install_web(app, database)
-    app.add_middleware(ContentLengthLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ContentLengthLimit, max_bytes=settings.max_body_bytes, max_json_bytes=settings.max_json_bytes)
     return app
