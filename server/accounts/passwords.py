@@ -9,6 +9,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from server.config import get_settings
+from server.i18n_text import N_
 
 
 @lru_cache(maxsize=2)
@@ -68,11 +69,11 @@ def check_password_strength(password: str, *, username: str = "") -> str | None:
     ones, digits or letters only, the 30,000 most common passwords (zxcvbn's list) and the
     Chinese-typical ones above, and any that contain the username."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return "A password needs at least 8 characters."
+        return N_("A password needs at least 8 characters.")
     if password.isdigit() or password.isalpha():
-        return "A password needs both letters and digits."
+        return N_("A password needs both letters and digits.")
     if password.lower() in _common_passwords():
-        return "This password is among the most common ones; choose one nobody would guess."
+        return N_("This password is among the most common ones; choose one nobody would guess.")
     if len(username) >= 3 and username.lower() in password.lower():
-        return "A password must not contain the username."
+        return N_("A password must not contain the username.")
     return None
