@@ -14,6 +14,7 @@ from server.models.idempotency import IdempotencyKey
 from server.models.person import Person, PersonRole
 from server.models.rating import RequestRating
 from server.models.service_request import RequestEvent, ServiceRequest
+from server.models.sign_in_failure import SignInFailure
 
 __all__ = [
     "Attachment",
@@ -34,5 +35,6 @@ __all__ = [
     "Service",
     "ServiceField",
     "ServiceRequest",
+    "SignInFailure",
     "utcnow",
 ]
