@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server import security_log
 from server.accounts import service as account_service
 from server.db import Database
 from server.errors import NotAuthenticated, TooManyAttempts
@@ -86,12 +87,20 @@ def check_password(database: Database, request: Request, username: str, password
         return then(session, person)
 
     try:
-        return database.run(work)
+        result = database.run(work)
     except TooManyAttempts:
+        security_log.record(security_log.SIGN_IN_THROTTLED, user=username, address=address)
         raise
     except NotAuthenticated:
         database.run(lambda session: account_service.record_failed_sign_in(session, username, address))
+        security_log.record(security_log.SIGN_IN_FAILED, user=username, address=address)
         raise
+    security_log.record(security_log.SIGN_IN, user=username, address=address, door=_door(request))
+    return result
+
+
+def _door(request: Request) -> str:
+    return "api" if request.url.path.startswith("/api/") else "page"
 
 
 def sign_in(database: Database, request: Request, username: str, password: str, old_secret: str | None, *,
@@ -109,9 +118,11 @@ def sign_in(database: Database, request: Request, username: str, password: str, 
     return check_password(database, request, username, password, open_session, trusted_device=trusted_device)
 
 
-def sign_out(database: Database, secret: str | None) -> None:
+def sign_out(database: Database, request: Request, secret: str | None) -> None:
     if secret:
         database.run(lambda session: account_service.revoke_token(session, secret))
+    person = getattr(request.state, "person", None)
+    security_log.record(security_log.SIGN_OUT, user=getattr(person, "username", None), address=client_address(request))
 
 
 def set_session_cookie(request: Request, response: Response, secret: str) -> None:

@@ -68,7 +68,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, database: DatabaseDep) -> Response:
-    sign_out(database, session_secret(request))
+    sign_out(database, request, session_secret(request))
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(request, response)
     return response
