@@ -11,15 +11,21 @@ department filter is the department holding the request now. Read-only: nothing 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from server.catalog import snapshot
 from server.enums import Rating, RequestStatus, Role
+from server.errors import InvalidInput, Msg
+from server.metrics import definitions as d
+from server.metrics import queries as q
 from server.metrics.definitions import previous_period
-from server.models import Person
+from server.models import Person, PersonRole
 
 # How far back a period may reach in one question (the API's 422 beyond it).
 MAX_PERIOD_DAYS = 366
@@ -208,23 +214,317 @@ def scope_for(person: Person | None) -> Scope:
     return Scope(ScopeKind.forbidden)
 
 
+# --- from tallies to figures -------------------------------------------------------------------
+
+
+def _rates(t: q.Tally) -> Rates:
+    sat = d.satisfaction_of(t["rated_satisfied"], t["rated_basically"], _rated(t), t["closed"], t["closed_unrated"])
+    return Rates(
+        response=d.response_rate_of(t["claimed_on_time"], t["claimed"] + t.unclaimed_past_due),
+        resolution=d.resolution_rate_of(t["resolved"], t["resolvable"]),
+        satisfaction=sat.rate,
+        satisfaction_share=sat.share,
+        unrated_share=sat.unrated_share,
+        on_time=d.on_time_rate_of(t["completed_on_time"], t["completed"]),
+    )
+
+
+def _rated(t: q.Tally) -> int:
+    return t["rated_satisfied"] + t["rated_basically"] + t["rated_unsatisfied"]
+
+
+def _composite(rates: Rates) -> float | None:
+    return d.composite(rates.response, rates.resolution, rates.satisfaction)
+
+
+def _average_rating(t: q.Tally) -> float | None:
+    rated = _rated(t)
+    points = (
+        RATING_POINTS[Rating.satisfied] * t["rated_satisfied"]
+        + RATING_POINTS[Rating.basically_satisfied] * t["rated_basically"]
+        + RATING_POINTS[Rating.unsatisfied] * t["rated_unsatisfied"]
+    )
+    return points / rated if rated else None
+
+
+def _counts(t: q.Tally) -> Counts:
+    return Counts(
+        submitted=t["submitted"],
+        dispatched=t["dispatched"],
+        claimed=t["claimed"],
+        completed=t["completed"],
+        closed=t["closed"],
+        cancelled=t["cancelled"],
+        rejected=t["rejected"],
+        overdue=t["late"] + t.overdue_now,
+        returns=t["returned"],
+        reworks=t["reworked"],
+        rated={
+            Rating.satisfied.value: t["rated_satisfied"],
+            Rating.basically_satisfied.value: t["rated_basically"],
+            Rating.unsatisfied.value: t["rated_unsatisfied"],
+        },
+    )
+
+
+def _hours(value: float | None) -> float | None:
+    return None if value is None else round(value / 10, 2)
+
+
+def _durations(histograms: dict) -> Durations:
+    def p(kind: str, fraction: float) -> float | None:
+        return _hours(q.histogram_percentile(histograms[kind], fraction))
+
+    return Durations(
+        dispatch_p50=p("dispatch", 0.5), dispatch_p90=p("dispatch", 0.9),
+        claim_p50=p("claim", 0.5), claim_p90=p("claim", 0.9),
+        complete_p50=p("complete", 0.5), complete_p90=p("complete", 0.9),
+    )
+
+
+def _figures(t: q.Tally) -> Figures:
+    rates = _rates(t)
+    return Figures(_counts(t), rates, _composite(rates), _durations(t.durations), _average_rating(t))
+
+
+def _merge(tallies) -> q.Tally:
+    total = q.Tally()
+    for t in tallies:
+        total.add(t.counters)
+        total.unclaimed_past_due += t.unclaimed_past_due
+        total.overdue_now += t.overdue_now
+        for kind, counts in t.durations.items():
+            total.durations[kind].update(counts)
+    return total
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _scope(session: Session, filters: Filters) -> q.Scope:
+    service_ids: tuple[int, ...] | None = None
+    if filters.category_id is not None:
+        catalog = snapshot.load(session)
+        service_ids = tuple(sorted(s.id for s in catalog.services.values() if s.category_id == filters.category_id))
+    if filters.service_id is not None:
+        service_ids = (filters.service_id,) if service_ids is None or filters.service_id in service_ids else ()
+    return q.Scope(filters.department_id, service_ids, filters.building_id, filters.enterprise_id)
+
+
+def _grouped(session: Session, scope: q.Scope, start: date, end: date, now: datetime, group: str) -> dict:
+    """Tallies of the period per ``group`` ("day" or "department_id"), durations left out."""
+    if scope.needs_requests:
+        rows = q.request_rows(session, scope, start, end)
+        key = (lambda r: q.local_day(r.submitted_at)) if group == "day" else (lambda r: r.department_id or 0)
+        return q.tally_rows(rows, now, by=key)
+    tallies: dict = {}
+    for key, values in q.rollup_by(session, scope, start, end, group).items():
+        tallies.setdefault(_day(key) if group == "day" else key, q.Tally()).add(values)
+    _add_live(tallies, q.live_rows(session, scope, start, end, now), now, group)
+    return tallies
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _add_live(tallies: dict, rows, now: datetime, group: str, since: date | None = None) -> None:
+    for row in rows:
+        day = q.local_day(row.submitted_at)
+        if since is not None and day < since:
+            continue
+        claim, overdue = q.live_counts(row, now)
+        key = day if group == "day" else (row.department_id or 0)
+        t = tallies.setdefault(key, q.Tally())
+        t.unclaimed_past_due += claim
+        t.overdue_now += overdue
+
+
+def _period_durations(session: Session, scope: q.Scope, start: date, end: date, split: date) -> dict[bool, dict]:
+    """Durations of [start, split) (False) and [split, end] (True)."""
+    if scope.histogram_covers:
+        return q.histogram(session, scope, start, end, split)
+    return {
+        False: q.raw_durations(session, scope, start, split - timedelta(days=1)) if split > start else q.Tally().durations,
+        True: q.raw_durations(session, scope, split, end),
+    }
+
+
+def _check(filters: Filters) -> None:
+    if filters.start > filters.end:
+        raise InvalidInput("The period ends before it starts.", {"to": "Must not be before the start."})
+    if (filters.end - filters.start).days + 1 > MAX_PERIOD_DAYS:
+        raise InvalidInput("The period is too long.", {"to": Msg("At most {days} days.", days=MAX_PERIOD_DAYS)})
+
+
 def figures(session: Session, filters: Filters, *, now: datetime) -> Figures:
-    raise NotImplementedError
+    """The figures of the period (three queries over the rollup and the live sets)."""
+    _check(filters)
+    scope = _scope(session, filters)
+    if scope.needs_requests:
+        return _figures(_merge(q.tally_rows(q.request_rows(session, scope, filters.start, filters.end), now).values()))
+    total = _merge(_grouped(session, scope, filters.start, filters.end, now, "day").values())
+    total.durations = _period_durations(session, scope, filters.start, filters.end, filters.start)[True]
+    return _figures(total)
 
 
 def overview(session: Session, filters: Filters, *, now: datetime) -> Overview:
-    raise NotImplementedError
+    """Everything /supervision draws: this period, the one before, weeks, backlog, demand and
+    the department table, in a fixed number of queries (tests/metrics fix it)."""
+    _check(filters)
+    scope = _scope(session, filters)
+    before = filters.previous()
+    if scope.needs_requests:
+        rows = q.request_rows(session, scope, before.start, filters.end)
+        by_day = q.tally_rows(rows, now, by=lambda r: q.local_day(r.submitted_at))
+        current_rows = [r for r in rows if q.local_day(r.submitted_at) >= filters.start]
+        by_department = q.tally_rows(current_rows, now, by=lambda r: r.department_id or 0)
+        services = Counter(r.service_id for r in current_rows)
+        top_services = sorted(services.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_SIZE]
+        durations = {flag: _merge(t for day, t in by_day.items() if (day >= filters.start) == flag).durations for flag in (False, True)}
+    else:
+        live = q.live_rows(session, scope, before.start, filters.end, now)
+        by_day = {}
+        for key, values in q.rollup_by(session, scope, before.start, filters.end, "day").items():
+            by_day.setdefault(_day(key), q.Tally()).add(values)
+        _add_live(by_day, live, now, "day")
+        durations = _period_durations(session, scope, before.start, filters.end, filters.start)
+        by_department = {}
+        for key, values in q.rollup_by(session, scope, filters.start, filters.end, "department_id").items():
+            by_department.setdefault(key, q.Tally()).add(values)
+        _add_live(by_department, live, now, "department_id", since=filters.start)
+        services = q.rollup_by(session, scope, filters.start, filters.end, "service_id")
+        top_services = sorted(((s, v[0]) for s, v in services.items() if v[0]), key=lambda kv: (-kv[1], kv[0]))[:TOP_SIZE]
+    current = _merge(t for day, t in by_day.items() if day >= filters.start)
+    current.durations = durations[True]
+    previous = _merge(t for day, t in by_day.items() if day < filters.start)
+    previous.durations = durations[False]
+    open_now = q.open_rows(session, scope)
+    return Overview(
+        current=_figures(current),
+        previous=_figures(previous),
+        weekly=_weeks(by_day, filters.start, filters.end),
+        backlog=_backlog(open_now, now),
+        top_services=top_services,
+        top_enterprises=q.top_enterprises(session, scope, filters.start, filters.end, TOP_SIZE),
+        departments=_department_rows(session, by_department, open_now),
+    )
+
+
+def _weeks(by_day: dict[date, q.Tally], start: date, end: date) -> list[Week]:
+    weeks: dict[date, list[q.Tally]] = {}
+    day = start
+    while day <= end:
+        weeks.setdefault(day - timedelta(days=day.weekday()), [])
+        day += timedelta(days=1)
+    for day, t in by_day.items():
+        if start <= day <= end:
+            weeks[day - timedelta(days=day.weekday())].append(t)
+    out = []
+    for monday in sorted(weeks):
+        t = _merge(weeks[monday])
+        rates = _rates(t)
+        out.append(Week(monday, t["submitted"], rates, _composite(rates)))
+    return out
+
+
+def _age_bucket(submitted_at: datetime, now: datetime) -> str:
+    days = (now - submitted_at) / timedelta(days=1)
+    for name, limit in AGE_BUCKETS:
+        if limit is None or days < limit:
+            return name
+    raise AssertionError("the last bucket has no limit")
+
+
+_BACKLOG_STATES = (RequestStatus.submitted, RequestStatus.dispatched, RequestStatus.claimed, RequestStatus.suspended)
+
+
+def _backlog(open_now, now: datetime) -> list[BacklogCell]:
+    cells = Counter((RequestStatus(r.status), _age_bucket(r.submitted_at, now)) for r in open_now)
+    return [BacklogCell(state, name, cells[(state, name)]) for state in _BACKLOG_STATES for name, _ in AGE_BUCKETS]
+
+
+def _department_rows(session: Session, tallies: dict[int, q.Tally], open_now) -> list[DepartmentRow]:
+    catalog = snapshot.load(session)
+    load = Counter(r.department_id for r in open_now if r.department_id)
+    ids = {i for i, dep in catalog.departments.items() if dep.active} | {i for i in tallies if i} | set(load)
+    rows = []
+    for department_id in sorted(ids, key=lambda i: (catalog.departments[i].code if i in catalog.departments else "", i)):
+        t = tallies.get(department_id) or q.Tally()
+        rates = _rates(t)
+        rows.append(
+            DepartmentRow(
+                department_id=department_id,
+                load=load[department_id],
+                submitted=t["submitted"],
+                completed=t["completed"],
+                returns=t["returned"],
+                reworks=t["reworked"],
+                overdue=t["late"] + t.overdue_now,
+                rates=rates,
+                average_rating=_average_rating(t),
+                composite=_composite(rates),
+            )
+        )
+    return rows
 
 
 def departments(session: Session, filters: Filters, *, now: datetime) -> list[DepartmentRow]:
     """One row per active department (and any holding requests of the period), by code."""
-    raise NotImplementedError
+    _check(filters)
+    scope = _scope(session, filters)
+    tallies = _grouped(session, scope, filters.start, filters.end, now, "department_id")
+    return _department_rows(session, tallies, q.open_rows(session, scope))
 
 
 def staff(session: Session, filters: Filters, department_id: int, *, now: datetime) -> list[StaffRow]:
-    raise NotImplementedError
+    """Per person of the department: the requests of the period they hold now, and their load."""
+    _check(filters)
+    scope = _scope(session, replace(filters, department_id=department_id))
+    tallies = q.tally_rows(q.request_rows(session, scope, filters.start, filters.end), now, by=lambda r: r.assignee_id)
+    load = Counter(r.assignee_id for r in q.open_rows(session, scope) if r.assignee_id)
+    people = set(
+        session.scalars(
+            select(Person.id).where(
+                Person.department_id == department_id,
+                Person.active,
+                Person.id.in_(select(PersonRole.person_id).where(PersonRole.role.in_((Role.staff, Role.lead)))),
+            )
+        )
+    )
+    rows = []
+    for person_id in sorted(people | {i for i in tallies if i is not None} | set(load)):
+        t = tallies.get(person_id) or q.Tally()
+        rates = _rates(t)
+        rows.append(StaffRow(person_id, load[person_id], t["completed"], rates, _average_rating(t), _composite(rates)))
+    return rows
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
 
 
 def red_black(session: Session, month: date, *, now: datetime) -> RedBlack:
     """The red and black list of the calendar month holding ``month``."""
-    raise NotImplementedError
+    start, end = month_bounds(month)
+    rows = departments(session, Filters(start, end), now=now)
+    catalog = snapshot.load(session)
+    code = {i: (catalog.departments[i].code if i in catalog.departments else str(i)) for i in (r.department_id for r in rows)}
+    by_code = {code[r.department_id]: r for r in rows}
+    ranked = d.red_black_list(d.DepartmentMonth(code[r.department_id], r.submitted, r.composite, r.overdue) for r in rows)
+    tallies = _grouped(session, _scope(session, Filters(start, end)), start, end, now, "department_id")
+
+    def row(m: d.DepartmentMonth) -> RedBlackRow:
+        r = by_code[m.code]
+        t = tallies.get(r.department_id) or q.Tally()
+        return RedBlackRow(
+            department_id=r.department_id, code=m.code, volume=m.volume, composite=m.composite, overdue=m.overdue,
+            satisfaction=r.rates.satisfaction, response=r.rates.response,
+            return_rate=d.return_rate_of(t["returned"], t["dispatched"]),
+            rework_rate=d.rework_rate_of(t["reworked"], t["completed"]),
+            on_time=r.rates.on_time,
+        )
+
+    return RedBlack(start, [row(m) for m in ranked.red], [row(m) for m in ranked.black])
