@@ -211,15 +211,19 @@ def tally_rows(rows, now: datetime, by=None) -> dict[Any, Tally]:
     return tallies
 
 
-def raw_durations(session: Session, scope: Scope, start: date, end: date) -> dict[str, Counter]:
+def raw_durations(session: Session, scope: Scope, start: date, end: date, split: date) -> dict[bool, dict[str, Counter]]:
+    """Durations read from the requests, for [start, split) (False) and [split, end] (True)."""
     rows = session.execute(
-        select(R.tenths_to_dispatch, R.tenths_to_claim, R.tenths_to_complete).where(*request_where(scope, start, end))
+        select(R.submitted_at, R.tenths_to_dispatch, R.tenths_to_claim, R.tenths_to_complete).where(
+            *request_where(scope, start, end)
+        )
     )
-    out = {k: Counter() for k in DURATION_KINDS}
-    for row in rows:
-        for kind, tenths in zip(DURATION_KINDS, row, strict=True):
-            if tenths is not None:
-                out[kind][tenths] += 1
+    out: dict[bool, dict[str, Counter]] = {flag: {k: Counter() for k in DURATION_KINDS} for flag in (False, True)}
+    for submitted_at, *tenths in rows:
+        part = out[local_day(submitted_at) >= split]
+        for kind, value in zip(DURATION_KINDS, tenths, strict=True):
+            if value is not None:
+                part[kind][value] += 1
     return out
 
 

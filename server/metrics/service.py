@@ -344,10 +344,7 @@ def _period_durations(session: Session, scope: q.Scope, start: date, end: date, 
     """Durations of [start, split) (False) and [split, end] (True)."""
     if scope.histogram_covers:
         return q.histogram(session, scope, start, end, split)
-    return {
-        False: q.raw_durations(session, scope, start, split - timedelta(days=1)) if split > start else q.Tally().durations,
-        True: q.raw_durations(session, scope, split, end),
-    }
+    return q.raw_durations(session, scope, start, end, split)
 
 
 def _check(filters: Filters) -> None:
