@@ -120,7 +120,8 @@ def rebuild_in(session: Session) -> int:
     for table in (ROLLUP, DURATION, ENTERPRISE):
         connection.execute(delete(table))
     columns = [ServiceRequest.__table__.c[name] for name in COLUMNS]
-    result = connection.execution_options(yield_per=_BATCH).execute(select(*columns))
+    # Streamed (server-side cursor on PostgreSQL) and summed before any insert.
+    result = connection.execute(select(*columns).execution_options(yield_per=_BATCH))
     rollup, durations, enterprises = tally(result)
     for table, items in (
         (ROLLUP, [dict(zip(_ROLLUP_KEY, k, strict=True)) | dict(zip(ROLLUP_COUNTERS, v, strict=True)) for k, v in rollup.items()]),
