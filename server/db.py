@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from server.config import Settings
+from server.errors import InvalidInput
 
 T = TypeVar("T")
 
@@ -73,8 +74,41 @@ def create_db_engine(url: str, settings: Settings, *, pooled: bool = True) -> En
             **pool_args,
         )
         _install_sqlite_hooks(engine, settings)
+        _install_nul_guard(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **pool_args)
+    engine = create_engine(url, pool_pre_ping=True, **pool_args)
+    _install_nul_guard(engine)
+    return engine
+
+
+def _install_nul_guard(engine: Engine) -> None:
+    """Refuse text holding a NUL character on its way to the database, on every dialect.
+
+    PostgreSQL cannot store NUL in text and its driver raises mid-statement (a 500); SQLite
+    would store it. Checking every bound parameter here is the one place no door can miss —
+    a form field, a query parameter, a username — and gives both dialects the same answer: a
+    422 saying what was wrong. The doors check their own fields first where they can name
+    the field; this is the net under them."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _refuse_nul(conn, cursor, statement, parameters, context, executemany):
+        if any(isinstance(value, str) and "\x00" in value for value in _bound_values(parameters)):
+            raise InvalidInput("Text must not contain NUL characters.")
+
+
+def _bound_values(parameters) -> Iterator:
+    """Every value in a statement's parameters, whatever their shape: one row or many, as
+    dicts or sequences (executemany, insertmanyvalues batches), arrays inside."""
+    if isinstance(parameters, dict):
+        parameters = parameters.values()
+    elif not isinstance(parameters, list | tuple):
+        yield parameters
+        return
+    for value in parameters:
+        if isinstance(value, dict | list | tuple):
+            yield from _bound_values(value)
+        else:
+            yield value
 
 
 def _install_sqlite_hooks(engine: Engine, settings: Settings) -> None:

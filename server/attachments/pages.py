@@ -29,7 +29,7 @@ def content_disposition(kind: str, name: str) -> str:
     return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-@router.get("/attachments/{attachment_id}")
+@router.get("/attachments/{attachment_id:id}")
 def download(request: Request, attachment_id: int, person: PagePerson, database: DatabaseDep, inline: bool = False) -> Response:
     with database.read() as session:
         attachment = attachment_service.get_downloadable(session, person, attachment_id)
@@ -43,9 +43,15 @@ def download(request: Request, attachment_id: int, person: PagePerson, database:
     headers = {
         "Content-Disposition": content_disposition("inline" if show_inline else "attachment", attachment.original_name),
         "X-Content-Type-Options": "nosniff",
-        # Personal files: never kept by a shared proxy; the browser may revalidate.
-        "Cache-Control": "private, no-cache",
+        # Personal files (ID cards, contracts): kept by no proxy and not on the disk of a
+        # shared computer's browser either; no validators, so nothing invites keeping a copy.
+        "Cache-Control": "no-store",
     }
     if show_inline:
         headers["Content-Security-Policy"] = INLINE_POLICY
-    return FileResponse(path, media_type=attachment.content_type, headers=headers)
+    # With the file's stat given, FileResponse sets its validators now (not when sending), so
+    # they can be taken off.
+    response = FileResponse(path, media_type=attachment.content_type, headers=headers, stat_result=path.stat())
+    for validator in ("etag", "last-modified"):
+        del response.headers[validator]
+    return response

@@ -63,14 +63,14 @@ def create_building(request: Request, person: AdminPerson, database: DatabaseDep
     return RedirectResponse(f"/admin/buildings/{building.id}?saved=1", status_code=303)
 
 
-@router.get("/admin/buildings/{building_id}")
+@router.get("/admin/buildings/{building_id:id}")
 def edit_building(request: Request, person: AdminPerson, database: DatabaseDep, building_id: int, saved: bool = False):
     with database.read() as session:
         building = building_service.get(session, building_id)
     return _page(request, building, _form_values(building), notice=SAVED if saved else None)
 
 
-@router.post("/admin/buildings/{building_id}")
+@router.post("/admin/buildings/{building_id:id}")
 def update_building(request: Request, person: AdminPerson, database: DatabaseDep, building_id: int, form: FormDep):
     try:
         with database.write() as session:
@@ -82,7 +82,7 @@ def update_building(request: Request, person: AdminPerson, database: DatabaseDep
     return RedirectResponse(f"/admin/buildings/{building_id}?saved=1", status_code=303)
 
 
-@router.post("/admin/buildings/{building_id}/active")
+@router.post("/admin/buildings/{building_id:id}/active")
 def set_building_active(request: Request, person: AdminPerson, database: DatabaseDep, building_id: int,
                         form: FormDep):
     with database.write() as session:
@@ -91,7 +91,7 @@ def set_building_active(request: Request, person: AdminPerson, database: Databas
     return RedirectResponse(f"/admin/buildings/{building_id}?saved=1", status_code=303)
 
 
-@router.post("/admin/buildings/{building_id}/delete")
+@router.post("/admin/buildings/{building_id:id}/delete")
 def delete_building(request: Request, person: AdminPerson, database: DatabaseDep, building_id: int):
     try:
         with database.write() as session:

@@ -75,7 +75,7 @@ def create_department(request: Request, person: AdminPerson, database: DatabaseD
     return RedirectResponse(f"/admin/departments/{department.id}?saved=1", status_code=303)
 
 
-@router.get("/admin/departments/{department_id}")
+@router.get("/admin/departments/{department_id:id}")
 def edit_department(request: Request, person: AdminPerson, database: DatabaseDep, department_id: int,
                     saved: bool = False):
     with database.read() as session:
@@ -83,7 +83,7 @@ def edit_department(request: Request, person: AdminPerson, database: DatabaseDep
         return _page(request, session, department, _form_values(department), notice=SAVED if saved else None)
 
 
-@router.post("/admin/departments/{department_id}")
+@router.post("/admin/departments/{department_id:id}")
 def update_department(request: Request, person: AdminPerson, database: DatabaseDep, department_id: int, form: FormDep):
     try:
         with database.write() as session:
@@ -96,7 +96,7 @@ def update_department(request: Request, person: AdminPerson, database: DatabaseD
     return RedirectResponse(f"/admin/departments/{department_id}?saved=1", status_code=303)
 
 
-@router.post("/admin/departments/{department_id}/active")
+@router.post("/admin/departments/{department_id:id}/active")
 def set_department_active(request: Request, person: AdminPerson, database: DatabaseDep, department_id: int,
                           form: FormDep):
     with database.write() as session:
@@ -105,7 +105,7 @@ def set_department_active(request: Request, person: AdminPerson, database: Datab
     return RedirectResponse(f"/admin/departments/{department_id}?saved=1", status_code=303)
 
 
-@router.post("/admin/departments/{department_id}/delete")
+@router.post("/admin/departments/{department_id:id}/delete")
 def delete_department(request: Request, person: AdminPerson, database: DatabaseDep, department_id: int):
     try:
         with database.write() as session:

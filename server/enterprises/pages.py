@@ -74,7 +74,7 @@ def create_enterprise(request: Request, person: AdminPerson, database: DatabaseD
     return RedirectResponse(f"/admin/enterprises/{enterprise.id}?saved=1", status_code=303)
 
 
-@router.get("/admin/enterprises/{enterprise_id}")
+@router.get("/admin/enterprises/{enterprise_id:id}")
 def edit_enterprise(request: Request, person: AdminPerson, database: DatabaseDep, enterprise_id: int,
                     saved: bool = False):
     with database.read() as session:
@@ -82,7 +82,7 @@ def edit_enterprise(request: Request, person: AdminPerson, database: DatabaseDep
         return _page(request, session, enterprise, _form_values(enterprise), notice=SAVED if saved else None)
 
 
-@router.post("/admin/enterprises/{enterprise_id}")
+@router.post("/admin/enterprises/{enterprise_id:id}")
 def update_enterprise(request: Request, person: AdminPerson, database: DatabaseDep, enterprise_id: int,
                       form: FormDep):
     try:
@@ -95,7 +95,7 @@ def update_enterprise(request: Request, person: AdminPerson, database: DatabaseD
     return RedirectResponse(f"/admin/enterprises/{enterprise_id}?saved=1", status_code=303)
 
 
-@router.post("/admin/enterprises/{enterprise_id}/active")
+@router.post("/admin/enterprises/{enterprise_id:id}/active")
 def set_enterprise_active(request: Request, person: AdminPerson, database: DatabaseDep, enterprise_id: int,
                           form: FormDep):
     with database.write() as session:
@@ -104,7 +104,7 @@ def set_enterprise_active(request: Request, person: AdminPerson, database: Datab
     return RedirectResponse(f"/admin/enterprises/{enterprise_id}?saved=1", status_code=303)
 
 
-@router.post("/admin/enterprises/{enterprise_id}/delete")
+@router.post("/admin/enterprises/{enterprise_id:id}/delete")
 def delete_enterprise(request: Request, person: AdminPerson, database: DatabaseDep, enterprise_id: int):
     try:
         with database.write() as session:

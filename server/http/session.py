@@ -18,6 +18,18 @@ from server.db import Database
 from server.models import Person
 
 SESSION_COOKIE = "lianxin_session"
+# Over HTTPS the cookie carries the __Host- prefix: browsers then accept it only with Secure,
+# Path=/ and no Domain, so a sibling subdomain cannot plant or overwrite a session.
+SECURE_SESSION_COOKIE = "__Host-" + SESSION_COOKIE
+
+
+def session_cookie_name(settings) -> str:
+    return SECURE_SESSION_COOKIE if settings.cookie_secure else SESSION_COOKIE
+
+
+def session_secret(request: Request) -> str | None:
+    """The session secret the browser sent, under the name this installation uses."""
+    return request.cookies.get(session_cookie_name(request.app.state.settings))
 
 
 class SessionMiddleware:
@@ -33,7 +45,7 @@ class SessionMiddleware:
             state = scope.setdefault("state", {})
             state["person"] = None
             state["session_csrf"] = None
-            secret = request.cookies.get(SESSION_COOKIE)
+            secret = session_secret(request)
             # A bearer token wins over the cookie in the API; no need to look the cookie up then.
             bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
             if secret and not bearer:
@@ -71,11 +83,11 @@ def sign_out(database: Database, secret: str | None) -> None:
 def set_session_cookie(request: Request, response: Response, secret: str) -> None:
     settings = request.app.state.settings
     response.set_cookie(
-        SESSION_COOKIE, secret, max_age=settings.session_ttl_hours * 3600, path="/",
+        session_cookie_name(settings), secret, max_age=settings.session_ttl_hours * 3600, path="/",
         httponly=True, samesite="lax", secure=settings.cookie_secure,
     )
 
 
 def clear_session_cookie(request: Request, response: Response) -> None:
     settings = request.app.state.settings
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=settings.cookie_secure)
+    response.delete_cookie(session_cookie_name(settings), path="/", httponly=True, samesite="lax", secure=settings.cookie_secure)

@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from server.admin.common import AdminPerson, render_admin
 from server.db import Database
 from server.errors import NotFound
-from server.http.session import SESSION_COOKIE
+from server.http.session import session_secret
 from server.i18n_text import N_
 from server.imports import service as bulk_import
 from server.imports.files import template_csv, template_xlsx
@@ -38,7 +38,7 @@ def _store(request: Request) -> ImportStore:
 
 
 def _owner(request: Request, person) -> str:
-    return owner_of(person.id, request.cookies.get(SESSION_COOKIE))
+    return owner_of(person.id, session_secret(request))
 
 
 @router.get("/admin/import")

@@ -98,6 +98,6 @@ async def page_error(request: Request, exc: Exception) -> Response:
         response = render(request, "errors/error.html", context, status_code=status, headers=headers)
     if status >= 500:
         # A 500 is answered outside our middleware stack; add the headers here.
-        for key, value in security_headers(request.url.path).items():
+        for key, value in security_headers(request.scope).items():
             response.headers.setdefault(key, value)
     return response

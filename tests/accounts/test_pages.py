@@ -11,8 +11,8 @@ from server.models import AuthToken
 from tests.web.conftest import csrf_from, sign_in
 
 
-def _session_cookie_header(response) -> str:
-    return next(v for v in response.headers.get_list("set-cookie") if v.startswith(SESSION_COOKIE + "="))
+def _session_cookie_header(response, name: str = SESSION_COOKIE) -> str:
+    return next(v for v in response.headers.get_list("set-cookie") if v.startswith(name + "="))
 
 
 def test_sign_in_opens_a_server_side_session(client, make_person, database):
@@ -32,9 +32,16 @@ def test_sign_in_opens_a_server_side_session(client, make_person, database):
 def test_secure_cookie_when_configured(make_person, app):
     app.state.settings = app.state.settings.model_copy(update={"cookie_secure": True})
     make_person("mei", Role.member)
-    # Secure cookies travel over HTTPS only.
+    # Secure cookies travel over HTTPS only; the __Host- prefix makes browsers refuse one set
+    # with a Domain or by a sibling subdomain.
     with TestClient(app, base_url="https://testserver") as client:
-        assert "secure" in _session_cookie_header(sign_in(client, "mei")).lower()
+        response = sign_in(client, "mei")
+        header = _session_cookie_header(response, "__Host-lianxin_session").lower()
+        assert "secure" in header and "path=/" in header and "domain=" not in header
+        assert not any(v.startswith(SESSION_COOKIE + "=") for v in response.headers.get_list("set-cookie"))
+        # the session it opened is the one the next page reads
+        assert client.get("/api/v1/auth/me").json()["username"] == "mei"
+        assert response.headers["strict-transport-security"] == "max-age=31536000"
 
 
 def test_each_sign_in_gets_a_new_session_and_ends_the_old(client, make_person, database):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from fastapi.testclient import TestClient
+
 from server.enums import Role
 
 
@@ -51,7 +53,7 @@ def test_security_headers_on_pages(client):
     response = client.get("/login")
     assert response.headers["content-security-policy"] == (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
     )
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "same-origin"
@@ -88,3 +90,12 @@ def test_own_static_files_are_versioned_by_content(client):
     page = client.get("/login").text
     css = re.search(r'href="(/static/app\.css\?v=[0-9a-f]{12})"', page).group(1)
     assert client.get(css).status_code == 200
+
+
+def test_api_answers_are_never_stored_and_hsts_only_over_https(client, settings, database):
+    from server.app import create_app
+
+    assert client.get("/api/v1/openapi.json").headers["cache-control"] == "no-store"
+    assert "strict-transport-security" not in client.get("/login").headers
+    with TestClient(create_app(settings, database), base_url="https://testserver") as secure:
+        assert secure.get("/login").headers["strict-transport-security"] == "max-age=31536000"

@@ -13,7 +13,7 @@ from server.accounts import service as account_service
 from server.accounts.password_change import change_own_password, must_change
 from server.db import Database
 from server.errors import InvalidInput
-from server.http.session import SESSION_COOKIE
+from server.http.session import session_secret
 from server.models import Person
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.links import safe_next
@@ -49,7 +49,7 @@ def change_password(
 ) -> Response:
     try:
         with database.write() as session:
-            found = account_service.resolve_token(session, request.cookies.get(SESSION_COOKIE, ""), kind="session")
+            found = account_service.resolve_token(session, (session_secret(request) or ""), kind="session")
             me = session.get(Person, person.id)
             change_own_password(session, me, current=current_password, new=new_password, repeat=repeat_password,
                                 keep_token_id=found[1].id if found else None)

@@ -103,14 +103,14 @@ def _kept(form: FormData) -> dict:
     return kept
 
 
-@router.get("/admin/people/{person_id}")
+@router.get("/admin/people/{person_id:id}")
 def edit_person(request: Request, person: AdminPerson, database: DatabaseDep, person_id: int, saved: bool = False):
     with database.read() as session:
         subject = people_service.get(session, person_id)
         return _page(request, session, subject, _form_values(subject), notice=SAVED if saved else None)
 
 
-@router.post("/admin/people/{person_id}")
+@router.post("/admin/people/{person_id:id}")
 def update_person(request: Request, person: AdminPerson, database: DatabaseDep, person_id: int, form: FormDep):
     try:
         with database.write() as session:
@@ -124,7 +124,7 @@ def update_person(request: Request, person: AdminPerson, database: DatabaseDep, 
     return RedirectResponse(f"/admin/people/{person_id}?saved=1", status_code=303)
 
 
-@router.post("/admin/people/{person_id}/reset-password")
+@router.post("/admin/people/{person_id:id}/reset-password")
 def reset_password(request: Request, person: AdminPerson, database: DatabaseDep, person_id: int):
     with database.write() as session:
         subject = people_service.get(session, person_id)
@@ -134,7 +134,7 @@ def reset_password(request: Request, person: AdminPerson, database: DatabaseDep,
         return _page(request, session, subject, _form_values(subject), temporary=temporary)
 
 
-@router.post("/admin/people/{person_id}/active")
+@router.post("/admin/people/{person_id:id}/active")
 def set_person_active(request: Request, person: AdminPerson, database: DatabaseDep, person_id: int, form: FormDep):
     try:
         with database.write() as session:

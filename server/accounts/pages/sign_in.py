@@ -10,8 +10,8 @@ from starlette.responses import RedirectResponse, Response
 from server.accounts.pages.account import landing_after_sign_in
 from server.errors import Msg, NotAuthenticated
 from server.http.session import (
-    SESSION_COOKIE,
     clear_session_cookie,
+    session_secret,
     set_session_cookie,
     sign_in,
     sign_out,
@@ -54,7 +54,7 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     try:
-        secret = sign_in(database, username, password, request.cookies.get(SESSION_COOKIE))
+        secret = sign_in(database, username, password, session_secret(request))
     except NotAuthenticated as exc:
         context = {"username": username, "next": safe_next(next), "error": Msg(exc.message, **exc.params)}
         return render(request, "login.html", context, status_code=exc.status_code)
@@ -65,7 +65,7 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request, database: DatabaseDep) -> Response:
-    sign_out(database, request.cookies.get(SESSION_COOKIE))
+    sign_out(database, session_secret(request))
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(request, response)
     return response

@@ -40,12 +40,12 @@ def _fields_page(request: Request, database, service_id: int, *, values: dict | 
     return render_admin(request, "admin/catalog_fields.html", context, section=SECTION, status_code=status_code, block=block)
 
 
-@router.get("/admin/catalog/services/{service_id}/fields")
+@router.get("/admin/catalog/services/{service_id:id}/fields")
 def fields_page(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     return _fields_page(request, database, service_id)
 
 
-@router.post("/admin/catalog/services/{service_id}/fields")
+@router.post("/admin/catalog/services/{service_id:id}/fields")
 def add_field(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep, form: FormDep) -> Response:
     try:
         with database.write() as session:
@@ -64,14 +64,14 @@ def _field_form(request: Request, database, row: ServiceField, *, values: dict, 
     return render_admin(request, "admin/catalog_field_form.html", context, section=SECTION, status_code=status_code)
 
 
-@router.get("/admin/catalog/fields/{field_id}")
+@router.get("/admin/catalog/fields/{field_id:id}")
 def edit_field(request: Request, field_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     with database.read() as session:
         row = svc.get_field(session, field_id)
     return _field_form(request, database, row, values=forms.field_values(row))
 
 
-@router.post("/admin/catalog/fields/{field_id}")
+@router.post("/admin/catalog/fields/{field_id:id}")
 def update_field(request: Request, field_id: int, person: AdminPerson, database: DatabaseDep, form: FormDep) -> Response:
     try:
         with database.write() as session:
@@ -83,7 +83,7 @@ def update_field(request: Request, field_id: int, person: AdminPerson, database:
     return RedirectResponse(_fields_url(service_id), status_code=303)
 
 
-@router.post("/admin/catalog/fields/{field_id}/move")
+@router.post("/admin/catalog/fields/{field_id:id}/move")
 def move_field(request: Request, field_id: int, person: AdminPerson, database: DatabaseDep, form: FormDep) -> Response:
     direction = "up" if form.get("direction") == "up" else "down"
     with database.write() as session:
@@ -93,7 +93,7 @@ def move_field(request: Request, field_id: int, person: AdminPerson, database: D
     return RedirectResponse(_fields_url(service_id), status_code=303)
 
 
-@router.post("/admin/catalog/fields/{field_id}/delete")
+@router.post("/admin/catalog/fields/{field_id:id}/delete")
 def remove_field(request: Request, field_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     with database.write() as session:
         service_id = svc.get_field(session, field_id).service_id

@@ -127,14 +127,14 @@ def create_category(request: Request, person: AdminPerson, database: DatabaseDep
     return RedirectResponse(LIST, status_code=303)
 
 
-@router.get("/admin/catalog/categories/{category_id}")
+@router.get("/admin/catalog/categories/{category_id:id}")
 def edit_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     with database.read() as session:
         category = svc.get_category(session, category_id)
     return _category_form(request, category=category, values=forms.category_values(category))
 
 
-@router.post("/admin/catalog/categories/{category_id}")
+@router.post("/admin/catalog/categories/{category_id:id}")
 def update_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep,
                     form: FormDep) -> Response:
     try:
@@ -147,24 +147,24 @@ def update_category(request: Request, category_id: int, person: AdminPerson, dat
     return RedirectResponse(LIST, status_code=303)
 
 
-@router.post("/admin/catalog/categories/{category_id}/move")
+@router.post("/admin/catalog/categories/{category_id:id}/move")
 def move_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep,
                   form: FormDep) -> Response:
     direction = "up" if form.get("direction") == "up" else "down"
     return _after_list_action(request, database, lambda s: svc.move_category(s, person, category_id, direction))
 
 
-@router.post("/admin/catalog/categories/{category_id}/retire")
+@router.post("/admin/catalog/categories/{category_id:id}/retire")
 def retire_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     return _after_list_action(request, database, lambda s: svc.retire_category(s, person, category_id))
 
 
-@router.post("/admin/catalog/categories/{category_id}/unretire")
+@router.post("/admin/catalog/categories/{category_id:id}/unretire")
 def unretire_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     return _after_list_action(request, database, lambda s: svc.unretire_category(s, person, category_id))
 
 
-@router.post("/admin/catalog/categories/{category_id}/delete")
+@router.post("/admin/catalog/categories/{category_id:id}/delete")
 def delete_category(request: Request, category_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     try:
         with database.write() as session:
@@ -218,14 +218,14 @@ def create_service(request: Request, person: AdminPerson, database: DatabaseDep,
     return RedirectResponse(f"/admin/catalog/services/{service_id}/fields", status_code=303)
 
 
-@router.get("/admin/catalog/services/{service_id}")
+@router.get("/admin/catalog/services/{service_id:id}")
 def edit_service(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     with database.read() as session:
         service = svc.get_service(session, service_id)
     return _service_form(request, database, service=service, values=forms.service_values(service))
 
 
-@router.post("/admin/catalog/services/{service_id}")
+@router.post("/admin/catalog/services/{service_id:id}")
 def update_service(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep,
                    form: FormDep) -> Response:
     try:
@@ -239,24 +239,24 @@ def update_service(request: Request, service_id: int, person: AdminPerson, datab
     return RedirectResponse(LIST, status_code=303)
 
 
-@router.post("/admin/catalog/services/{service_id}/move")
+@router.post("/admin/catalog/services/{service_id:id}/move")
 def move_service(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep,
                  form: FormDep) -> Response:
     direction = "up" if form.get("direction") == "up" else "down"
     return _after_list_action(request, database, lambda s: svc.move_service(s, person, service_id, direction))
 
 
-@router.post("/admin/catalog/services/{service_id}/retire")
+@router.post("/admin/catalog/services/{service_id:id}/retire")
 def retire_service(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     return _after_list_action(request, database, lambda s: svc.retire_service(s, person, service_id))
 
 
-@router.post("/admin/catalog/services/{service_id}/unretire")
+@router.post("/admin/catalog/services/{service_id:id}/unretire")
 def unretire_service(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     return _after_list_action(request, database, lambda s: svc.unretire_service(s, person, service_id))
 
 
-@router.post("/admin/catalog/services/{service_id}/delete")
+@router.post("/admin/catalog/services/{service_id:id}/delete")
 def delete_service(request: Request, service_id: int, person: AdminPerson, database: DatabaseDep) -> Response:
     try:
         with database.write() as session:
