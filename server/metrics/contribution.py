@@ -26,7 +26,7 @@ DURATION_KINDS = ("dispatch", "claim", "complete")
 CENTRE = 0  # the scope of the whole centre in the duration histogram; 0 = "none" in keys
 
 RollupKey = tuple[date, int, int, int]  # day, department (0 none), service, building (0 none)
-DurationKey = tuple[int, str, date, int]  # scope, kind, day, tenths
+DurationKey = tuple[int, date, str, int]  # scope, day, kind, tenths
 EnterpriseKey = tuple[date, int, int]  # day, department (0 none), enterprise
 
 
@@ -129,7 +129,7 @@ def contribution(r: RequestColumns, tz: tzinfo) -> Contribution:
     department = r.department_id or 0
     scopes = (CENTRE, department) if department else (CENTRE,)
     durations = tuple(
-        (scope, kind, day, tenths)
+        (scope, day, kind, tenths)
         for kind, tenths in zip(DURATION_KINDS, (r.tenths_to_dispatch, r.tenths_to_claim, r.tenths_to_complete), strict=True)
         if tenths is not None
         for scope in scopes

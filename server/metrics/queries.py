@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from server.enums import OPEN_STATUSES
@@ -162,11 +162,15 @@ _LIVE_COLUMNS = [R.submitted_at, R.department_id, R.assignee_id, R.status, R.cla
 
 def live_rows(session: Session, scope: Scope, start: date, end: date, now: datetime):
     """The requests of the period whose figures depend on the clock: never claimed and past
-    their claim due time, or open and overdue now. Both sets are small and indexed."""
-    unclaimed = and_(R.first_claimed_at.is_(None), R.claim_due_at.is_not(None), R.claim_due_at < now)
-    return session.execute(
-        select(*_LIVE_COLUMNS).where(*request_where(scope, start, end), or_(unclaimed, due.overdue_clause(now)))
-    ).all()
+    their claim due time (the partial index ix_service_request_unclaimed_due), or open and
+    overdue now (the status index). Two small sets, one statement."""
+    never_claimed = and_(R.first_claimed_at.is_(None), R.claim_due_at.is_not(None))
+    period = request_where(scope, start, end)
+    unclaimed = select(*_LIVE_COLUMNS).where(*period, never_claimed, R.claim_due_at < now)
+    overdue = select(*_LIVE_COLUMNS).where(
+        R.status.in_(OPEN_STATUSES), *period, due.overdue_clause(now), or_(~never_claimed, R.claim_due_at >= now)
+    )
+    return session.execute(union_all(unclaimed, overdue)).all()
 
 
 def live_counts(row, now: datetime) -> tuple[int, int]:
@@ -202,7 +206,7 @@ def tally_rows(rows, now: datetime, by=None) -> dict[Any, Tally]:
         t = tallies.setdefault(by(row) if by else None, Tally())
         c = contribution(row, tz)
         t.add(c.counters)
-        for scope, kind, _day, tenths in c.durations:
+        for scope, _day, kind, tenths in c.durations:
             if scope == 0:
                 t.durations[kind][tenths] += 1
         claim, overdue = live_counts(row, now)

@@ -73,9 +73,10 @@ class MetricDuration(Base):
 
     __tablename__ = "metric_duration"
 
+    # Key order: a period of one scope is one range of the primary key.
     scope: Mapped[int] = mapped_column(primary_key=True, comment="0 = the whole centre, else the department holding it")
-    kind: Mapped[str] = mapped_column(String(10), primary_key=True, comment="dispatch | claim | complete")
     day: Mapped[date] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True, comment="dispatch | claim | complete")
     tenths: Mapped[int] = mapped_column(primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
 
