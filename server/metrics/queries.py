@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from server.enums import OPEN_STATUSES
@@ -160,10 +160,64 @@ _LIVE_COLUMNS = [R.submitted_at, R.department_id, R.assignee_id, R.status, R.cla
                  R.rating, R.closed_unrated]
 
 
+def late_clause() -> ColumnElement[bool]:
+    """SQL twin of contribution.late: first claim or first completion after its due time."""
+    return or_(
+        and_(R.first_claimed_at.is_not(None), R.first_claim_due_at.is_not(None), R.first_claimed_at > R.first_claim_due_at),
+        and_(R.first_completed_at.is_not(None), R.first_complete_due_at.is_not(None),
+             R.first_completed_at > R.first_complete_due_at),
+    )
+
+
+def _bucket(boundaries: list[date]) -> ColumnElement[int]:
+    """Which of the periods [boundaries[i], boundaries[i + 1]) a submission falls in."""
+    instants = [utc_bounds(day, day)[0] for day in boundaries]
+    return case(*[(R.submitted_at < at, i) for i, at in enumerate(instants[1:-1])], else_=len(instants) - 2)
+
+
+def live_summary(session: Session, scope: Scope, boundaries: list[date], now: datetime) -> list[tuple[int, date, int, int]]:
+    """The clock-dependent counts of the requests submitted in [boundaries[0], boundaries[-1]),
+    per department (0 none) and period between boundaries: (department, period start, never
+    claimed and past its claim due time, overdue now and not already late). Two small indexed
+    sets (ix_service_request_unclaimed_due; the open statuses), counted by the database."""
+    low, high = utc_bounds(boundaries[0], boundaries[-1] - timedelta(days=1))
+    period = [R.submitted_at >= low, R.submitted_at < high, *request_where(scope, None, None)]
+    never_claimed = and_(R.first_claimed_at.is_(None), R.claim_due_at.is_not(None))
+    overdue_not_late = and_(due.overdue_clause(now), ~late_clause())
+    bucket = _bucket(boundaries).label("bucket")
+    department = func.coalesce(R.department_id, 0).label("department")
+    unclaimed = (
+        select(department, bucket, func.count(), func.sum(case((overdue_not_late, 1), else_=0)))
+        .where(*period, never_claimed, R.claim_due_at < now)
+        .group_by(department, bucket)
+    )
+    overdue = (
+        select(department, bucket, literal(0), func.count())
+        .where(R.status.in_(OPEN_STATUSES), *period, overdue_not_late, or_(~never_claimed, R.claim_due_at >= now))
+        .group_by(department, bucket)
+    )
+    return [
+        (dep, boundaries[b], int(n_claim or 0), int(n_overdue or 0))
+        for dep, b, n_claim, n_overdue in session.execute(union_all(unclaimed, overdue))
+    ]
+
+
+def open_summary(session: Session, scope: Scope, now: datetime, ages: tuple[tuple[str, int | None], ...]):
+    """Open requests now, whatever the period, counted per (status, age bucket, department)."""
+    age = case(
+        *[(R.submitted_at > now - timedelta(days=limit), name) for name, limit in ages if limit is not None],
+        else_=ages[-1][0],
+    ).label("age")
+    department = func.coalesce(R.department_id, 0).label("department")
+    return session.execute(
+        select(R.status, age, department, func.count())
+        .where(R.status.in_(OPEN_STATUSES), *request_where(scope, None, None))
+        .group_by(R.status, age, department)
+    ).all()
+
+
 def live_rows(session: Session, scope: Scope, start: date, end: date, now: datetime):
-    """The requests of the period whose figures depend on the clock: never claimed and past
-    their claim due time (the partial index ix_service_request_unclaimed_due), or open and
-    overdue now (the status index). Two small sets, one statement."""
+    """The requests of the period whose figures depend on the clock, as rows (the staff table)."""
     never_claimed = and_(R.first_claimed_at.is_(None), R.claim_due_at.is_not(None))
     period = request_where(scope, start, end)
     unclaimed = select(*_LIVE_COLUMNS).where(*period, never_claimed, R.claim_due_at < now)

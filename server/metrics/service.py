@@ -320,24 +320,15 @@ def _grouped(session: Session, scope: q.Scope, start: date, end: date, now: date
     tallies: dict = {}
     for key, values in q.rollup_by(session, scope, start, end, group).items():
         tallies.setdefault(_day(key) if group == "day" else key, q.Tally()).add(values)
-    _add_live(tallies, q.live_rows(session, scope, start, end, now), now, group)
+    for department, first, claim, overdue in q.live_summary(session, scope, [start, end + timedelta(days=1)], now):
+        t = tallies.setdefault(first if group == "day" else department, q.Tally())
+        t.unclaimed_past_due += claim
+        t.overdue_now += overdue
     return tallies
 
 
 def _day(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
-
-
-def _add_live(tallies: dict, rows, now: datetime, group: str, since: date | None = None) -> None:
-    for row in rows:
-        day = q.local_day(row.submitted_at)
-        if since is not None and day < since:
-            continue
-        claim, overdue = q.live_counts(row, now)
-        key = day if group == "day" else (row.department_id or 0)
-        t = tallies.setdefault(key, q.Tally())
-        t.unclaimed_past_due += claim
-        t.overdue_now += overdue
 
 
 def _period_durations(session: Session, scope: q.Scope, start: date, end: date, split: date) -> dict[bool, dict]:
@@ -380,28 +371,36 @@ def overview(session: Session, filters: Filters, *, now: datetime) -> Overview:
         top_services = sorted(services.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_SIZE]
         durations = {flag: _merge(t for day, t in by_day.items() if (day >= filters.start) == flag).durations for flag in (False, True)}
     else:
-        live = q.live_rows(session, scope, before.start, filters.end, now)
         by_day = {}
         for key, values in q.rollup_by(session, scope, before.start, filters.end, "day").items():
             by_day.setdefault(_day(key), q.Tally()).add(values)
-        _add_live(by_day, live, now, "day")
         durations = _period_durations(session, scope, before.start, filters.end, filters.start)
         by_department = {}
         for key, values in q.rollup_by(session, scope, filters.start, filters.end, "department_id").items():
             by_department.setdefault(key, q.Tally()).add(values)
-        _add_live(by_department, live, now, "department_id", since=filters.start)
+        # The clock-dependent counts, per department and per period: the previous one, then
+        # each week of this one (so the weekly rates need no more).
+        mondays = [day for day in _days(filters.start + timedelta(days=1), filters.end) if day.weekday() == 0]
+        boundaries = [before.start, filters.start, *mondays, filters.end + timedelta(days=1)]
+        for department, first, claim, overdue in q.live_summary(session, scope, boundaries, now):
+            targets = [by_day.setdefault(first, q.Tally())]
+            if first >= filters.start:
+                targets.append(by_department.setdefault(department, q.Tally()))
+            for t in targets:
+                t.unclaimed_past_due += claim
+                t.overdue_now += overdue
         services = q.rollup_by(session, scope, filters.start, filters.end, "service_id")
         top_services = sorted(((s, v[0]) for s, v in services.items() if v[0]), key=lambda kv: (-kv[1], kv[0]))[:TOP_SIZE]
     current = _merge(t for day, t in by_day.items() if day >= filters.start)
     current.durations = durations[True]
     previous = _merge(t for day, t in by_day.items() if day < filters.start)
     previous.durations = durations[False]
-    open_now = q.open_rows(session, scope)
+    open_now = q.open_summary(session, scope, now, AGE_BUCKETS)
     return Overview(
         current=_figures(current),
         previous=_figures(previous),
         weekly=_weeks(by_day, filters.start, filters.end),
-        backlog=_backlog(open_now, now),
+        backlog=_backlog(open_now),
         top_services=top_services,
         top_enterprises=q.top_enterprises(session, scope, filters.start, filters.end, TOP_SIZE),
         departments=_department_rows(session, by_department, open_now),
@@ -425,25 +424,26 @@ def _weeks(by_day: dict[date, q.Tally], start: date, end: date) -> list[Week]:
     return out
 
 
-def _age_bucket(submitted_at: datetime, now: datetime) -> str:
-    days = (now - submitted_at) / timedelta(days=1)
-    for name, limit in AGE_BUCKETS:
-        if limit is None or days < limit:
-            return name
-    raise AssertionError("the last bucket has no limit")
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 _BACKLOG_STATES = (RequestStatus.submitted, RequestStatus.dispatched, RequestStatus.claimed, RequestStatus.suspended)
 
 
-def _backlog(open_now, now: datetime) -> list[BacklogCell]:
-    cells = Counter((RequestStatus(r.status), _age_bucket(r.submitted_at, now)) for r in open_now)
+def _backlog(open_now) -> list[BacklogCell]:
+    cells: Counter = Counter()
+    for status, age, _department, count in open_now:
+        cells[(RequestStatus(status), age)] += count
     return [BacklogCell(state, name, cells[(state, name)]) for state in _BACKLOG_STATES for name, _ in AGE_BUCKETS]
 
 
 def _department_rows(session: Session, tallies: dict[int, q.Tally], open_now) -> list[DepartmentRow]:
     catalog = snapshot.load(session)
-    load = Counter(r.department_id for r in open_now if r.department_id)
+    load: Counter = Counter()
+    for _status, _age, department, count in open_now:
+        if department:
+            load[department] += count
     ids = {i for i, dep in catalog.departments.items() if dep.active} | {i for i in tallies if i} | set(load)
     rows = []
     for department_id in sorted(ids, key=lambda i: (catalog.departments[i].code if i in catalog.departments else "", i)):
@@ -471,7 +471,7 @@ def departments(session: Session, filters: Filters, *, now: datetime) -> list[De
     _check(filters)
     scope = _scope(session, filters)
     tallies = _grouped(session, scope, filters.start, filters.end, now, "department_id")
-    return _department_rows(session, tallies, q.open_rows(session, scope))
+    return _department_rows(session, tallies, q.open_summary(session, scope, now, AGE_BUCKETS))
 
 
 def staff(session: Session, filters: Filters, department_id: int, *, now: datetime) -> list[StaffRow]:
