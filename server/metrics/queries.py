@@ -172,6 +172,8 @@ def late_clause() -> ColumnElement[bool]:
 def _bucket(boundaries: list[date]) -> ColumnElement[int]:
     """Which of the periods [boundaries[i], boundaries[i + 1]) a submission falls in."""
     instants = [utc_bounds(day, day)[0] for day in boundaries]
+    if len(instants) == 2:
+        return literal(0)
     return case(*[(R.submitted_at < at, i) for i, at in enumerate(instants[1:-1])], else_=len(instants) - 2)
 
 
