@@ -44,7 +44,6 @@ def upgrade() -> None:
     sa.Column('day', sa.Date(), nullable=False, comment='submission date, installation time zone'),
     sa.Column('department_id', sa.Integer(), nullable=False, comment='holding it now; 0 = none'),
     sa.Column('service_id', sa.Integer(), nullable=False),
-    sa.Column('building_id', sa.Integer(), nullable=False, comment='0 = none'),
     sa.Column('submitted', sa.Integer(), nullable=False),
     sa.Column('dispatched', sa.Integer(), nullable=False, comment='ever dispatched'),
     sa.Column('claimed', sa.Integer(), nullable=False, comment='ever claimed'),
@@ -63,7 +62,7 @@ def upgrade() -> None:
     sa.Column('returned', sa.Integer(), nullable=False),
     sa.Column('reworked', sa.Integer(), nullable=False),
     sa.Column('late', sa.Integer(), nullable=False, comment='first claim or first completion after its due time'),
-    sa.PrimaryKeyConstraint('day', 'department_id', 'service_id', 'building_id', name=op.f('pk_metric_rollup'))
+    sa.PrimaryKeyConstraint('day', 'department_id', 'service_id', name=op.f('pk_metric_rollup'))
     )
     with op.batch_alter_table('metric_rollup', schema=None) as batch_op:
         batch_op.create_index('ix_metric_rollup_department_day', ['department_id', 'day'], unique=False)

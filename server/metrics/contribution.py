@@ -25,7 +25,7 @@ from server.models import ROLLUP_COUNTERS
 DURATION_KINDS = ("dispatch", "claim", "complete")
 CENTRE = 0  # the scope of the whole centre in the duration histogram; 0 = "none" in keys
 
-RollupKey = tuple[date, int, int, int]  # day, department (0 none), service, building (0 none)
+RollupKey = tuple[date, int, int]  # day, department (0 none), service
 DurationKey = tuple[int, date, str, int]  # scope, day, kind, tenths
 EnterpriseKey = tuple[date, int, int]  # day, department (0 none), enterprise
 
@@ -135,7 +135,7 @@ def contribution(r: RequestColumns, tz: tzinfo) -> Contribution:
         for scope in scopes
     )
     return Contribution(
-        key=(day, department, r.service_id, r.building_id or 0),
+        key=(day, department, r.service_id),
         counters=counters(r, facts_of(r)),
         durations=durations,
         enterprise=(day, department, r.enterprise_id) if r.enterprise_id is not None else None,

@@ -1,7 +1,7 @@
 """The reads behind the supervision figures: sums over the rollup, the duration histogram,
 and the live, time-dependent sets (never claimed and past its claim due time; overdue now;
 open now), each one query. Filters the rollup keys do not cover (an enterprise; durations
-under a service, category or building) read the requests themselves, narrowed by an index.
+under a service or category; a building) read the requests themselves, narrowed by an index.
 
 Everything returns plain numbers for server/metrics/service.py to turn into rates.
 """
@@ -64,7 +64,7 @@ class Scope:
     @property
     def needs_requests(self) -> bool:
         """Filters the rollup keys cannot answer."""
-        return self.enterprise_id is not None
+        return self.enterprise_id is not None or self.building_id is not None
 
     @property
     def histogram_covers(self) -> bool:
@@ -92,8 +92,6 @@ def _rollup_where(scope: Scope, start: date, end: date) -> list[ColumnElement[bo
         where.append(t.department_id == scope.department_id)
     if scope.service_ids is not None:
         where.append(t.service_id.in_(scope.service_ids))
-    if scope.building_id is not None:
-        where.append(t.building_id == scope.building_id)
     return where
 
 

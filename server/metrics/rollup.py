@@ -35,7 +35,7 @@ from server.models import (
 ROLLUP = MetricRollup.__table__
 DURATION = MetricDuration.__table__
 ENTERPRISE = MetricEnterpriseDay.__table__
-_ROLLUP_KEY = ("day", "department_id", "service_id", "building_id")
+_ROLLUP_KEY = ("day", "department_id", "service_id")
 _DURATION_KEY = ("scope", "day", "kind", "tenths")
 _ENTERPRISE_KEY = ("day", "department_id", "enterprise_id")
 

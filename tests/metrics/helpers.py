@@ -20,9 +20,9 @@ def rollup_tables(database: Database) -> tuple[dict, dict, dict]:
     with database.read() as session:
         counters = [MetricRollup.__table__.c[name] for name in c.ROLLUP_COUNTERS]
         rows = {
-            (str(r.day), r.department_id, r.service_id, r.building_id): tuple(getattr(r, n) for n in c.ROLLUP_COUNTERS)
+            (str(r.day), r.department_id, r.service_id): tuple(getattr(r, n) for n in c.ROLLUP_COUNTERS)
             for r in session.execute(select(MetricRollup.__table__.c.day, MetricRollup.department_id,
-                                            MetricRollup.service_id, MetricRollup.building_id, *counters))
+                                            MetricRollup.service_id, *counters))
         }
         durations = {
             (r.scope, r.kind, str(r.day), r.tenths): r.count
