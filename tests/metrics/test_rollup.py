@@ -3,6 +3,7 @@ figures read through it equal the definitions applied to every request's facts."
 
 from __future__ import annotations
 
+import contextlib
 import random
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -91,10 +92,9 @@ def _random_mix(database, world, rng: random.Random, *, requests: int, steps: in
             target = session.scalar(select(ServiceRequest).where(ServiceRequest.number == number))
             request_service.perform(session, person, target, action, data, now=now)
 
-        try:
+        # Refused (wrong party, overdue extension, …): nothing changed, as it should.
+        with contextlib.suppress(LianxinError):
             database.run(work)
-        except LianxinError:
-            pass  # refused (wrong party, overdue extension, …): nothing changed, as it should
     return clock
 
 
@@ -109,7 +109,7 @@ def test_rollup_equals_rebuild_and_definitions_after_random_transitions(database
     requests = all_requests(database)
     with database.read() as session:
         taken = set(session.scalars(select(RequestEvent.action).distinct()))
-    assert MIX <= taken, MIX - taken
+    assert taken >= MIX, MIX - taken
     days = sorted(local_day(r) for r in requests)
     enterprise = world["member1"].enterprise_id
     service = world.services["legal.aid"].id
