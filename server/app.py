@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from server import health
 from server.api import API_PREFIX, api_router
+from server.api.docs import docs_router
 from server.api.problems import install_error_handlers
 from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
@@ -52,8 +53,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version="0.1.0",
         description="Order online, serve offline: the service network of a building community.",
         lifespan=lifespan,
-        openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        # Served by server/api/docs.py: vendored Swagger UI, its own CSP, LIANXIN_API_DOCS.
+        openapi_url=None,
+        docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # The multipart parser spools a whole body to disk before any view sees it, so the upload
     # limit is enforced before that: on Content-Length up front, and on the stream (413).
     app.include_router(api_router, max_body_size=settings.max_body_bytes)
+    app.include_router(docs_router(f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"))
     install_web(app, database)
-    app.add_middleware(ContentLengthLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ContentLengthLimit, max_bytes=settings.max_body_bytes, max_json_bytes=settings.max_json_bytes)
     return app

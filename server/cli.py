@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from sqlalchemy import func, select
@@ -63,6 +64,41 @@ def migrate() -> None:
     url = get_settings().effective_database_url
     migrations.upgrade(url)
     click.echo("The database schema is up to date.")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def backup(file: Path) -> None:
+    """Write a consistent backup of the SQLite database and the attachments to FILE (.tar.gz),
+    safe while the server runs. PostgreSQL: use pg_dump (README)."""
+    from server import backup as backups
+
+    settings = get_settings()
+    try:
+        summary = backups.backup(settings.effective_database_url, settings.attachments_dir, file)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Backed up {summary.requests} requests and {summary.attachments} attachments to {file} "
+               f"({summary.bytes / 1e6:.1f} MB).")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the current database.")
+def restore(file: Path, yes: bool) -> None:
+    """Replace the SQLite database and the attachments with those in FILE. Stop the server
+    first; what is replaced is kept beside it as *.before-restore."""
+    from server import backup as backups
+
+    settings = get_settings()
+    if not yes:
+        click.confirm(f"Replace the database and attachments in {settings.data_dir} with {file}?", abort=True)
+    try:
+        summary = backups.restore(file, settings.effective_database_url, settings.attachments_dir)
+    except backups.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Restored {summary.requests} requests and {summary.attachments} attachments; "
+               "the database passed its integrity check.")
 
 
 @main.command()

@@ -61,6 +61,14 @@ class Settings(BaseSettings):
 
     max_upload_bytes: int = 20 * 1024 * 1024
     max_request_upload_bytes: int = 50 * 1024 * 1024
+    # JSON bodies (the API's requests and actions) are parsed whole in memory, and a Python
+    # object costs many times its text: a 40 MB list of zeros grew a worker by ~480 MB. No
+    # request, answers and all, comes near this.
+    max_json_bytes: int = 256 * 1024
+    # The API's reference (/api/v1/docs and /api/v1/openapi.json): "public" — the API's shape
+    # is no secret in an open-source product, and integrators read it before they have an
+    # account —, "signed_in" (a session or bearer token), or "off".
+    api_docs: Literal["public", "signed_in", "off"] = "public"
 
     # Logging (server/logs.py) to standard error: one line per request and what the app says.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -34,6 +34,23 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+def _escape_controls(text: str) -> str:
+    """Newlines and other control characters as visible escapes: one record, one line, whatever
+    a user typed into a username or a path."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+class TextFormatter(logging.Formatter):
+    """The text line, with the message's control characters escaped (a traceback below it
+    keeps its own lines)."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = _escape_controls(record.message)
+        return super().formatMessage(record)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, the record's extra
     fields (request_id, and method, path, status, duration_ms, user for a request), and the
@@ -75,7 +92,10 @@ class StderrHandler(logging.StreamHandler):
 def dict_config(settings: Settings) -> dict[str, Any]:
     """The configuration for :func:`logging.config.dictConfig`; ``lianxin serve`` hands it to
     uvicorn, which applies it in every worker process."""
-    formatter = {"()": "server.logs.JsonFormatter"} if settings.log_format == "json" else {"format": TEXT_FORMAT}
+    formatter = (
+        {"()": "server.logs.JsonFormatter"} if settings.log_format == "json"
+        else {"()": "server.logs.TextFormatter", "fmt": TEXT_FORMAT}
+    )
     return {
         "version": 1,
         "disable_existing_loggers": False,

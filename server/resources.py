@@ -14,7 +14,9 @@ An installed copy is read-only: nothing writes into it at run time (:func:`writa
 
 from __future__ import annotations
 
+import hashlib
 import os
+from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
@@ -57,3 +59,13 @@ def writable_checkout() -> bool:
     ``.mo`` files compiled at start-up (a fresh clone serves translated pages without a build
     step). An installed copy had them compiled by the build."""
     return SOURCE_CHECKOUT and os.access(TRANSLATIONS_DIR, os.W_OK)
+
+
+@cache
+def static_url(path: str) -> str:
+    """``/static/<path>?v=<content hash>``: the files are cached for a year, so a changed file
+    must get a new address. Versioned vendor files need no hash."""
+    if "/vendor/" in f"/{path}":
+        return f"/static/{path}"
+    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
+    return f"/static/{path}?v={digest}"

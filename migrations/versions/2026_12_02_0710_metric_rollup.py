@@ -1,7 +1,7 @@
 """metric rollup
 
 Revision ID: c9a58f367658
-Revises: 5dc6db54d81f
+Revises: c462b6c48ebd
 Create Date: 2026-12-02 06:48:41.706385
 
 The supervision figures' rollup (server/models/metric_rollup.py, kept by server/metrics/rollup.py)
@@ -18,7 +18,7 @@ import server.models.base
 
 
 revision: str = 'c9a58f367658'
-down_revision: str | None = '5dc6db54d81f'
+down_revision: str | None = 'c462b6c48ebd'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

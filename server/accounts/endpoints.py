@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel
 
 from server.accounts import service as account_service
 from server.api.deps import DatabaseDep, PersonDep, oauth2_scheme
+from server.http.session import check_password
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -28,13 +29,12 @@ class MeOut(BaseModel):
 
 @router.post("/token", response_model=TokenOut, summary="Exchange username and password for a bearer token",
              responses={401: {"description": "Wrong username or password"}})
-def issue_token(form: Annotated[OAuth2PasswordRequestForm, Depends()], database: DatabaseDep) -> TokenOut:
-    def work(session):
-        person = account_service.authenticate(session, form.username, form.password)
+def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], database: DatabaseDep) -> TokenOut:
+    def issue(session, person):
         secret, row = account_service.issue_token(session, person, kind="api")
         return secret, int((row.expires_at - row.created_at).total_seconds())
 
-    secret, expires_in = database.run(work)
+    secret, expires_in = check_password(database, request, form.username, form.password, issue)
     return TokenOut(access_token=secret, expires_in=expires_in)
 
 

@@ -16,7 +16,7 @@ def change_own_password(session: Session, person: Person, *, current: str, new: 
     errors: dict[str, str] = {}
     if not verify_password(current, person.password_hash):
         errors["current_password"] = "This is not your current password."
-    weakness = check_password_strength(new)
+    weakness = check_password_strength(new, username=person.username)
     if weakness:
         errors["new_password"] = weakness
     elif new == current:

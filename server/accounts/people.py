@@ -105,7 +105,7 @@ def create(session: Session, actor: Person | None, data: PersonInput, *, passwor
     ``note``). Without ``password`` it has no usable password yet: the admin resets it to hand
     out a temporary one, which must be changed at the first sign-in."""
     if password is not None:
-        problem = check_password_strength(password)
+        problem = check_password_strength(password, username=data.username)
         if problem:
             raise InvalidInput("Please correct the marked fields.", {"password": problem})
     person = add(session, data, password_hash=hash_password(password) if password is not None else NO_PASSWORD)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session, joinedload
 from server.accounts import throttle
 from server.accounts.passwords import dummy_verify, verify_password
 from server.config import get_settings
-from server.db import CACHE_INFO_KEY
 from server.errors import NotAuthenticated, TooManyAttempts
 from server.models import AuthToken, Person, utcnow
 
@@ -22,26 +21,33 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def authenticate(session: Session, username: str, password: str) -> Person:
-    """The person with this username and password; refused after too many failures."""
-    limiter = throttle.for_cache(session.info.get(CACHE_INFO_KEY))
-    wait = limiter.retry_after(username)
+def authenticate(session: Session, username: str, password: str, *, address: str = "",
+                 trusted_device: bool = False, now: datetime | None = None) -> Person:
+    """The person with this username and password; refused (429) while the throttle says wait.
+
+    A failure raises and so rolls the unit of work back: the door records it in a unit of
+    its own with :func:`record_failed_sign_in` (``server.http.session.check_password`` does)."""
+    now = now or utcnow()
+    attempt = throttle.Attempt(username, address, trusted_device)
+    wait = throttle.retry_after(session, attempt, now)
     if wait:
         raise TooManyAttempts(
-            "Too many failed sign-ins for this account; try again in {minutes} minutes.",
+            "Too many failed sign-ins; try again in {minutes} minutes.",
             {"minutes": max(1, (wait + 59) // 60)},
             retry_after=wait,
         )
     person = session.scalar(select(Person).where(Person.username == username.strip()))
     if person is None:
         dummy_verify()
-        limiter.failed(username)
         raise NotAuthenticated("Wrong username or password.")
     if not verify_password(password, person.password_hash) or not person.active:
-        limiter.failed(username)
         raise NotAuthenticated("Wrong username or password.")
-    limiter.succeeded(username)
+    throttle.succeeded(session, attempt)
     return person
+
+
+def record_failed_sign_in(session: Session, username: str, address: str, *, now: datetime | None = None) -> None:
+    throttle.failed(session, throttle.Attempt(username, address), now or utcnow())
 
 
 def issue_token(session: Session, person: Person, *, kind: str = "api") -> tuple[str, AuthToken]:

@@ -1,76 +1,78 @@
-"""Sign-in throttling: after too many failed passwords for one username, refuse further
-attempts for a while, so a password cannot be guessed at the speed of the server.
+"""Sign-in throttling, shared by every worker through the database (``sign_in_failure``).
 
-Counted per username (known or not, so the refusal tells nothing about which accounts exist)
-and per process: several app workers each keep their own count, which multiplies the allowance
-but still stops guessing at scale. The state lives in the database's per-process cache, so
-tests with separate databases never share it."""
+Two counts over the last 15 minutes, and what each one does:
+- per account (the username as typed, known or not, so a refusal tells nothing about which
+  accounts exist): after 5 failures each further try must wait, 30 s after the 5th failure,
+  doubling with each failure after it, at most 15 minutes. A slowed attacker gets a handful
+  of guesses an hour; nobody is locked out for good.
+- per client address, across all usernames: after 30 failures the address waits until its
+  oldest counted failure ages out. This stops trying one password on many accounts.
+A browser in which the account has signed in before carries a signed device cookie
+(``server.http.device``): its tries skip both waits, so an attacker hammering an account
+cannot keep its owner out. Its failures still count.
+"""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-MAX_FAILURES = 5
-WINDOW_SECONDS = 15 * 60
-# Past this many tracked names, old entries are swept (bounded memory under a spray attack).
-MAX_TRACKED = 10_000
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
+from server.models import SignInFailure
 
-@dataclass
-class SignInThrottle:
-    max_failures: int = MAX_FAILURES
-    window: float = WINDOW_SECONDS
-    _failures: dict[str, deque[float]] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def retry_after(self, username: str, now: float | None = None) -> int:
-        """Seconds until ``username`` may try again; 0 when it may try now."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            failures = self._recent(_key(username), now)
-            if len(failures) < self.max_failures:
-                return 0
-            return max(1, int(failures[0] + self.window - now) + 1)
-
-    def failed(self, username: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            if len(self._failures) >= MAX_TRACKED:
-                self._sweep(now)
-            self._recent(_key(username), now).append(now)
-
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._failures.pop(_key(username), None)
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
-
-    def _sweep(self, now: float) -> None:
-        for key in [k for k, v in self._failures.items() if not v or v[-1] <= now - self.window]:
-            del self._failures[key]
+ACCOUNT_FAILURES = 5
+ADDRESS_FAILURES = 30
+WINDOW = timedelta(minutes=15)
+FIRST_DELAY = timedelta(seconds=30)
 
 
-def _key(username: str) -> str:
-    return username.strip().casefold()
+def account_key(username: str) -> str:
+    return username.strip().casefold()[:200]
 
 
-_CACHE_KEY = "sign_in_throttle"
-_create_lock = threading.Lock()
+@dataclass(frozen=True)
+class Attempt:
+    username: str
+    address: str  # the client's IP address ("" when unknown)
+    trusted_device: bool = False  # the browser carries this account's device cookie
 
 
-def for_cache(cache: dict | None) -> SignInThrottle:
-    """The throttle kept in a database's per-process cache (a throwaway one without cache)."""
-    if cache is None:
-        return SignInThrottle()
-    with _create_lock:
-        throttle = cache.get(_CACHE_KEY)
-        if throttle is None:
-            throttle = cache[_CACHE_KEY] = SignInThrottle()
-        return throttle
+def retry_after(session: Session, attempt: Attempt, now: datetime) -> int:
+    """Seconds until ``attempt`` may be tried; 0 when it may be tried now."""
+    if attempt.trusted_device:
+        return 0
+    since = now - WINDOW
+    waits = [0.0]
+    times = session.execute(
+        select(func.count(), func.max(SignInFailure.at))
+        .where(SignInFailure.account == account_key(attempt.username), SignInFailure.at > since)
+    ).one()
+    count, latest = times
+    if count >= ACCOUNT_FAILURES and latest is not None:
+        delay = min(WINDOW, FIRST_DELAY * 2 ** (count - ACCOUNT_FAILURES))
+        waits.append((latest + delay - now).total_seconds())
+    if attempt.address:
+        oldest = session.scalars(
+            select(SignInFailure.at)
+            .where(SignInFailure.address == attempt.address, SignInFailure.at > since)
+            .order_by(SignInFailure.at.desc())
+            .offset(ADDRESS_FAILURES - 1)
+            .limit(1)
+        ).first()
+        if oldest is not None:
+            waits.append((oldest + WINDOW - now).total_seconds())
+    wait = max(waits)
+    return int(wait) + 1 if wait > 0 else 0
+
+
+def failed(session: Session, attempt: Attempt, now: datetime) -> None:
+    session.execute(delete(SignInFailure).where(SignInFailure.at <= now - WINDOW))
+    session.add(SignInFailure(at=now, account=account_key(attempt.username), address=attempt.address[:64]))
+    session.flush()
+
+
+def succeeded(session: Session, attempt: Attempt) -> None:
+    """The account's count starts again; the address's stays (it may be spraying)."""
+    session.execute(delete(SignInFailure).where(SignInFailure.account == account_key(attempt.username)))

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from server import security_log
 from server.errors import LianxinError
 
 log = logging.getLogger("lianxin")
@@ -80,6 +81,11 @@ def install_error_handlers(app: FastAPI, page_errors: PageErrorHandler | None = 
     path the HTML error page from ``page_errors`` (problem+json too when there is none)."""
 
     async def dispatch(request: Request, exc: Exception) -> Response:
+        if getattr(exc, "status_code", None) == 403:
+            person = getattr(request.state, "person", None)
+            security_log.record(security_log.ACCESS_REFUSED, user=getattr(person, "username", None),
+                                address=request.client.host if request.client else "",
+                                method=request.method, path=request.url.path)
         if page_errors is None or is_api_path(request.url.path):
             return api_error_response(request, exc)
         return await page_errors(request, exc)

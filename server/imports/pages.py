@@ -9,6 +9,7 @@ import threading
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse, Response
 
 from server.admin.common import AdminPerson, render_admin
@@ -73,6 +74,13 @@ async def upload(
     limit = request.app.state.settings.max_upload_bytes
     data = await _read_limited(file, limit) if file is not None else b""
     filename = (file.filename or "") if file is not None else ""
+    # Parsing up to 20 MB of CSV/XLSX and checking rows against the database block: in the
+    # threadpool, like every sync view, so the event loop keeps serving everyone else.
+    return await run_in_threadpool(_start_import, request, person, database, kind, data, filename, limit)
+
+
+def _start_import(request: Request, person, database: Database, kind: str, data: bytes, filename: str,
+                  limit: int) -> Response:
     if not filename:
         return _form_error(request, kind, [N_("Choose a file.")])
     preview = bulk_import.parse(kind, data, filename, max_bytes=limit)

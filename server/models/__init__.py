@@ -20,6 +20,7 @@ from server.models.metric_rollup import (
 from server.models.person import Person, PersonRole
 from server.models.rating import RequestRating
 from server.models.service_request import RequestEvent, ServiceRequest
+from server.models.sign_in_failure import SignInFailure
 
 __all__ = [
     "Attachment",
@@ -44,5 +45,6 @@ __all__ = [
     "Service",
     "ServiceField",
     "ServiceRequest",
+    "SignInFailure",
     "utcnow",
 ]

@@ -79,7 +79,7 @@ def _clean(field: ServiceField, value: Any) -> Any:
             number = float(value) if isinstance(value, str) else value
             if not isinstance(number, int | float) or not math.isfinite(number):
                 raise TypeError
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int past any float
             raise ValueError("Please enter a number.") from None
         if field.min_value is not None and number < field.min_value:
             raise ValueError(Msg("At least {number}.", number=_fmt(field.min_value)))

@@ -5,7 +5,6 @@ page and its live parts live in one file (jinja2-fragments' ``render_block``).""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -23,16 +22,7 @@ from server.web.labels import FLAG_LABELS, ROLE_LABELS, ROLE_ORDER, STATUS_LABEL
 from server.web.nav import areas_for, is_current
 
 STATIC_DIR = resources.STATIC_DIR
-
-
-@cache
-def static_url(path: str) -> str:
-    """``/static/<path>?v=<content hash>``: the files are cached for a year, so a changed file
-    must get a new address. Versioned vendor files need no hash."""
-    if "/vendor/" in f"/{path}":
-        return f"/static/{path}"
-    digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:12]
-    return f"/static/{path}?v={digest}"
+static_url = resources.static_url
 
 
 def is_htmx(request: Request) -> bool:

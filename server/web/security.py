@@ -1,6 +1,6 @@
 """Security headers. Pages get a strict Content-Security-Policy: no inline script or style
 anywhere, so an injected tag cannot run, no plugins, no <base> to re-point relative links.
-/api keeps its own (Swagger UI loads its assets from a CDN), and its JSON — people and their
+/api answers JSON (its docs page sets a policy of its own, server/api/docs.py), and that JSON — people and their
 requests — is never kept by a browser or a proxy (``no-store``). Every response gets nosniff
 and a same-origin referrer policy, and HSTS once the site is served over HTTPS: the request came
 in as https (directly, or from a trusted proxy's X-Forwarded-Proto, which uvicorn's

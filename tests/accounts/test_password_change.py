@@ -50,8 +50,15 @@ def test_forced_change_flow(client, temporary):
     assert client.get("/api/v1/auth/me").status_code == 403
     assert client.get("/lang/en", follow_redirects=False).status_code == 303
 
+    client.get("/lang/zh-Hans")
     response = _change(client, temporary, "short")
     assert response.status_code == 422 and error_next_to(response.text, "new_password")
+    assert "密码至少需要 8 个字符" in response.text
+    for common in ("password1", "woaini1314"):
+        response = _change(client, temporary, common)
+        assert response.status_code == 422 and "这是最常见的密码之一" in response.text
+    response = _change(client, temporary, "member1-pass-9")
+    assert response.status_code == 422 and "密码不能包含用户名" in response.text
     response = _change(client, "wrong-1234", "better-pass-2")
     assert response.status_code == 422 and error_next_to(response.text, "current_password")
     response = _change(client, temporary, "better-pass-2", "better-pass-3")

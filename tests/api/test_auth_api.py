@@ -1,3 +1,9 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+
 from tests.factories import PASSWORD
 
 
@@ -43,3 +49,29 @@ def test_openapi_document_and_docs_page(client):
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/requests/{number}/{action}" in spec["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_docs_page_is_vendored_and_under_a_strict_policy(client):
+    page = client.get("/api/v1/docs")
+    assert "cdn" not in page.text.lower() and "http" not in page.text.replace('http-equiv', '')
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "object-src 'none'" in policy and "base-uri 'none'" in policy
+    scripts = re.findall(r'<script src="([^"]+)"></script>', page.text)
+    assert scripts[0] == "/static/vendor/swagger-ui-5.35.0/swagger-ui-bundle.js"
+    assert "<script>" not in page.text  # no inline script
+    for src in scripts:
+        assert client.get(src).status_code == 200
+
+
+@pytest.mark.parametrize(("mode", "anonymous", "signed_in"), [("public", 200, 200), ("signed_in", 401, 200), ("off", 404, 404)])
+def test_who_may_read_the_docs_is_a_setting(settings, database, auth, mode, anonymous, signed_in):
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+
+    app = create_app(settings.model_copy(update={"api_docs": mode}), database)
+    with TestClient(app) as client:
+        headers = auth("member1")
+        for url in ("/api/v1/docs", "/api/v1/openapi.json"):
+            assert client.get(url).status_code == anonymous
+            assert client.get(url, headers=headers).status_code == signed_in

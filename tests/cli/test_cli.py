@@ -5,29 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from server.cli import main
-from server.config import get_settings
 from server.enums import Action, Role
 from server.models import AuditEntry, Person, ServiceRequest, utcnow
 from tests.factories import build_world
 from tests.requests.helpers import act, load, submit
-
-
-@pytest.fixture
-def cli(database, db_url, monkeypatch):
-    """Run ``lianxin`` against this test's database."""
-    monkeypatch.setenv("DATABASE_URL", db_url)
-    get_settings.cache_clear()
-    runner = CliRunner()
-
-    def run(*args: str, input: str | None = None):
-        return runner.invoke(main, list(args), input=input, catch_exceptions=False)
-
-    yield run
-    get_settings.cache_clear()
 
 
 def _count(database, model) -> int:

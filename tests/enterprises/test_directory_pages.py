@@ -144,3 +144,14 @@ def test_an_over_long_name_is_refused_not_cut(admin_client, database):
     assert response.status_code == 422 and error_next_to(response.text, "name.zh-Hans")
     with database.read() as session:
         assert session.scalar(select(Building).where(Building.code == "B9")) is None
+
+
+def test_people_pager_links_keep_the_search_as_text(admin_client, monkeypatch):
+    from server import queries
+
+    monkeypatch.setattr(queries, "PAGE_SIZE", 1)
+    page = admin_client.get("/admin/people", params={"q": "staff"}).text
+    assert 'href="/admin/people?page=2&amp;q=staff"' in page
+    # a filter that is no id lists everyone, and its link carries it as typed, encoded
+    crafted = admin_client.get("/admin/people", params={"department_id": "x&role=admin#"}).text
+    assert 'href="/admin/people?page=2&amp;department_id=x%26role%3Dadmin%23"' in crafted

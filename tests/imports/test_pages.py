@@ -113,3 +113,32 @@ def test_large_file_shows_progress_then_paginates(admin_client, database, monkey
     page = admin_client.get(location)
     assert "企业0" in page.text and "企业150" not in page.text and "?page=2" in page.text
     assert "企业150" in admin_client.get(location + "?page=2").text
+
+
+def test_the_file_is_parsed_and_checked_off_the_event_loop(admin_client, monkeypatch):
+    """A 20 MB spreadsheet parsed on the event loop would stall every other page meanwhile."""
+    import asyncio
+
+    seen: list[bool] = []
+    real_parse, real_check = import_pages.bulk_import.parse, import_pages.bulk_import.check
+
+    def on_loop() -> bool:
+        try:
+            asyncio.get_running_loop()
+            return True
+        except RuntimeError:
+            return False
+
+    def parse(*args, **kwargs):
+        seen.append(on_loop())
+        return real_parse(*args, **kwargs)
+
+    def check(*args, **kwargs):
+        seen.append(on_loop())
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(import_pages.bulk_import, "parse", parse)
+    monkeypatch.setattr(import_pages.bulk_import, "check", check)
+    response = _upload(admin_client, f"name,credit_code,building,floor\n三号企业,{CODE},A1,2\n".encode())
+    assert response.status_code == 303
+    assert seen == [False, False]

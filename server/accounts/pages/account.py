@@ -9,11 +9,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from starlette.responses import RedirectResponse, Response
 
+from server import security_log
 from server.accounts import service as account_service
 from server.accounts.password_change import change_own_password, must_change
 from server.db import Database
 from server.errors import InvalidInput
-from server.http.session import session_secret
+from server.http.session import client_address, session_secret
 from server.models import Person
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.links import safe_next
@@ -56,4 +57,5 @@ def change_password(
     except InvalidInput as exc:
         context = {"errors": exc.errors, "next": safe_next(next), "forced": person.must_change_password}
         return render(request, "account/password.html", context, status_code=422)
+    security_log.record(security_log.PASSWORD_CHANGED, user=person.username, address=client_address(request))
     return RedirectResponse(safe_next(next), status_code=303)

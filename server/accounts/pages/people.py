@@ -5,6 +5,7 @@ shown once, in the response to the reset itself); disabling and enabling account
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from starlette.datastructures import FormData
@@ -69,8 +70,10 @@ def people_list(request: Request, person: AdminPerson, database: DatabaseDep, q:
         departments = department_repo.departments(session)
         enterprises = queries.names_by_id(session, Enterprise, [p.enterprise_id for p in rows] + [filters.enterprise_id])
     pages = max(1, -(-total // queries.PAGE_SIZE))
-    query = "".join(f"&{k}={v}" for k, v in (("q", filters.query), ("role", role), ("department_id", department_id),
-                                             ("enterprise_id", enterprise_id)) if v)
+    # The filters as typed, for the pager's links: encoded, so "&" or "#" in a search stays text.
+    kept = {k: v for k, v in (("q", filters.query), ("role", role), ("department_id", department_id),
+                              ("enterprise_id", enterprise_id)) if v}
+    query = "&" + urlencode(kept) if kept else ""
     context = {"people": rows, "total": total, "filters": filters, "page": page, "pages": pages, "query": query,
                "roles": ROLE_ORDER, "departments": departments, "department_names": {d.id: d for d in departments},
                "enterprises": enterprises}

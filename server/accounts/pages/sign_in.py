@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from server.accounts.pages.account import landing_after_sign_in
 from server.errors import Msg, NotAuthenticated
+from server.http import device
 from server.http.session import (
     clear_session_cookie,
     session_secret,
@@ -54,18 +55,20 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     try:
-        secret = sign_in(database, username, password, session_secret(request))
+        secret = sign_in(database, request, username, password, session_secret(request),
+                         trusted_device=device.is_trusted(request, username))
     except NotAuthenticated as exc:
         context = {"username": username, "next": safe_next(next), "error": Msg(exc.message, **exc.params)}
         return render(request, "login.html", context, status_code=exc.status_code)
     response = RedirectResponse(landing_after_sign_in(database, secret, safe_next(next)), status_code=303)
     set_session_cookie(request, response, secret)
+    device.remember(request, response, username)
     return response
 
 
 @router.post("/logout")
 def logout(request: Request, database: DatabaseDep) -> Response:
-    sign_out(database, session_secret(request))
+    sign_out(database, request, session_secret(request))
     response = RedirectResponse("/login", status_code=303)
     clear_session_cookie(request, response)
     return response

@@ -1,0 +1,46 @@
+"""Every route checks who is asking, unless it is public by name on the list below: a new
+route without an authorisation dependency fails here, before anyone can reach it."""
+
+from __future__ import annotations
+
+from server.api.deps import current_person
+from server.api.docs import may_read_docs
+from server.app import create_app
+from server.web.deps import page_person
+from tests.route_table import all_routes, dependency_calls
+
+# Open to anyone, and why.
+PUBLIC = {
+    ("GET", "/healthz"),  # a load balancer's probe: says nothing but "up"
+    ("GET", "/readyz"),
+    ("POST", "/api/v1/auth/token"),  # signing in
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),  # ends whatever session the cookie names (CSRF-checked)
+    ("GET", "/lang/{locale}"),  # the language cookie
+    ("", "/static"),  # css, js, vendored files
+}
+# Who may ask: the signed-in person of a page or of the API; the API docs by their setting.
+AUTHORISING = {page_person, current_person, may_read_docs}
+
+
+def _routes():
+    routes = list(all_routes(create_app()))
+    assert len(routes) > 50  # the walk really reaches the included routers
+    return routes
+
+
+def test_every_route_is_public_by_name_or_checks_the_caller():
+    unchecked = []
+    for info in _routes():
+        methods = info.methods or {""}
+        if all((m, info.path) in PUBLIC for m in methods):
+            continue
+        if not AUTHORISING & dependency_calls(info.route):
+            unchecked.append(f"{sorted(methods)} {info.path}")
+    assert unchecked == []
+
+
+def test_the_public_list_names_only_routes_that_exist():
+    present = {(m, info.path) for info in _routes() for m in (info.methods or {""})}
+    assert present >= PUBLIC
