@@ -128,6 +128,7 @@ def seed(demo: bool, no_accounts: bool) -> None:
             else:
                 written = generate_demo_requests(database, 300, days=90)
                 click.echo(f"requests     {written['requests']:>4} created (demo)")
+                _rebuild_metrics(database)
 
 
 @main.command("create-user")
@@ -231,15 +232,38 @@ def demo_data(count: int, days: int, random_seed: int, batch: int) -> None:
             written = generate_demo_requests(database, count, days=days, seed=random_seed, batch=batch, progress=progress)
         except DemoDataError as exc:
             raise click.ClickException(str(exc)) from exc
+        if interactive:
+            click.echo()
+        _rebuild_metrics(database)
         # Fresh statistics after a bulk load, so the query planner picks the right indexes.
         database.analyze()
-    if interactive:
-        click.echo()
     elapsed = time.monotonic() - started
     click.echo(
         f"Added {written['requests']:,} requests, {written['events']:,} events and "
         f"{written['ratings']:,} ratings in {elapsed:.1f} s."
     )
+
+
+def _rebuild_metrics(database) -> None:
+    """Bulk loaders write requests with Core, past the transitions that keep the figures'
+    rollup: recompute it from the requests."""
+    from server.metrics import rollup
+
+    started = time.monotonic()
+    counted = rollup.rebuild(database)
+    click.echo(f"Metrics rollup rebuilt from {counted:,} requests in {time.monotonic() - started:.1f} s.")
+
+
+@main.group("metrics")
+def metrics_group() -> None:
+    """The supervision figures."""
+
+
+@metrics_group.command("rebuild")
+def metrics_rebuild() -> None:
+    """Recompute the figures' rollup from every request (after a bulk load or a restore)."""
+    with _open_database() as database:
+        _rebuild_metrics(database)
 
 
 @main.group("export")

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from server.accounts.endpoints import router as auth_router
 from server.catalog.endpoints import router as catalog_router
+from server.metrics.endpoints import router as metrics_router
 from server.requests.endpoints import router as requests_router
 
 API_PREFIX = "/api/v1"
@@ -12,3 +13,4 @@ api_router = APIRouter(prefix=API_PREFIX)
 api_router.include_router(auth_router)
 api_router.include_router(catalog_router)
 api_router.include_router(requests_router)
+api_router.include_router(metrics_router)

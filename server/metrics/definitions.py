@@ -56,29 +56,71 @@ def _fraction(numerator: int, denominator: int) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def response_rate(requests: Iterable[RequestFacts], now: datetime) -> float | None:
-    """First claim at or before its claim due time / (claimed + never claimed and past due).
-    Not claimed and not yet due (or with no due time yet): undecided, left out."""
-    on_time = decided = 0
-    for r in requests:
-        if r.first_claimed_at is not None:
-            decided += 1
-            if r.claim_due_at is None or r.first_claimed_at <= r.claim_due_at:
-                on_time += 1
-        elif r.claim_due_at is not None and r.claim_due_at < now:
-            decided += 1
+# --- per request: what each rate counts (the rollup in server/metrics counts these too) -----
+
+
+def claimed(r: RequestFacts) -> bool:
+    return r.first_claimed_at is not None
+
+
+def claimed_on_time(r: RequestFacts) -> bool:
+    """First claim at or before its claim due time (no due time: on time)."""
+    return r.first_claimed_at is not None and (r.claim_due_at is None or r.first_claimed_at <= r.claim_due_at)
+
+
+def unclaimed_past_due(r: RequestFacts, now: datetime) -> bool:
+    """Never claimed, and its claim due time has passed: decided, and not on time."""
+    return r.first_claimed_at is None and r.claim_due_at is not None and r.claim_due_at < now
+
+
+def response_decided(r: RequestFacts, now: datetime) -> bool:
+    """Counted in the response rate's denominator: claimed, or never claimed and past due."""
+    return claimed(r) or unclaimed_past_due(r, now)
+
+
+def resolvable(r: RequestFacts) -> bool:
+    return r.status not in _NOT_RESOLVABLE
+
+
+def resolved(r: RequestFacts) -> bool:
+    """In the resolution rate's numerator: resolvable and ever completed."""
+    return resolvable(r) and r.ever_completed
+
+
+def completed_on_time(r: RequestFacts) -> bool:
+    """First completion at or before the due time that applied to it (none: on time)."""
+    return r.first_completed_at is not None and (
+        r.first_complete_due_at is None or r.first_completed_at <= r.first_complete_due_at
+    )
+
+
+def closed_without_rating(r: RequestFacts) -> bool:
+    return r.status == RequestStatus.closed and r.closed_unrated
+
+
+# --- rates from counts ------------------------------------------------------------------------
+
+
+def response_rate_of(on_time: int, decided: int) -> float | None:
     return _fraction(on_time, decided)
 
 
-def resolution_rate(requests: Iterable[RequestFacts]) -> float | None:
-    """Ever completed / neither cancelled nor rejected."""
-    completed = considered = 0
-    for r in requests:
-        if r.status in _NOT_RESOLVABLE:
-            continue
-        considered += 1
-        completed += r.ever_completed
-    return _fraction(completed, considered)
+def resolution_rate_of(completed: int, resolvable: int) -> float | None:
+    return _fraction(completed, resolvable)
+
+
+def on_time_rate_of(on_time: int, completed: int) -> float | None:
+    return _fraction(on_time, completed)
+
+
+def return_rate_of(returned: int, dispatched: int) -> float | None:
+    """Requests returned to the dispatchers / requests dispatched (the red and black list)."""
+    return _fraction(returned, dispatched)
+
+
+def rework_rate_of(reworked: int, completed: int) -> float | None:
+    """Requests sent back for rework / requests ever completed (the red and black list)."""
+    return _fraction(reworked, completed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,16 +130,7 @@ class Satisfaction:
     unrated_share: float | None  # closed without a rating / closed
 
 
-def satisfaction(requests: Iterable[RequestFacts]) -> Satisfaction:
-    satisfied = basically = rated = closed = unrated = 0
-    for r in requests:
-        if r.rating is not None:
-            rated += 1
-            satisfied += r.rating == Rating.satisfied
-            basically += r.rating == Rating.basically_satisfied
-        if r.status == RequestStatus.closed:
-            closed += 1
-            unrated += r.closed_unrated
+def satisfaction_of(satisfied: int, basically: int, rated: int, closed: int, unrated: int) -> Satisfaction:
     weighted = satisfied + BASICALLY_SATISFIED_WEIGHT * basically
     return Satisfaction(
         rate=weighted / rated if rated else None,
@@ -106,16 +139,47 @@ def satisfaction(requests: Iterable[RequestFacts]) -> Satisfaction:
     )
 
 
+# --- rates over requests ----------------------------------------------------------------------
+
+
+def response_rate(requests: Iterable[RequestFacts], now: datetime) -> float | None:
+    """First claim at or before its claim due time / (claimed + never claimed and past due).
+    Not claimed and not yet due (or with no due time yet): undecided, left out."""
+    on_time = decided = 0
+    for r in requests:
+        on_time += claimed_on_time(r)
+        decided += response_decided(r, now)
+    return response_rate_of(on_time, decided)
+
+
+def resolution_rate(requests: Iterable[RequestFacts]) -> float | None:
+    """Ever completed / neither cancelled nor rejected."""
+    completed = considered = 0
+    for r in requests:
+        considered += resolvable(r)
+        completed += resolved(r)
+    return resolution_rate_of(completed, considered)
+
+
+def satisfaction(requests: Iterable[RequestFacts]) -> Satisfaction:
+    satisfied = basically = rated = closed = unrated = 0
+    for r in requests:
+        if r.rating is not None:
+            rated += 1
+            satisfied += r.rating == Rating.satisfied
+            basically += r.rating == Rating.basically_satisfied
+        closed += r.status == RequestStatus.closed
+        unrated += closed_without_rating(r)
+    return satisfaction_of(satisfied, basically, rated, closed, unrated)
+
+
 def on_time_rate(requests: Iterable[RequestFacts]) -> float | None:
     """First completion at or before the due time that applied to it / ever completed."""
     on_time = completed = 0
     for r in requests:
-        if not r.ever_completed:
-            continue
-        completed += 1
-        if r.first_complete_due_at is None or r.first_completed_at <= r.first_complete_due_at:
-            on_time += 1
-    return _fraction(on_time, completed)
+        completed += r.ever_completed
+        on_time += completed_on_time(r)
+    return on_time_rate_of(on_time, completed)
 
 
 def composite(response: float | None, resolution: float | None, satisfaction_rate: float | None) -> float | None:

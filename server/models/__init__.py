@@ -11,6 +11,12 @@ from server.models.counter import DailyCounter
 from server.models.department import Department
 from server.models.enterprise import Enterprise
 from server.models.idempotency import IdempotencyKey
+from server.models.metric_rollup import (
+    ROLLUP_COUNTERS,
+    MetricDuration,
+    MetricEnterpriseDay,
+    MetricRollup,
+)
 from server.models.person import Person, PersonRole
 from server.models.rating import RequestRating
 from server.models.service_request import RequestEvent, ServiceRequest
@@ -28,6 +34,10 @@ __all__ = [
     "Department",
     "Enterprise",
     "IdempotencyKey",
+    "MetricDuration",
+    "MetricEnterpriseDay",
+    "MetricRollup",
+    "ROLLUP_COUNTERS",
     "Person",
     "PersonRole",
     "RequestEvent",

@@ -21,6 +21,7 @@ from server.config import get_settings
 from server.enums import Action, AssignmentMode, Party, RequestStatus, Role
 from server.enums import Rating as RatingValue
 from server.errors import Conflict, Forbidden, InvalidInput, Msg
+from server.metrics import rollup
 from server.models import (
     Department,
     Person,
@@ -103,6 +104,7 @@ def perform(
         raise InvalidInput("This action's note cannot be for staff only.", {"internal": "Not possible for this action."})
 
     service = session.get_one(Service, request.service_id)
+    counted_before = rollup.contribution_of(request)  # what the figures count of it now
     event_data = _EFFECTS[action](session, request, service, person, data, now, note)
     request.status = transition.target
     request.updated_at = now
@@ -114,6 +116,8 @@ def perform(
     except StaleDataError as exc:
         # Another transaction changed the row between our read and our UPDATE ... WHERE version.
         raise Conflict(refusals.STALE, number=number) from exc
+    # The supervision figures' rollup changes in this same transaction: never stale.
+    rollup.record(session, counted_before, rollup.contribution_of(request))
     if action in (Action.dispatch, Action.transfer):
         route_to_person(session, request, session.get_one(Department, request.department_id), now)
     return request

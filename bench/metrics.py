@@ -1,0 +1,142 @@
+"""Supervision figures on a million requests: how long figures(), overview() and
+GET /api/v1/metrics take for the last 90 days, over all departments and for one.
+
+    .venv/bin/python -m bench.metrics --data-dir /tmp/lx-metrics            # SQLite
+    .venv/bin/python -m bench.metrics --database-url postgresql://…/bench   # PostgreSQL
+    options: --requests 1000000 --days 365 (or 90: all in 90 days) --repeat 7
+
+The database is built once (lianxin migrate, seed, demo-data, which rebuilds the rollup) and
+reused while it holds the requests asked for. Targets (issue 8): all departments < 500 ms,
+one department < 200 ms; the medians are printed with the best and worst runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# The command line of this checkout (not whichever one the environment installed).
+LIANXIN = [sys.executable, "-c", "from server.cli import main; main()"]
+
+
+def environment(args) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIANXIN_") and k != "DATABASE_URL"}
+    env["LIANXIN_DATA_DIR"] = str(args.data_dir)
+    env["PYTHONPATH"] = str(ROOT)
+    if args.database_url:
+        env["DATABASE_URL"] = args.database_url
+    return env
+
+
+def build(args) -> None:
+    env = environment(args)
+    for cmd in (["migrate"], ["seed"], ["demo-data", "--requests", str(args.requests), "--days", str(args.days)]):
+        print("$ lianxin", " ".join(cmd), flush=True)
+        subprocess.run([*LIANXIN, *cmd], env=env, cwd=ROOT, check=True)
+
+
+def timed(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    fn()  # warm: catalogue snapshot, statement cache, page cache
+    runs = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        runs.append((time.perf_counter() - started) * 1000)
+    return statistics.median(runs), min(runs), max(runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=Path("/tmp/lianxin-bench-metrics"))
+    parser.add_argument("--database-url")
+    parser.add_argument("--requests", type=int, default=1_000_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ.update(environment(args))
+    for key in set(os.environ) - set(environment(args)):
+        del os.environ[key]
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import func, select
+
+    from server.app import create_app
+    from server.config import get_settings
+    from server.db import Database
+    from server.metrics import filters as metric_filters
+    from server.metrics import service as metrics
+    from server.models import Department, ServiceRequest, utcnow
+
+    settings = get_settings()
+    database = Database(settings.effective_database_url, settings)
+    try:
+        with database.read() as session:
+            have = session.scalar(select(func.count()).select_from(ServiceRequest))
+    except Exception:  # no schema yet
+        have = 0
+    database.dispose()
+    if (have or 0) < args.requests:
+        build(args)
+    database = Database(settings.effective_database_url, settings)
+    now = utcnow()
+    end = metric_filters.today(now)
+    start = end - timedelta(days=89)
+    with database.read() as session:
+        total = session.scalar(select(func.count()).select_from(ServiceRequest))
+        busiest = session.execute(
+            select(ServiceRequest.department_id, func.count()).where(ServiceRequest.department_id.is_not(None))
+            .group_by(ServiceRequest.department_id).order_by(func.count().desc()).limit(1)
+        ).first()[0]
+        code = session.get(Department, busiest).code
+    print(f"{database.engine.dialect.name}: {total:,} requests; last 90 days {start} … {end}; one department = {code}")
+
+    client = TestClient(create_app(settings, database))
+    response = client.post("/api/v1/auth/token", data={"username": "supervisor1", "password": "lianxin-demo-2026"})
+    token = response.json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def read(fn, filters):
+        def run():
+            with database.read() as session:
+                return fn(session, filters, now=now)
+        return run
+
+    def api(path, params):
+        def run():
+            response = client.get(path, params=params, headers=headers)
+            assert response.status_code == 200, response.text
+        return run
+
+    everyone = metrics.Filters(start, end)
+    one = metrics.Filters(start, end, department_id=busiest)
+    period = {"from": str(start), "to": str(end)}
+    cases = [
+        ("figures()            all departments", read(metrics.figures, everyone), 500),
+        ("figures()            one department", read(metrics.figures, one), 200),
+        ("overview()           all departments", read(metrics.overview, everyone), 500),
+        ("overview()           one department", read(metrics.overview, one), 200),
+        ("departments()        all departments", read(metrics.departments, everyone), 500),
+        ("GET /api/v1/metrics  all departments", api("/api/v1/metrics", period), 500),
+        ("GET /api/v1/metrics  one department", api("/api/v1/metrics", {**period, "department": code}), 200),
+        ("GET /metrics/departments", api("/api/v1/metrics/departments", period), 500),
+        ("GET /metrics/redblack (this month)", api("/api/v1/metrics/redblack", {}), 500),
+    ]
+    print(f"{'':40} {'median':>9} {'best':>9} {'worst':>9}  target")
+    for name, fn, target in cases:
+        median, best, worst = timed(fn, args.repeat)
+        verdict = "ok" if median < target else "SLOW"
+        print(f"{name:40} {median:7.1f}ms {best:7.1f}ms {worst:7.1f}ms  <{target} ms {verdict}", flush=True)
+    database.dispose()
+
+
+if __name__ == "__main__":
+    main()

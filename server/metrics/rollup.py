@@ -1,0 +1,139 @@
+"""Keeping the rollup (server/models/metric_rollup.py) equal to the requests, in the same
+transaction as every change to them.
+
+- :func:`record` applies the difference between a request's contribution before and after a
+  change: the submission path calls it with ``before=None``, ``actions.perform()`` with the
+  contribution taken before its effects. Rows are upserted in key order, so concurrent
+  transactions on PostgreSQL lock them in one order and cannot deadlock each other.
+- :func:`rebuild` recomputes all of it from the requests (``lianxin metrics rebuild``; the
+  bulk demo-data loader, which writes requests with Core, calls it afterwards).
+
+The sweep's columns (flag, overdue_*) are not part of any contribution, so the sweep's Core
+UPDATEs need no hook here.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from server.config import get_settings
+from server.db import Database, per_dialect
+from server.metrics.contribution import COLUMNS, Contribution, RequestColumns, contribution
+from server.models import (
+    ROLLUP_COUNTERS,
+    MetricDuration,
+    MetricEnterpriseDay,
+    MetricRollup,
+    ServiceRequest,
+)
+
+ROLLUP = MetricRollup.__table__
+DURATION = MetricDuration.__table__
+ENTERPRISE = MetricEnterpriseDay.__table__
+_ROLLUP_KEY = ("day", "department_id", "service_id")
+_DURATION_KEY = ("scope", "day", "kind", "tenths")
+_ENTERPRISE_KEY = ("day", "department_id", "enterprise_id")
+
+
+def timezone() -> ZoneInfo:
+    return ZoneInfo(get_settings().timezone)
+
+
+def contribution_of(request: RequestColumns) -> Contribution:
+    return contribution(request, timezone())
+
+
+def _adding(table, key: tuple[str, ...], counters: tuple[str, ...]):
+    def build(insert):
+        stmt = insert(table)
+        return stmt.on_conflict_do_update(
+            index_elements=list(key), set_={c: table.c[c] + stmt.excluded[c] for c in counters}
+        )
+
+    return per_dialect(build)
+
+
+_ADD_ROLLUP = _adding(ROLLUP, _ROLLUP_KEY, ROLLUP_COUNTERS)
+_ADD_DURATION = _adding(DURATION, _DURATION_KEY, ("count",))
+_ADD_ENTERPRISE = _adding(ENTERPRISE, _ENTERPRISE_KEY, ("submitted",))
+
+
+def record(session: Session, before: Contribution | None, after: Contribution | None) -> None:
+    """Add ``after`` and take away ``before`` (either may be None), in this transaction."""
+    if before == after:
+        return
+    rollup: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(ROLLUP_COUNTERS))
+    durations: Counter = Counter()
+    enterprises: Counter = Counter()
+    for sign, c in ((-1, before), (1, after)):
+        if c is None:
+            continue
+        row = rollup[c.key]
+        for i, value in enumerate(c.counters):
+            row[i] += sign * value
+        for key in c.durations:
+            durations[key] += sign
+        if c.enterprise is not None:
+            enterprises[c.enterprise] += sign
+    connection = session.connection()
+    dialect = connection.dialect.name
+    rows = [dict(zip(_ROLLUP_KEY, k, strict=True)) | dict(zip(ROLLUP_COUNTERS, v, strict=True)) for k, v in sorted(rollup.items()) if any(v)]
+    if rows:
+        connection.execute(_ADD_ROLLUP[dialect], rows)
+    rows = [dict(zip(_DURATION_KEY, k, strict=True), count=n) for k, n in sorted(durations.items()) if n]
+    if rows:
+        connection.execute(_ADD_DURATION[dialect], rows)
+    rows = [dict(zip(_ENTERPRISE_KEY, k, strict=True), submitted=n) for k, n in sorted(enterprises.items()) if n]
+    if rows:
+        connection.execute(_ADD_ENTERPRISE[dialect], rows)
+
+
+def tally(rows: Iterable[RequestColumns]) -> tuple[dict, Counter, Counter]:
+    """Sum the contributions of ``rows``: (rollup key → counters, duration key → count,
+    enterprise key → submitted), as the rollup tables hold them."""
+    rollup: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(ROLLUP_COUNTERS))
+    durations: Counter = Counter()
+    enterprises: Counter = Counter()
+    for r in rows:
+        c = contribution_of(r)
+        row = rollup[c.key]
+        for i, value in enumerate(c.counters):
+            row[i] += value
+        durations.update(c.durations)
+        if c.enterprise is not None:
+            enterprises[c.enterprise] += 1
+    return dict(rollup), durations, enterprises
+
+
+_BATCH = 5000
+
+
+def rebuild_in(session: Session) -> int:
+    """Recompute the rollup from every request, in this transaction. Returns the number of
+    requests counted."""
+    connection = session.connection()
+    for table in (ROLLUP, DURATION, ENTERPRISE):
+        connection.execute(delete(table))
+    columns = [ServiceRequest.__table__.c[name] for name in COLUMNS]
+    # Streamed (server-side cursor on PostgreSQL) and summed before any insert.
+    result = connection.execute(select(*columns).execution_options(yield_per=_BATCH))
+    rollup, durations, enterprises = tally(result)
+    for table, items in (
+        (ROLLUP, [dict(zip(_ROLLUP_KEY, k, strict=True)) | dict(zip(ROLLUP_COUNTERS, v, strict=True)) for k, v in rollup.items()]),
+        (DURATION, [dict(zip(_DURATION_KEY, k, strict=True), count=n) for k, n in durations.items()]),
+        (ENTERPRISE, [dict(zip(_ENTERPRISE_KEY, k, strict=True), submitted=n) for k, n in enterprises.items()]),
+    ):
+        for i in range(0, len(items), _BATCH):
+            connection.execute(table.insert(), items[i : i + _BATCH])
+    return sum(v[0] for v in rollup.values())
+
+
+def rebuild(database: Database) -> int:
+    """Recompute the rollup from scratch in one unit of work (``lianxin metrics rebuild``)."""
+    with database.write() as session:
+        return rebuild_in(session)

@@ -1,0 +1,157 @@
+"""The rollup equals a from-scratch recomputation after a random mix of transitions, and the
+figures read through it equal the definitions applied to every request's facts."""
+
+from __future__ import annotations
+
+import contextlib
+import random
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from server.enums import Action, Rating, RequestStatus
+from server.errors import LianxinError
+from server.metrics import rollup
+from server.metrics import service as metrics
+from server.models import RequestEvent, ServiceRequest
+from server.requests import service as request_service
+from server.workflow import TRANSITIONS
+from tests.metrics.helpers import all_requests, expected, local_day, rollup_tables
+from tests.requests.helpers import submit
+
+START = datetime(2026, 11, 2, 1, tzinfo=UTC)  # Monday 09:00 in Shanghai
+STAFF = {"union": ["staff1", "lead1"], "legal": ["staff3", "staff4"], "care": ["staff5", "staff6"]}
+LEADS = {"union": "lead1"}
+REQUESTERS = ["member1", "member2", "contact1"]
+SERVICES = ["legal.aid", "care.visit", "misc.other", "misc.other"]
+# The transitions the mix must have taken (seeded, so it always does).
+MIX = {Action.transfer, Action.return_, Action.release, Action.rework, Action.suspend, Action.resume, Action.extend,
+       Action.rate, Action.auto_close, Action.cancel, Action.reject, Action.claim, Action.assign, Action.complete}
+
+
+def _actors(request: ServiceRequest, action: Action, department: str | None, requester: str, assignee: str | None):
+    parties = TRANSITIONS[(RequestStatus(request.status), action)].parties
+    names = {str(p) for p in parties}
+    out: list[str | None] = []
+    if "system" in names:
+        out.append(None)
+    if "dispatcher" in names:
+        out.append("dispatcher1")
+    if "supervisor" in names:
+        out.append("supervisor1")
+    if "requester" in names:
+        out.append(requester)
+    if "assignee" in names and assignee:
+        out.append(assignee)
+    if "department_staff" in names and department:
+        out += STAFF[department]
+    if "department_lead" in names and department in LEADS:
+        out.append(LEADS[department])
+    return out
+
+
+def _random_mix(database, world, rng: random.Random, *, requests: int, steps: int) -> datetime:
+    clock = START
+    numbers: dict[str, str] = {}
+    for _ in range(requests):
+        clock += timedelta(hours=rng.uniform(0.5, 20))
+        requester = rng.choice(REQUESTERS)
+        numbers[submit(database, requester, rng.choice(SERVICES), now=clock).number] = requester
+    codes = {d.id: code for code, d in world.departments.items()}
+    usernames = {p.id: name for name, p in world.people.items()}
+    for _ in range(steps):
+        clock += timedelta(hours=rng.uniform(0.1, 12))
+        number = rng.choice(list(numbers))
+        with database.read() as session:
+            request = session.scalar(select(ServiceRequest).where(ServiceRequest.number == number))
+            session.expunge(request)
+        choices = [a for (state, a) in TRANSITIONS if state == request.status]
+        if not choices:
+            continue
+        action = rng.choice(choices)
+        department = codes.get(request.department_id)
+        actors = _actors(request, action, department, numbers[number], usernames.get(request.assignee_id))
+        if not actors:
+            continue
+        actor = rng.choice(actors)
+        target_department = rng.choice([c for c in STAFF if c != department])
+        data = request_service.ActionInput(
+            note="x",
+            department_code=target_department,
+            assignee=rng.choice(STAFF[department]) if department else None,
+            days=rng.randint(1, 3),
+            rating=rng.choice(list(Rating)),
+        )
+
+        def work(session, actor=actor, action=action, data=data, number=number, now=clock):
+            from server.accounts.people_repository import person_by_username
+
+            person = person_by_username(session, actor) if actor else None
+            target = session.scalar(select(ServiceRequest).where(ServiceRequest.number == number))
+            request_service.perform(session, person, target, action, data, now=now)
+
+        # Refused (wrong party, overdue extension, …): nothing changed, as it should.
+        with contextlib.suppress(LianxinError):
+            database.run(work)
+    return clock
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rollup_equals_rebuild_and_definitions_after_random_transitions(database, world, seed):
+    rng = random.Random(seed)
+    clock = _random_mix(database, world, rng, requests=30, steps=400)
+    kept = rollup_tables(database)
+    rollup.rebuild(database)
+    assert rollup_tables(database) == kept
+
+    requests = all_requests(database)
+    with database.read() as session:
+        taken = set(session.scalars(select(RequestEvent.action).distinct()))
+    assert taken >= MIX, MIX - taken
+    days = sorted(local_day(r) for r in requests)
+    enterprise = world["member1"].enterprise_id
+    service = world.services["legal.aid"].id
+    cases = [({"department_id": d.id}, lambda r, i=d.id: r.department_id == i) for d in world.departments.values()]
+    cases += [
+        ({}, lambda r: True),
+        ({"enterprise_id": enterprise}, lambda r: r.enterprise_id == enterprise),
+        ({"service_id": service}, lambda r: r.service_id == service),
+    ]
+    for now in (clock, clock + timedelta(days=30)):  # the live part changes with the clock
+        for given, keep in cases:
+            chosen = [r for r in requests if keep(r)]
+            f = metrics.Filters(days[0], days[-1], **given)
+            with database.read() as session:
+                got = metrics.figures(session, f, now=now)
+                over = metrics.overview(session, f, now=now)
+            want = expected(chosen, now)
+            assert got.counts.submitted == want["submitted"]
+            assert {k: v for k, v in got.counts.rated.items() if v} == dict(want["rated"])
+            assert asdict(got.rates) == pytest.approx(want["rates"])
+            assert got.composite == want["composite"]
+            assert asdict(got.durations) == want["durations"]
+            assert asdict(over.current) == asdict(got)
+            assert sum(w.submitted for w in over.weekly) == want["submitted"]
+
+
+def test_rollup_rows_move_with_the_department(database, world):
+    """A transfer moves the request's counts from one department's rows to the other's (where
+    the least-loaded routing also has it claimed at once)."""
+    req = submit(database, "member1", "union.join", answers={"people": 2}, now=START)
+    before = rollup_tables(database)[0]
+    assert [k[1] for k in before] == [world.departments["union"].id]
+
+    def work(session):
+        from server.accounts.people_repository import person_by_username
+
+        target = session.get(ServiceRequest, req.id)
+        request_service.perform(session, person_by_username(session, "dispatcher1"), target, Action.transfer,
+                                request_service.ActionInput(note="x", department_code="care"),
+                                now=START + timedelta(hours=1))
+
+    database.run(work)
+    after = rollup_tables(database)[0]
+    assert [k[1] for k in after] == [world.departments["care"].id]
+    assert [v[:2] for v in after.values()] == [v[:2] for v in before.values()]  # submitted, dispatched
