@@ -66,7 +66,7 @@ def upgrade() -> None:
     )
     op.execute("UPDATE service_request SET first_complete_due_at = complete_due_at WHERE first_completed_at IS NOT NULL")
     op.execute(
-        "UPDATE service_request SET urge_count = urge_count, last_urged_at = (SELECT max(e.at) FROM request_event e "
+        "UPDATE service_request SET last_urged_at = (SELECT max(e.at) FROM request_event e "
         "WHERE e.request_id = service_request.id AND e.action = 'urge')"
     )
 
