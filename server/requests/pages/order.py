@@ -130,6 +130,9 @@ def _order_context(catalog: Catalog, person: Person, service: Service, locale: s
         "idempotency_key": extra.get("idempotency_key") or uuid.uuid4().hex,
         "had_files": extra.get("had_files", False),
         "max_upload_mb": get_settings().max_upload_bytes // (1024 * 1024),
+        "max_request_upload_mb": get_settings().max_request_upload_bytes // (1024 * 1024),
+        "max_upload_bytes": get_settings().max_upload_bytes,
+        "max_request_upload_bytes": get_settings().max_request_upload_bytes,
     }
 
 
