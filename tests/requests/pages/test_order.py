@@ -146,6 +146,27 @@ def test_double_submit_files_one_request(app, world, database):
     assert _count(database, ServiceRequest) == 1
 
 
+def test_back_and_submit_again_is_caught_and_can_still_be_filed(app, world, database):
+    """Back after a submission brings the form again with a fresh key: the same request from
+    the same person minutes later is shown, not filed; "file a second one" files it."""
+    client = client_for(app, "member1")
+    first = number_from(order(client, "legal.aid", {"description": "合同纠纷咨询"}))
+    again = order(client, "legal.aid", {"description": "合同纠纷咨询"})  # a fresh form: a new key
+    assert again.status_code == 409
+    assert f"已提交过相同的工单 {first}" in again.text and f'href="/requests/{first}"' in again.text
+    assert "合同纠纷咨询" in again.text  # what was typed is still in the form
+    assert _count(database, ServiceRequest) == 1
+    second = client.post("/menu/legal.aid", data={
+        "csrf_token": csrf_from(again.text), "idempotency_key": idempotency_key(again.text),
+        "file_anyway": re.search(r'name="file_anyway" value="(\w+)"', again.text).group(1),
+        "description": "合同纠纷咨询", "contact_phone": "13800138000",
+    }, files=[("attachments", ("", b"", "application/octet-stream"))], follow_redirects=False)
+    assert number_from(second) != first
+    assert _count(database, ServiceRequest) == 2
+    # Something else from the same person is not a duplicate.
+    assert order(client, "legal.aid", {"description": "另一件事"}).status_code == 303
+
+
 def test_attachment_is_stored_under_a_generated_name_and_downloads(app, world, database, settings):
     client = client_for(app, "member1")
     files = [("attachments", ("../../现场 照片.png", PNG, "image/png")), ("attachments", ("brief.docx", docx_bytes(), "application/x"))]
