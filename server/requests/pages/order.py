@@ -162,7 +162,7 @@ def order_form(request: Request, code: Annotated[str, Path(max_length=60)], pers
         # refuses with 403: require_can_order in the submission).
         card = service_card(catalog, service, locale_for(request))
         return render(request, "menu/not_orderable.html", {"service": card, "refusal": refusal})
-    values = {"contact_phone": person.phone or ""}
+    values: dict = {}
     context = _order_context(catalog, person, service, locale_for(request), values)
     return render(request, "menu/order.html", context)
 

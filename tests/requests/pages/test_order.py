@@ -68,7 +68,9 @@ def test_order_form_renders_fields_by_type(app, world):
     assert re.search(r'name="answers.people" type="number"[^>]*min="1.0"[^>]*max="50.0"', page)
     assert 'type="radio" name="answers.kind" value="new"' in page
     assert 'name="building_code"' in page and 'hx-get="/places/floors"' in page
-    assert 'value="13800138000"' in page  # the phone, prefilled
+    # The account's phone is the default: said, not prefilled, and the field not marked required.
+    assert re.search(r'id="field-contact_phone" name="contact_phone" type="tel" value=""(?![^>]*required)[^>]*placeholder="13800138000"', page)
+    assert "留空则使用您的手机号 13800138000" in page
     assert 'name="attachments" type="file" multiple' in page
     assert re.search(r'name="idempotency_key" value="[0-9a-f]{32}"', page)
 
@@ -280,3 +282,17 @@ def test_file_field_answers_are_counted_and_stored_with_their_field(app, world, 
     assert [a["value"] for a in request.answers if a["code"] == "contract"] == [1]
     detail = client.get(f"/requests/{number}").text
     assert "<dt>合同</dt>" in detail and f'href="/attachments/{row.id}"' in detail
+
+
+def test_without_a_phone_in_the_account_the_form_requires_one(app, world, database):
+    from server.enums import Role
+    from tests.factories import create_person
+
+    with database.write() as session:
+        create_person(session, "nophone", Role.member).phone = ""
+    client = client_for(app, "nophone")
+    page = client.get("/menu/legal.aid").text
+    assert re.search(r'id="field-contact_phone" name="contact_phone" type="tel" value="" required', page)
+    form = {"csrf_token": csrf_from(page), "idempotency_key": idempotency_key(page), "description": "请帮忙"}
+    refused = client.post("/menu/legal.aid", data=form, files=[("attachments", ("", b"", "application/octet-stream"))])
+    assert refused.status_code == 422 and "请留下联系电话" in refused.text
