@@ -33,6 +33,7 @@ from server import paging, policy
 from server.catalog import snapshot
 from server.enums import RequestStatus, Role
 from server.errors import InvalidInput
+from server.i18n_text import N_
 from server.metrics.rollup import timezone
 from server.models import Person, ServiceRequest, utcnow
 from server.requests import due, search
@@ -117,9 +118,9 @@ def parse(session: Session, params: Params) -> Filters:
 
     q = search.normalise(params.get("q"))
     if len(q) > search.MAX_QUERY:
-        errors.add("q", "At most 100 characters.")
+        errors.add("q", N_("At most 100 characters."))
     if "\x00" in q:
-        errors.add("q", "Not a valid search.")
+        errors.add("q", N_("Not a valid search."))
 
     statuses: list[RequestStatus] = []
     for value in params.getlist("status"):
@@ -128,7 +129,7 @@ def parse(session: Session, params: Params) -> Filters:
         try:
             status = RequestStatus(value)
         except ValueError:
-            errors.add("status", "Unknown status.")
+            errors.add("status", N_("Unknown status."))
             continue
         if status not in statuses:
             statuses.append(status)
@@ -142,7 +143,7 @@ def parse(session: Session, params: Params) -> Filters:
             return int(value)
         found = by_code(value) if by_code else None
         if found is None:
-            errors.add(name, "Unknown value.")
+            errors.add(name, N_("Unknown value."))
             return None
         return found.id
 
@@ -161,18 +162,18 @@ def parse(session: Session, params: Params) -> Filters:
     elif overdue_value in _TRUE:
         overdue = "any"
     elif overdue_value not in _FALSE:
-        errors.add("overdue", "One of claim, complete.")
+        errors.add("overdue", N_("One of claim, complete."))
 
     start = _date(params, "from", errors)
     end = _date(params, "to", errors)
     if start and end and start > end:
-        errors.add("to", "Must not be before the start.")
+        errors.add("to", N_("Must not be before the start."))
     date_field = _choice(params, "date", DATE_FIELDS, errors) or "submitted"
     sort = _choice(params, "sort", SORTS, errors) or "newest"
     mine = _flag(params, "mine", errors)
     assigned = _flag(params, "assigned", errors)
     if errors.fields:
-        raise InvalidInput("Please check the filters.", errors.fields)
+        raise InvalidInput(N_("Please check the filters."), errors.fields)
     return Filters(
         q=q, statuses=tuple(statuses), service_id=service_id, category_id=category_id,
         department_id=department_id, building_id=building_id, enterprise_id=enterprise_id,
@@ -181,12 +182,19 @@ def parse(session: Session, params: Params) -> Filters:
     )
 
 
+_CHOICE_MESSAGES = {
+    "flag": N_("One of blue, yellow, red."),
+    "date": N_("One of submitted, due, completed."),
+    "sort": N_("One of newest, oldest, due."),
+}
+
+
 def _choice(params: Params, name: str, allowed: Sequence[str], errors: _Errors) -> str | None:
     value = (params.get(name) or "").strip()
     if not value:
         return None
     if value not in allowed:
-        errors.add(name, "One of " + ", ".join(allowed) + ".")
+        errors.add(name, _CHOICE_MESSAGES[name])
         return None
     return value
 
@@ -200,7 +208,7 @@ def _date(params: Params, name: str, errors: _Errors) -> date | None:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        errors.add(name, "Please give dates as YYYY-MM-DD.")
+        errors.add(name, N_("Please give dates as YYYY-MM-DD."))
         return None
 
 
@@ -209,7 +217,7 @@ def _flag(params: Params, name: str, errors: _Errors) -> bool:
     if value in _TRUE:
         return True
     if value not in _FALSE:
-        errors.add(name, "true or false.")
+        errors.add(name, N_("true or false."))
     return False
 
 

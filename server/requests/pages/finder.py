@@ -108,7 +108,7 @@ def export(request: Request, person: PagePerson, database: DatabaseDep,
            format: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     """The list the same filters show, as CSV (UTF-8 with BOM) or XLSX, streamed in batches."""
     if format not in FORMATS:
-        raise InvalidInput("Please check the filters.", {"format": "One of csv, xlsx."})
+        raise InvalidInput(N_("Please check the filters."), {"format": N_("One of csv, xlsx.")})
     locale = locale_for(request)
     with database.read() as session:
         filters = finder.parse(session, request.query_params)
