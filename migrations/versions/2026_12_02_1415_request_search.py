@@ -6,7 +6,8 @@ by triggers in the same transaction as every write, and backfilled here for exis
 
 - SQLite: an external-content FTS5 table ``request_fts`` over ``request_search.body`` with the
   trigram tokenizer (substrings of three or more characters), kept by triggers on
-  ``request_search`` (the pattern of the FTS5 documentation, "external content tables").
+  ``request_search`` (the pattern of the FTS5 documentation, "external content tables"), and
+  ``request_fts_vocab`` (fts5vocab) to read its terms.
 - PostgreSQL: the pg_trgm extension and a GIN trigram index on ``request_search.body``.
 
 Terms of one or two characters cannot use either index; server/requests/search.py says how
@@ -27,11 +28,14 @@ down_revision: str | None = "c9a58f367658"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# The searchable text of a service_request row ``r``: the same words on both databases.
+# The searchable text of a service_request row ``r``: the same words on both databases. On
+# SQLite it ends in two spaces, so that every character of the text starts a trigram: a term of
+# one or two characters is then found through the trigrams that begin with it
+# (server/requests/search.py).
 SQLITE_BODY = (
     "coalesce({r}.description, '') || ' ' || coalesce({r}.contact_phone, '') || ' ' || "
     "coalesce((SELECT group_concat(json_extract(a.value, '$.value'), ' ') FROM json_each({r}.answers) AS a "
-    "WHERE json_type({r}.answers) = 'array'), '')"
+    "WHERE json_type({r}.answers) = 'array'), '') || '  '"
 )
 PG_BODY = (
     "concat_ws(' ', {r}.description, {r}.contact_phone, "
@@ -62,6 +66,9 @@ def _upgrade_sqlite() -> None:
         "tokenize='trigram')"
     )
     op.execute("INSERT INTO request_fts (request_fts) VALUES ('rebuild')")
+    # The index's terms (trigrams) with their document counts, for short terms and for choosing
+    # between the index and a scan.
+    op.execute("CREATE VIRTUAL TABLE request_fts_vocab USING fts5vocab(request_fts, 'row')")
     op.execute(
         "CREATE TRIGGER request_search_ai AFTER INSERT ON request_search BEGIN "
         "INSERT INTO request_fts (rowid, body) VALUES (new.request_id, new.body); END"
@@ -109,5 +116,6 @@ def downgrade() -> None:
         for trigger in ("service_request_search_ai", "service_request_search_au", "request_search_ai",
                         "request_search_ad", "request_search_au"):
             op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+        op.execute("DROP TABLE IF EXISTS request_fts_vocab")
         op.execute("DROP TABLE IF EXISTS request_fts")
     op.drop_table("request_search")

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session, defer
 
 from server import paging, policy
@@ -296,12 +296,21 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
     seen = _visibility(person)
     if seen is not None and not seen:
         return []
-    found = search.alternatives(session, filters.q) if filters.q else None
-    if found is None:
+    if not filters.q:
         return seen
+    found = search.alternatives(session, filters.q)
     if seen is None:
-        return found
-    return [and_(v, f) for v in seen for f in found]
+        return [f.condition for f in found]
+    # A search condition with its own index finds few rows: check visibility on them at once
+    # (one query). A scan reads the visible rows in order: one query per reason to see them.
+    anyone_visible = or_(*seen)
+    out: list[ColumnElement[bool]] = []
+    for f in found:
+        if f.driving:
+            out.append(and_(f.condition, anyone_visible))
+        else:
+            out.extend(and_(v, f.condition) for v in seen)
+    return out
 
 
 def _statement(session: Session, person: Person, filters: Filters, now: datetime) -> Select:
