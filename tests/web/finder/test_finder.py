@@ -292,6 +292,9 @@ def test_xlsx_export_opens_with_the_same_rows(app, requests):
 
 
 def test_export_streams_from_a_generator_reading_in_batches(database, world, requests):
+    from starlette.requests import Request
+    from starlette.responses import StreamingResponse
+
     from server.requests import finder
     from server.requests.pages import finder as finder_pages
 
@@ -304,3 +307,19 @@ def test_export_streams_from_a_generator_reading_in_batches(database, world, req
     rows = finder_pages.export_rows(database, person, filters, "zh-Hans")
     assert iter(rows) is rows  # a generator: nothing is read until the response pulls it
     assert len(list(rows)) == 5
+    # The endpoint hands that generator to a streaming response: no row is read before it runs.
+    scope = {"type": "http", "method": "GET", "path": "/requests/export", "query_string": b"format=csv&q=%E5%85%A5%E4%BC%9A",
+             "headers": [], "state": {}}
+    response = finder_pages.export(Request(scope), person, database, format="csv")
+    assert isinstance(response, StreamingResponse)
+    assert response.headers["content-disposition"].startswith("attachment;")
+
+
+def test_requesters_keep_my_requests_with_a_search_box(app, requests):
+    client = client_for(app, "member1")
+    page = client.get("/requests").text
+    assert "我的工单" in page and 'href="/menu"' in page and 'name="q"' in page
+    assert 'class="finder"' not in page  # no finder filters for a requester
+    assert page_numbers(app, "member1", q="空调") == {requests["aircon"]}
+    finder_page = client_for(app, "supervisor1").get("/requests").text
+    assert 'class="finder"' in finder_page and "工单查询" in finder_page and "/requests/export?format=csv" in finder_page
