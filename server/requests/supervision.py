@@ -33,12 +33,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from server import paging
+from server.catalog import snapshot
 from server.enums import CLOCK_RUNNING_STATUSES, Action, RequestStatus
 from server.errors import Forbidden, InvalidInput, LianxinError, Msg
 from server.metrics.service import ScopeKind, scope_for
 from server.models import IdempotencyKey, Person, RequestEvent, ServiceRequest, utcnow
 from server.requests import due
 from server.requests.flags import flag_for
+from server.requests.schemas import OverdueItem
 
 R = ServiceRequest
 T = ServiceRequest.__table__
@@ -202,8 +204,30 @@ def overdue_counts(session: Session, person: Person, now: datetime | None = None
     return out
 
 
-def overdue_since(request: ServiceRequest, kind: str) -> datetime | None:
-    """When the request fell due the way ``kind`` says (its due time)."""
+def overdue_items(session: Session, requests: list[ServiceRequest], kind: str, locale: str,
+                  now: datetime | None = None) -> list[OverdueItem]:
+    """The rows of an overdue list, for the API and the page alike: each request's summary,
+    when it fell due and for how long it has been overdue in working time (its department's
+    office hours). A fixed number of queries, whatever the page's length."""
+    from server.requests import actions, presenters  # actions imports this module
+
+    now = now or utcnow()
+    catalog_departments = snapshot.load(session).departments
+    calendars: dict[int | None, Any] = {}
+    items = []
+    for request, summary in zip(requests, presenters.summaries(session, requests, locale), strict=True):
+        if request.department_id not in calendars:
+            calendars[request.department_id] = actions.calendar(catalog_departments.get(request.department_id))
+        cal = calendars[request.department_id]
+        since = _due_column_value(request, kind)
+        hours = cal.working_seconds_between(since, now) / 3600
+        per_day = (cal.seconds_per_day / 3600) or 8
+        items.append(OverdueItem(**summary.model_dump(), overdue_since=since, overdue_hours=round(hours, 1),
+                                 overdue_days=round(hours / per_day, 1)))
+    return items
+
+
+def _due_column_value(request: ServiceRequest, kind: str) -> datetime:
     return request.claim_due_at if kind == "claim" else request.complete_due_at
 
 

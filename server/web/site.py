@@ -31,6 +31,7 @@ from server.requests.pages import board as dispatch_board
 from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
 from server.requests.pages import order as menu_pages
+from server.requests.pages import overdue as overdue_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
 from server.web.security import SecurityHeadersMiddleware
@@ -53,6 +54,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     audit_pages.router,
     desk.router,
     dispatch_board.router,
+    overdue_pages.router,
 ]
 
 
