@@ -14,7 +14,14 @@ from server.errors import Conflict, NotFound
 from server.i18n_locale import negotiate
 from server.requests import presenters, repository, supervision
 from server.requests import service as request_service
-from server.requests.schemas import ActionBody, EventOut, OverduePage, RequestOut, RequestPage, SubmitBody
+from server.requests.schemas import (
+    ActionBody,
+    EventOut,
+    OverduePage,
+    RequestOut,
+    RequestPage,
+    SubmitBody,
+)
 
 router = APIRouter(prefix="/requests", tags=["requests"])
 

@@ -19,10 +19,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import Response
 
 from server.enums import Role
-from server.errors import InvalidInput, Msg
+from server.errors import Conflict, Forbidden, InvalidInput, LianxinError, Msg
 from server.i18n_text import N_
 from server.models import Person
-from server.requests import supervision
+from server.requests import refusals, supervision
 from server.web.deps import DatabaseDep, require_roles
 from server.web.formdata import FormDep, text
 from server.web.i18n import locale_for
@@ -63,6 +63,15 @@ def _context(database, person: Person, locale: str, kind: str, cursor: str | Non
     }
 
 
+def _failure(number: str, exc: LianxinError) -> tuple[str, str | None, Msg]:
+    """(number, the state it is in now when that is why, the reason otherwise)."""
+    if isinstance(exc, Conflict) and exc.extra.get("current_status"):
+        return number, exc.extra["current_status"], Msg(exc.message, **exc.params)
+    if isinstance(exc, Forbidden):
+        return number, None, Msg(refusals.NOT_ALLOWED)
+    return number, None, Msg(exc.message, **exc.params)
+
+
 @router.get("/supervision/overdue")
 def overdue_page(
     request: Request,
@@ -93,5 +102,5 @@ def urge(request: Request, person: OverduePerson, database: DatabaseDep, form: F
         context.update(problem=problem, errors=errors, note=note, chosen=set(numbers), form_key=form_key or context["form_key"])
     else:
         context["result"] = result
-        context["failures"] = [(number, Msg(exc.message, **exc.params)) for number, exc in result.failed]
+        context["failures"] = [_failure(number, exc) for number, exc in result.failed]
     return render(request, "supervision/overdue.html", context, status_code=422 if problem is not None else 200)
