@@ -43,6 +43,17 @@ def sweep_flags(database: Database, now: datetime) -> int:
     """Every open request's flag and overdue stamps as of ``now``, one short write transaction
     per batch (other writers are never held up for long). Returns how many rows changed."""
     changed = 0
+    for kind, statuses in supervision.OVERDUE_STATUSES.items():
+        for status in statuses:
+            after = None
+            while True:
+                stamped = database.run(
+                    lambda session, k=kind, s=status, a=after: supervision.stamp_overdue(session, k, s, now, a)
+                )
+                changed += stamped.changed
+                if stamped.after is None:
+                    break
+                after = stamped.after
     for status in supervision.SWEPT_STATUSES:
         after: int | None = 0
         while after is not None:

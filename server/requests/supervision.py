@@ -7,12 +7,16 @@ claim / to complete, which is its due time at that moment (``server.requests.due
 time someone noticed, and never cleared. Two writers keep them:
 
 - every transition, in ``actions.perform`` (:func:`refresh`), so that lists are right at once;
-- the sweep (:func:`sweep_batch`, :func:`clear_finished`; driven by ``server.sweeper``), for
-  requests whose colour changes only because time passes.
+- the sweep (driven by ``server.sweeper``), for requests whose colour changes only because
+  time passes: :func:`stamp_overdue` stamps and flags red the newly overdue ones, set-based in
+  batches along the (status, due time) indexes; :func:`sweep_batch` gives the others their
+  colour (none, blue, yellow) by ``flag_for``, batch by batch along (status, id);
+  :func:`clear_finished` takes a flag off a request whose clock stopped.
 
 The sweep does not bump ``version``: a flag is not a change anyone made, and a bump would turn
 every open form on the request into "someone else changed this". It still never clobbers a
-transition: it writes only its own three columns, each row ``WHERE id = ? AND version = <seen>``,
+transition: it writes only its own three columns, :func:`sweep_batch` each row
+``WHERE id = ? AND version = <seen>`` (:func:`stamp_overdue` under the overdue rule itself),
 so a transition that committed since the sweep read the row makes the write match nothing (on
 PostgreSQL a transition still in progress holds the row lock; the sweep waits and then finds
 the new version). The other way round, a transition always writes the flag it computed, even
@@ -28,18 +32,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, not_, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from server import paging
 from server.catalog import snapshot
-from server.enums import CLOCK_RUNNING_STATUSES, Action, RequestStatus
+from server.enums import CLOCK_RUNNING_STATUSES, UNCLAIMED_STATUSES, Action, RequestStatus
 from server.errors import Forbidden, InvalidInput, LianxinError, Msg
 from server.metrics.service import ScopeKind, scope_for
 from server.models import IdempotencyKey, Person, RequestEvent, ServiceRequest, utcnow
 from server.requests import due
-from server.requests.flags import flag_for
+from server.requests.flags import Flag, flag_for, red_clause
 from server.requests.schemas import OverdueItem
 
 R = ServiceRequest
@@ -49,6 +53,8 @@ SWEEP_BATCH = 1000
 # The statuses whose clock runs: only these can carry a flag or become overdue.
 SWEPT_STATUSES = tuple(sorted(CLOCK_RUNNING_STATUSES))
 OVERDUE_KINDS = ("claim", "complete")
+# Which statuses can be overdue each way (server.requests.due).
+OVERDUE_STATUSES = {"claim": tuple(sorted(UNCLAIMED_STATUSES)), "complete": SWEPT_STATUSES}
 PAGE_SIZE = 50
 MAX_URGE = 100  # requests in one urge
 
@@ -109,23 +115,68 @@ class Batch:
     last_id: int | None  # where the next batch starts; None when this status is done
 
 
-def sweep_batch(session: Session, status: RequestStatus, after_id: int, now: datetime, limit: int | None = None) -> Batch:
-    """Bring up to ``limit`` requests in ``status`` with ids after ``after_id`` up to date as of
-    ``now``. One status at a time, so that each batch is one range of the (status, id) index
-    and finished requests (most of a million) are never read."""
+@dataclass(frozen=True)
+class Stamped:
+    changed: int  # rows written
+    after: tuple[datetime, int] | None  # (due time, id) where the next batch starts; None: done
+
+
+def stamp_overdue(
+    session: Session, kind: str, status: RequestStatus, now: datetime,
+    after: tuple[datetime, int] | None = None, limit: int | None = None,
+) -> Stamped:
+    """For up to ``limit`` requests in ``status`` overdue to ``kind`` ("claim" or "complete")
+    as of ``now`` whose stamp or flag is not written yet, in order of due time after ``after``:
+    stamp the due time and flag them red (overdue is red: ``flags.red_clause``). One UPDATE per
+    batch; the (status, due time, id) index walks the overdue ones in order.
+
+    No version test is needed: the UPDATE's WHERE clause is the rule itself, and PostgreSQL
+    checks it again on the row as a concurrent transition left it (after waiting for its
+    lock), so a request claimed or completed meanwhile is no longer matched."""
     limit = limit or SWEEP_BATCH
-    rows = read_batch(session, status, after_id, limit)
+    if kind == "claim":
+        overdue, stamp, due_at = due.overdue_to_claim_clause(now), T.c.overdue_claim_at, T.c.claim_due_at
+    else:
+        overdue, stamp, due_at = due.overdue_to_complete_clause(now), T.c.overdue_complete_at, T.c.complete_due_at
+    behind = and_(overdue, or_(stamp.is_(None), T.c.flag.is_(None), T.c.flag != Flag.red.value))
+    stmt = select(T.c.id, due_at).where(T.c.status == status, behind).order_by(due_at, T.c.id).limit(limit)
+    if after is not None:
+        stmt = stmt.where(or_(due_at > after[0], and_(due_at == after[0], T.c.id > after[1])))
+    rows = session.execute(stmt).all()
+    if not rows:
+        return Stamped(0, None)
+    connection = session.connection()
+    changed = connection.execute(
+        update(T).where(T.c.id.in_([r.id for r in rows]), behind)
+        .values({stamp: func.coalesce(stamp, due_at), T.c.flag: Flag.red.value})
+    ).rowcount
+    return Stamped(changed, (rows[-1][1], rows[-1][0]) if len(rows) == limit else None)
+
+
+def sweep_batch(session: Session, status: RequestStatus, after_id: int, now: datetime, limit: int | None = None) -> Batch:
+    """The colours that time alone changes (none, blue, yellow) of up to ``limit`` requests in
+    ``status`` with ids after ``after_id`` that are not overdue as of ``now`` (those are
+    :func:`stamp_overdue`'s). One status at a time, so that each batch is one range of the
+    (status, id) index and finished requests (most of a million) are never read."""
+    limit = limit or SWEEP_BATCH
+    rows = read_batch(session, status, after_id, limit, now=now)
     return Batch(write_facts(session, rows, now), rows[-1].id if len(rows) == limit else None)
 
 
-def read_batch(session: Session, status: RequestStatus, after_id: int, limit: int = SWEEP_BATCH) -> list[Any]:
-    return list(session.execute(
+def read_batch(session: Session, status: RequestStatus, after_id: int, limit: int | None = None, *,
+               now: datetime | None = None) -> list[Any]:
+    """Up to ``limit`` requests in ``status`` after ``after_id`` (with ``now``: only those not
+    red as of then), with what :func:`write_facts` needs."""
+    stmt = (
         select(R.id, R.version, R.status, R.submitted_at, R.claim_due_at, R.complete_due_at, R.flag,
                R.overdue_claim_at, R.overdue_complete_at)
         .where(R.status == status, R.id > after_id)
         .order_by(R.id)
-        .limit(limit)
-    ).all())
+        .limit(limit or SWEEP_BATCH)
+    )
+    if now is not None:
+        stmt = stmt.where(not_(red_clause(now)))
+    return list(session.execute(stmt).all())
 
 
 def write_facts(session: Session, rows: list[Any], now: datetime) -> int:
@@ -182,10 +233,13 @@ def overdue_list(
     now = now or utcnow()
     clause = due.overdue_to_claim_clause(now) if kind == "claim" else due.overdue_to_complete_clause(now)
     stmt = select(R).where(clause)
+    keys = [paging.Key(_due_column(kind), "dt"), paging.Key(R.id, "int")]  # due time is never NULL here
     if scope.kind == ScopeKind.department:
         stmt = stmt.where(R.department_id == scope.department_id)
-    keys = [paging.Key(_due_column(kind), "dt"), paging.Key(R.id, "int")]  # due time is never NULL here
-    return paging.page(session, stmt, keys, f"overdue:{kind}", cursor, limit or PAGE_SIZE)
+    # One query per status, each an ordered range of the (status, due time, department, id)
+    # index, which also answers a department's filter without reading the rows.
+    alternatives = [R.status == s for s in OVERDUE_STATUSES[kind]]
+    return paging.page(session, stmt, keys, f"overdue:{kind}", cursor, limit or PAGE_SIZE, alternatives=alternatives)
 
 
 def overdue_counts(session: Session, person: Person, now: datetime | None = None) -> dict[str, int]:
