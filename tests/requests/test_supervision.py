@@ -190,3 +190,40 @@ def test_the_sweep_sets_what_flag_for_says_on_every_generated_request(database, 
                             complete_due_at=r.complete_due_at)
         assert swept[i].flag == (expected.value if expected else None), (r.status, r.claim_due_at, r.complete_due_at)
     assert sweep_flags(database, now) == 0
+
+
+@pytest.mark.postgres_only
+def test_on_postgresql_the_sweep_waits_for_a_transition_in_progress_and_keeps_its_write(database, world):
+    """Really at once: a claim holds the row (flushed, not committed) while the sweep runs; the
+    sweep waits for the row, finds it claimed and writes nothing over it."""
+    import threading
+    import time
+
+    from server.accounts.people_repository import person_by_username
+    from server.requests import service as request_service
+
+    req = load(database, dispatched(database).number)
+    now = req.claim_due_at + timedelta(minutes=1)
+    holding, release = threading.Event(), threading.Event()
+
+    def claim():
+        with database.write() as session:
+            request = session.scalar(select(R).where(R.number == req.number))
+            request_service.perform(session, person_by_username(session, "staff1"), request, A.claim, now=now)
+            holding.set()  # the UPDATE is flushed: the row is locked until this commits
+            release.wait(10)
+
+    result: dict[str, int] = {}
+    claimer = threading.Thread(target=claim)
+    claimer.start()
+    assert holding.wait(10)
+    sweeper = threading.Thread(target=lambda: result.update(changed=sweep_flags(database, now)))
+    sweeper.start()
+    time.sleep(0.5)
+    assert sweeper.is_alive()  # waiting for the claim's row lock
+    release.set()
+    claimer.join(10)
+    sweeper.join(10)
+    after = load(database, req.number)
+    assert result["changed"] == 0
+    assert after.status == S.claimed and after.flag is None and after.overdue_claim_at == req.claim_due_at

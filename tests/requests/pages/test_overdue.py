@@ -208,3 +208,18 @@ def test_the_urge_shows_at_the_desk_and_on_the_request_page(database, as_user):
     # The requester's page shows neither the count nor the internal note.
     mine = as_user("member1").get(f"/requests/{held.number}").text
     assert "被催办" not in mine and "再催一次" not in mine
+
+
+def test_the_query_count_does_not_grow_with_rows(database, as_user, count_queries):
+    client = as_user("supervisor1")
+    for d in (3, 4):
+        late_to_complete(database, 20 + d)
+    client.get("/supervision/overdue?kind=complete")  # warm the catalogue cache
+    with count_queries(database) as few:
+        assert client.get("/supervision/overdue?kind=complete").status_code == 200
+    for d in range(8):
+        late_to_complete(database, 30 + d)
+    with count_queries(database) as many:
+        page = client.get("/supervision/overdue?kind=complete").text
+    assert len(numbers_in(page)) == 10
+    assert many.count == few.count, f"2 rows: {few}\n10 rows: {many}"
