@@ -185,8 +185,14 @@ def test_the_request_page_panel_asks_for_a_note(database, as_user):
     client = as_user("supervisor1")
     page = client.get(f"/requests/{req.number}").text
     assert 'action="/requests/' + req.number + '/actions/urge"' in page
-    refused = form_post(client, f"/requests/{req.number}/actions/urge", {"note": "", "version": load(database, req.number).version})
+    version = load(database, req.number).version
+    refused = form_post(client, f"/requests/{req.number}/actions/urge", {"note": "", "version": version})
     assert refused.status_code == 422 and load(database, req.number).urge_count == 0
+    # The panel's form carries the version it was rendered with: sent twice, it urges once.
+    first = form_post(client, f"/requests/{req.number}/actions/urge", {"note": "请尽快", "version": version})
+    again = form_post(client, f"/requests/{req.number}/actions/urge", {"note": "请尽快", "version": version})
+    assert first.status_code == 303 and again.status_code == 409
+    assert load(database, req.number).urge_count == 1
 
 
 def test_the_urge_shows_at_the_desk_and_on_the_request_page(database, as_user):
