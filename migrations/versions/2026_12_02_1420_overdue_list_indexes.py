@@ -6,7 +6,7 @@ open status, and the sweep stamps the overdue ones: (status, claim_due_at, depar
 answer a department's filter (a lead's list) from the index.
 
 Revision ID: 7b1e0c4d2a91
-Revises: c9a58f367658
+Revises: 3f9b2d71c0a4
 Create Date: 2026-12-02 14:20:00
 """
 
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = '7b1e0c4d2a91'
-down_revision: str | None = 'c9a58f367658'
+down_revision: str | None = '3f9b2d71c0a4'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
