@@ -97,23 +97,28 @@ def _r(value: float) -> float:
     return round(value, 2)
 
 
-def nice_max(value: float) -> float:
-    """The axis maximum: the smallest 1, 2, 2.5 or 5 × 10^k at or above ``value`` (1 when empty)."""
+def nice_step(value: float, *, whole: bool = False) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10^k at or above ``value`` (no 2.5 and at least 1 for
+    ``whole`` numbers, so that count axes tick at whole numbers)."""
     if value <= 0:
         return 1
     magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
+    for step in ((1, 2, 5, 10) if whole else (1, 2, 2.5, 5, 10)):
         if value <= step * magnitude:
-            return step * magnitude
+            return max(step * magnitude, 1) if whole else step * magnitude
     return 10 * magnitude  # not reached
 
 
-def _y_ticks(axis_max: float, fmt: Fmt, left: float, top: float, bottom: float, count: int = 4) -> list[Tick]:
-    ticks = []
-    for i in range(count + 1):
-        value = axis_max * i / count
-        ticks.append(Tick(left - 6, _r(bottom - (bottom - top) * i / count), fmt(value), "end"))
-    return ticks
+def axis(biggest: float, *, whole: bool = True, ticks: int = 4) -> tuple[float, list[float]]:
+    """The axis maximum and its tick values for data up to ``biggest``: ``ticks`` steps of a
+    nice size (fewer when the numbers are small whole ones), starting at 0."""
+    step = nice_step(biggest / ticks, whole=whole) if biggest > 0 else 1
+    steps = max(1, math.ceil(biggest / step)) if biggest > 0 else 1
+    return step * steps, [step * i for i in range(steps + 1)]
+
+
+def _y_ticks(values: list[float], axis_max: float, fmt: Fmt, left: float, top: float, bottom: float) -> list[Tick]:
+    return [Tick(left - 6, _r(bottom - (bottom - top) * v / axis_max), fmt(v), "end") for v in values]
 
 
 def _thin(n: int, plot_width: float) -> int:
@@ -144,10 +149,10 @@ def column_chart(id: str, title: str, series: Sequence[Series], *, x_label: str,
         biggest = max((sum(s.items[i].value or 0 for s in series) for i in range(n)), default=0)
     else:
         biggest = max((item.value or 0 for s in series for item in s.items), default=0)
-    top_value = axis_max if axis_max is not None else nice_max(biggest)
+    top_value, tick_values = axis(biggest) if axis_max is None else (axis_max, [axis_max * i / 4 for i in range(5)])
     chart = Chart("stacked" if stacked else "bars", id, title, x_label, y_label, WIDTH, height,
                   (left, top, right, bottom), top_value, legend=[s.name for s in series] if len(series) > 1 else [])
-    chart.y_ticks = _y_ticks(top_value, fmt, left, top, bottom)
+    chart.y_ticks = _y_ticks(tick_values, top_value, fmt, left, top, bottom)
     slot = (right - left) / n if n else 0
     gap = slot * 0.2
     lanes = 1 if stacked else max(1, len(series))
@@ -176,7 +181,7 @@ def bar_list_chart(id: str, title: str, items: Sequence[Item], *, x_label: str, 
     left, right = 4, WIDTH - 56
     top = _MARGIN_TOP
     height = top + row * max(len(items), 1) + FONT * 2.5
-    top_value = nice_max(max((item.value or 0 for item in items), default=0))
+    top_value, _ticks = axis(max((item.value or 0 for item in items), default=0))
     bottom = top + row * len(items)
     chart = Chart("hbars", id, title, x_label, y_label, WIDTH, _r(height), (left, top, right, bottom), top_value)
     for i, item in enumerate(items):
@@ -197,7 +202,7 @@ def line_chart(id: str, title: str, series: Sequence[Series], *, x_label: str, y
     n = len(series[0].items) if series else 0
     chart = Chart("lines", id, title, x_label, y_label, WIDTH, height, (left, top, right, bottom), axis_max,
                   legend=[s.name for s in series])
-    chart.y_ticks = _y_ticks(axis_max, fmt, left, top, bottom)
+    chart.y_ticks = _y_ticks([axis_max * i / 4 for i in range(5)], axis_max, fmt, left, top, bottom)
     slot = (right - left) / n if n else 0
     every = _thin(n, right - left)
     for k, s in enumerate(series):
