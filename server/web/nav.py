@@ -14,7 +14,11 @@ from server.models import Person
 class Area:
     path: str
     label: str  # an English msgid
-    roles: frozenset[Role]
+    roles: frozenset[Role]  # whose own area it is: the home page offers it (or goes straight there)
+    # Who may also follow the link without it being a home of theirs (a lead's department
+    # figures, the public board for every signed-in person).
+    also: frozenset[Role] = frozenset()
+    everyone: bool = False
 
 
 AREAS = (
@@ -22,16 +26,25 @@ AREAS = (
     Area("/requests", N_("My requests"), frozenset({Role.member, Role.contact})),
     Area("/desk", N_("Department desk"), frozenset({Role.staff, Role.lead})),
     Area("/dispatch", N_("Dispatch board"), frozenset({Role.dispatcher})),
-    Area("/supervision", N_("Supervision"), frozenset({Role.supervisor})),
+    Area("/supervision", N_("Supervision"), frozenset({Role.supervisor}), also=frozenset({Role.admin, Role.lead})),
     Area("/admin", N_("Admin"), frozenset({Role.admin})),
+    Area("/board", N_("Public board"), frozenset(), everyone=True),
 )
 
 
 def areas_for(person: Person | None) -> list[Area]:
+    """Every area whose link this person may follow: the header's links."""
     if person is None:
         return []
     roles = person.roles
-    return [area for area in AREAS if area.roles & roles]
+    return [area for area in AREAS if area.everyone or (area.roles | area.also) & roles]
+
+
+def home_areas(person: Person | None) -> list[Area]:
+    """The areas that are this person's own: the home page's choices (one: straight there)."""
+    if person is None:
+        return []
+    return [area for area in AREAS if area.roles & person.roles]
 
 
 def is_current(area: Area, path: str) -> bool:

@@ -139,3 +139,14 @@ def test_labels_are_translated_in_english(as_user, week):
     assert "Headline figures" in html and "Departments" in html and "响应率" not in html
     client.cookies.set("lianxin_lang", "zh-Hant")
     assert "響應率" in client.get(f"/supervision?{WEEK}").text
+
+
+def test_every_figure_and_table_cell_links_to_the_finder(as_user, week):
+    html = as_user("supervisor1").get(f"/supervision?{WEEK}").text
+    values = re.findall(r'<a class="sv-value" href="([^"]*)">', html)
+    assert len(values) == 8 + 6 + 1 + 6  # counts, rates, composite, three durations × (p50, p90)
+    assert all(unescape(v).startswith("/requests?from=2026-11-02&to=2026-11-08") for v in values)
+    table = section_of(html, "sv-departments")
+    cells = re.findall(r'<td class="num"><a href="([^"]*)">', table)
+    assert len(cells) == 3 * 12 and all(c.startswith("/requests?") for c in cells)
+    assert "/requests?department=union&status=submitted&status=dispatched" in unescape(table)  # load: open now
