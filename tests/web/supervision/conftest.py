@@ -7,7 +7,7 @@ import pytest
 
 from tests.metrics import scenario
 from tests.requests.pages.worklist_support import as_user, world  # noqa: F401  shared, not copied
-from tests.web.conftest import app, client  # noqa: F401
+from tests.web.conftest import app, client, make_person, signed_in  # noqa: F401
 
 
 @pytest.fixture
