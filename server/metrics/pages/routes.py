@@ -1,6 +1,6 @@
 """The supervision pages 督办看板: ``/supervision`` (the figures, charts and department table),
 ``/supervision/staff`` (one department's people), ``/supervision/redblack`` (a month's red and
-black list) and ``/supervision/departments.csv|.xlsx``.
+black list) and ``/supervision/departments.csv|.xlsx`` (the department table, by server/exports.py).
 
 Supervisors and administrators see everything; a department lead sees their own department (a
 filter for another one is refused); everyone else gets the 403 page. Filters are a GET form, so
@@ -17,6 +17,7 @@ from starlette.responses import Response
 from server.accounts import people_repository
 from server.catalog import snapshot
 from server.errors import Forbidden, InvalidInput, localize
+from server.exports import FORMATS, export_response
 from server.i18n_text import localized
 from server.metrics import filters as metric_filters
 from server.metrics import service as metrics
@@ -177,3 +178,54 @@ def red_black(
             "scope_all": scope.kind == metrics.ScopeKind.all,
         }
     return render(request, "supervision/redblack.html", context)
+
+
+def _department_export(request: Request, person: Person, database, fmt: str, given: Given, period_key: str | None):
+    """The department table as the dashboard shows it (same filters, same scope), as a file."""
+    scope = _scope(person)
+    now = utcnow()
+    chosen = periods.choose(period_key, given["from"], given["to"], now)
+    gettext = gettext_for(locale_for(request))
+    with database.read() as session:
+        sel = _selection(session, scope, given, chosen, now)
+        catalog = snapshot.load(session)
+        rows = views.visible_rows(metrics.departments(session, sel.filters, now=now), scope, sel.filters)
+        body = []
+        for row in rows:
+            department = catalog.departments.get(row.department_id)
+            cells = [department.code if department else str(row.department_id),
+                     localized(department.name, locale_for(request)) if department else ""]
+            cells += [views.export_value(kind, views.department_value(row, key)) for key, _label, kind in views.DEPARTMENT_COLUMNS]
+            body.append(cells)
+    header = [gettext("Code"), gettext("Department")] + [
+        gettext(label) + (" (%)" if kind == "rate" else "") for _key, label, kind in views.DEPARTMENT_COLUMNS
+    ]
+    stem = f"departments-{sel.filters.start.isoformat()}-{sel.filters.end.isoformat()}"
+    return export_response(fmt, stem, header, body, sheet_title=gettext("Departments"))
+
+
+def _export_route(fmt: str):
+    def export(
+        request: Request,
+        person: PagePerson,
+        database: DatabaseDep,
+        period: Annotated[str | None, Query(max_length=10)] = None,
+        from_: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+        to: DateText = None,
+        department: Code = None,
+        category: Code = None,
+        service: Code = None,
+        building: Code = None,
+        enterprise: Annotated[str | None, Query(max_length=12)] = None,
+    ) -> Response:
+        given = {"department": department, "category": category, "service": service, "building": building,
+                 "enterprise": enterprise, "from": from_, "to": to}
+        return _department_export(request, person, database, fmt, given, period)
+
+    export.__name__ = f"departments_{fmt}"
+    return export
+
+
+for _format in FORMATS:
+    router.add_api_route(f"/supervision/departments.{_format}", _export_route(_format), methods=["GET"],
+                         summary=f"The department table as {_format.upper()}")

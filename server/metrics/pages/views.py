@@ -187,12 +187,28 @@ def department_value(row: metrics.DepartmentRow, key: str):
     return getattr(row, key)
 
 
+def visible_rows(rows: list[metrics.DepartmentRow], scope: metrics.Scope, filters: metrics.Filters) -> list[metrics.DepartmentRow]:
+    """The department table's rows this person may see, narrowed to the chosen department."""
+    return [r for r in rows if scope.allows(r.department_id)
+            and filters.department_id in (None, r.department_id)]
+
+
+def export_value(kind: str, value: float | None):
+    """A cell of the exported table: a number a spreadsheet can sum (rates in percent), empty
+    for no figure."""
+    if value is None:
+        return None
+    if kind == "rate":
+        return round(value * 100, 1)
+    if kind == "rating":
+        return round(value, 2)
+    return value
+
+
 def department_lines(fmt: Formats, sel: Selection, rows: list[metrics.DepartmentRow], catalog: Catalog,
                      scope: metrics.Scope) -> list[DepartmentLine]:
     lines = []
-    for row in rows:
-        if not scope.allows(row.department_id):
-            continue
+    for row in visible_rows(rows, scope, sel.filters):
         department = catalog.departments.get(row.department_id)
         code = department.code if department else str(row.department_id)
         name = localized(department.name, fmt.locale) if department else code

@@ -106,8 +106,9 @@ def test_the_filters_round_trip_through_the_url(as_user, world, week):
         f"/requests?from=2026-11-02&to=2026-11-08&department=union&category=mass&service=union.join&building=A1"
         f"&enterprise={world['member1'].enterprise_id}"
     )
-    # member1's union requests of the week: R1, R2, R6.
+    # member1's union requests of the week: R1, R2, R6; the table narrowed to the department.
     assert figure(html, "已提交") == "3"
+    assert set(department_rows(html)) == {"union部"}
 
 
 def test_a_named_period_overrides_stray_dates(as_user, week):
