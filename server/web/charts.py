@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 WIDTH = 480
-FONT = 13  # text size in SVG units (the chart scales to its box, so it stays legible at 375 px)
-_MARGIN_LEFT, _MARGIN_RIGHT, _MARGIN_TOP, _MARGIN_BOTTOM = 48, 12, 16, 44
+FONT = 16  # text size in SVG units (the chart scales to its box: about 11 px at 375 px wide)
+_MARGIN_LEFT, _MARGIN_RIGHT, _MARGIN_TOP, _MARGIN_BOTTOM = 62, 12, 18, 50
 _LABEL_CHARS = 6  # a bottom axis label's rough width in characters, to thin them out when crowded
 Fmt = Callable[[float], str]
 

@@ -65,7 +65,7 @@ def weekly_rates(fmt: Formats, sel: Selection, weeks: list[metrics.Week]) -> cha
     ]
     return charts.line_chart(
         "chart-weekly-rates", fmt._("Rates per week"), series,
-        x_label=fmt._("Week starting"), y_label=fmt._("Rate"), fmt=fmt.axis_rate,
+        x_label=fmt._("Week starting"), y_label=fmt._("Percentage"), fmt=fmt.axis_rate,
     )
 
 
