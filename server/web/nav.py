@@ -14,11 +14,10 @@ from server.models import Person
 class Area:
     path: str
     label: str  # an English msgid
-    roles: frozenset[Role]  # whose own area it is: the home page offers it (or goes straight there)
-    # Who may also follow the link without it being a home of theirs (a lead's department
-    # figures, the public board for every signed-in person).
-    also: frozenset[Role] = frozenset()
-    everyone: bool = False
+    roles: frozenset[Role]
+    # An area the home page may send someone straight to (the finder is beside a worker's
+    # own area, never instead of it).
+    landing: bool = True
 
 
 AREAS = (
@@ -26,25 +25,30 @@ AREAS = (
     Area("/requests", N_("My requests"), frozenset({Role.member, Role.contact})),
     Area("/desk", N_("Department desk"), frozenset({Role.staff, Role.lead})),
     Area("/dispatch", N_("Dispatch board"), frozenset({Role.dispatcher})),
-    Area("/supervision", N_("Supervision"), frozenset({Role.supervisor}), also=frozenset({Role.admin, Role.lead})),
+    Area("/supervision", N_("Supervision"), frozenset({Role.supervisor})),
+    # A lead's department figures and an admin's view of them: a link, not their home.
+    Area("/supervision", N_("Supervision"), frozenset({Role.lead, Role.admin}), landing=False),
     Area("/admin", N_("Admin"), frozenset({Role.admin})),
-    Area("/board", N_("Public board"), frozenset(), everyone=True),
+    # The public board 晒单: for everyone, nobody's home.
+    Area("/board", N_("Public board"), frozenset(Role), landing=False),
 )
 
 
-def areas_for(person: Person | None) -> list[Area]:
-    """Every area whose link this person may follow: the header's links."""
+def nav_areas(person: Person | None, *, landing_only: bool = False) -> list[Area]:
+    """The header's links: one per path, the first area that lets the person in."""
     if person is None:
         return []
     roles = person.roles
-    return [area for area in AREAS if area.everyone or (area.roles | area.also) & roles]
+    shown: dict[str, Area] = {}
+    for area in AREAS:
+        if area.roles & roles and (area.landing or not landing_only):
+            shown.setdefault(area.path, area)
+    return list(shown.values())
 
 
-def home_areas(person: Person | None) -> list[Area]:
-    """The areas that are this person's own: the home page's choices (one: straight there)."""
-    if person is None:
-        return []
-    return [area for area in AREAS if area.roles & person.roles]
+def areas_for(person: Person | None) -> list[Area]:
+    """The areas the home page offers (and sends a one-area person straight to)."""
+    return nav_areas(person, landing_only=True)
 
 
 def is_current(area: Area, path: str) -> bool:

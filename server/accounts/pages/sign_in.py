@@ -22,7 +22,7 @@ from server.i18n_text import LOCALES
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.i18n import LANG_COOKIE
 from server.web.links import safe_next
-from server.web.nav import home_areas
+from server.web.nav import areas_for
 from server.web.render import render
 
 router = APIRouter()
@@ -32,7 +32,7 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 @router.get("/")
 def home(request: Request, person: PagePerson) -> Response:
-    areas = home_areas(person)
+    areas = areas_for(person)
     # One area: nothing to choose, go straight there.
     if len(areas) == 1:
         return RedirectResponse(areas[0].path, status_code=303)
