@@ -21,7 +21,7 @@ def test_a_lead_sees_their_departments_last_30_days(database, as_user):
     html = as_user("lead1").get("/desk").text
     shown = strip(html)
     assert shown and "我的部门（近 30 天）" in shown
-    submitted = re.search(r'<dt>已提交</dt>\s*<dd>\s*<a class="sv-value" href="([^"]*)">([^<]*)</a>', shown)
+    submitted = re.search(r'<dt>已提交</dt>\s*<dd>\s*<a class="sv-value" href="([^"]*)"[^>]*>([^<]*)</a>', shown)
     assert submitted.group(2) == "2"  # union's two, not legal's
     assert "&department=union" in unescape(submitted.group(1)) and unescape(submitted.group(1)).startswith("/requests?from=")
     assert 'href="/supervision?period=30d&amp;department=union"' in shown
