@@ -34,3 +34,16 @@ def test_the_dashboard_fits_a_phone(database, new_page):
     # The department table scrolls inside its own region, not the page.
     page.locator("#sv-departments").scroll_into_view_if_needed()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+
+def test_the_dashboard_prints_its_charts_without_the_form(database, new_page):
+    build_world(database)
+    scenario.build(database)
+    page = new_page(width=1024)
+    sign_in(page, "supervisor1")
+    page.goto("/supervision?period=custom&from=2026-10-26&to=2026-11-15")
+    page.emulate_media(media="print")
+    assert not page.locator("form.sv-filters").is_visible()
+    assert not page.locator(".site-header").is_visible()
+    assert page.locator("figure.chart svg").first.is_visible()
+    assert page.locator("#sv-departments").is_visible()
