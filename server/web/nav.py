@@ -29,7 +29,11 @@ AREAS = (
     Area("/desk", N_("Department desk"), frozenset({Role.staff, Role.lead})),
     Area("/dispatch", N_("Dispatch board"), frozenset({Role.dispatcher})),
     Area("/supervision", N_("Supervision"), frozenset({Role.supervisor})),
+    # A lead's department figures and an admin's view of them: a link, not their home.
+    Area("/supervision", N_("Supervision"), frozenset({Role.lead, Role.admin}), landing=False),
     Area("/admin", N_("Admin"), frozenset({Role.admin})),
+    # The public board 晒单: for everyone, nobody's home.
+    Area("/board", N_("Public board"), frozenset(Role), landing=False),
 )
 
 

@@ -27,6 +27,8 @@ from server.enterprises import pages as enterprise_pages
 from server.http.csrf import csrf_protect
 from server.http.session import SessionMiddleware
 from server.imports import pages as import_pages
+from server.metrics.pages import board as public_board
+from server.metrics.pages import routes as supervision_pages
 from server.requests.pages import board as dispatch_board
 from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
@@ -57,6 +59,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     desk.router,
     dispatch_board.router,
     overdue_pages.router,
+    supervision_pages.router,
+    public_board.router,
 ]
 
 
