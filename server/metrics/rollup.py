@@ -1,10 +1,19 @@
 """Keeping the rollup (server/models/metric_rollup.py) equal to the requests, in the same
 transaction as every change to them.
 
-- :func:`record` applies the difference between a request's contribution before and after a
-  change: the submission path calls it with ``before=None``, ``actions.perform()`` with the
-  contribution taken before its effects. Rows are upserted in key order, so concurrent
-  transactions on PostgreSQL lock them in one order and cannot deadlock each other.
+- :func:`record` adds the difference between a request's contribution before and after a
+  change to the transaction's pending difference: the submission path calls it with
+  ``before=None``, ``actions.perform()`` with the contribution taken before its effects. A
+  transition that leads to another in the same transaction (a dispatch to a department that
+  assigns at once: dispatch, then the system's assign) or a transaction over many requests (the
+  sweep) records several times; the differences add up, so nothing counts twice.
+- The pending difference is written once, when the transaction commits (a ``before_commit``
+  hook, still inside the transaction), rows upserted table by table in key order. So every
+  transaction takes its rollup row locks last and in one global order, and concurrent writers
+  on PostgreSQL cannot deadlock on them (two upsert passes, as each nested transition used to
+  do, could: A holds an enterprise row and waits for a duration row that B, transferring a
+  request of the same day, holds while waiting for A's enterprise row). Inside a savepoint a
+  difference is written at once instead, so that rolling the savepoint back takes it back.
 - :func:`rebuild` recomputes all of it from the requests (``lianxin metrics rebuild``; the
   bulk demo-data loader, which writes requests with Core, calls it afterwards).
 
@@ -18,8 +27,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from server.config import get_settings
 from server.db import Database, per_dialect
@@ -63,34 +72,78 @@ _ADD_DURATION = _adding(DURATION, _DURATION_KEY, ("count",))
 _ADD_ENTERPRISE = _adding(ENTERPRISE, _ENTERPRISE_KEY, ("submitted",))
 
 
+_PENDING = "metric_rollup_pending"
+
+
+class _Difference:
+    """Counts to add to the rollup tables, summed over the contributions recorded."""
+
+    def __init__(self) -> None:
+        self.rollup: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(ROLLUP_COUNTERS))
+        self.durations: Counter = Counter()
+        self.enterprises: Counter = Counter()
+
+    def add(self, before: Contribution | None, after: Contribution | None) -> None:
+        for sign, c in ((-1, before), (1, after)):
+            if c is None:
+                continue
+            row = self.rollup[c.key]
+            for i, value in enumerate(c.counters):
+                row[i] += sign * value
+            for key in c.durations:
+                self.durations[key] += sign
+            if c.enterprise is not None:
+                self.enterprises[c.enterprise] += sign
+
+    def write(self, session: Session) -> None:
+        """Upsert the non-zero rows, table by table, each in key order."""
+        connection = session.connection()
+        dialect = connection.dialect.name
+        rows = [dict(zip(_ROLLUP_KEY, k, strict=True)) | dict(zip(ROLLUP_COUNTERS, v, strict=True))
+                for k, v in sorted(self.rollup.items()) if any(v)]
+        if rows:
+            connection.execute(_ADD_ROLLUP[dialect], rows)
+        rows = [dict(zip(_DURATION_KEY, k, strict=True), count=n) for k, n in sorted(self.durations.items()) if n]
+        if rows:
+            connection.execute(_ADD_DURATION[dialect], rows)
+        rows = [dict(zip(_ENTERPRISE_KEY, k, strict=True), submitted=n) for k, n in sorted(self.enterprises.items()) if n]
+        if rows:
+            connection.execute(_ADD_ENTERPRISE[dialect], rows)
+
+
 def record(session: Session, before: Contribution | None, after: Contribution | None) -> None:
-    """Add ``after`` and take away ``before`` (either may be None), in this transaction."""
+    """Add ``after`` and take away ``before`` (either may be None), in this transaction: written
+    when it commits (see the module docstring)."""
     if before == after:
         return
-    rollup: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(ROLLUP_COUNTERS))
-    durations: Counter = Counter()
-    enterprises: Counter = Counter()
-    for sign, c in ((-1, before), (1, after)):
-        if c is None:
-            continue
-        row = rollup[c.key]
-        for i, value in enumerate(c.counters):
-            row[i] += sign * value
-        for key in c.durations:
-            durations[key] += sign
-        if c.enterprise is not None:
-            enterprises[c.enterprise] += sign
-    connection = session.connection()
-    dialect = connection.dialect.name
-    rows = [dict(zip(_ROLLUP_KEY, k, strict=True)) | dict(zip(ROLLUP_COUNTERS, v, strict=True)) for k, v in sorted(rollup.items()) if any(v)]
-    if rows:
-        connection.execute(_ADD_ROLLUP[dialect], rows)
-    rows = [dict(zip(_DURATION_KEY, k, strict=True), count=n) for k, n in sorted(durations.items()) if n]
-    if rows:
-        connection.execute(_ADD_DURATION[dialect], rows)
-    rows = [dict(zip(_ENTERPRISE_KEY, k, strict=True), submitted=n) for k, n in sorted(enterprises.items()) if n]
-    if rows:
-        connection.execute(_ADD_ENTERPRISE[dialect], rows)
+    if session.in_nested_transaction():
+        difference = _Difference()
+        difference.add(before, after)
+        difference.write(session)
+        return
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = _Difference()
+    pending.add(before, after)
+
+
+def write_pending(session: Session) -> None:
+    """Write what this transaction recorded so far (the commit does it; call it to read the
+    rollup back inside the same transaction)."""
+    pending = session.info.pop(_PENDING, None)
+    if pending is not None:
+        pending.write(session)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    write_pending(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost ended (committed or rolled back)
+        session.info.pop(_PENDING, None)
 
 
 def tally(rows: Iterable[RequestColumns]) -> tuple[dict, Counter, Counter]:
@@ -116,6 +169,7 @@ _BATCH = 5000
 def rebuild_in(session: Session) -> int:
     """Recompute the rollup from every request, in this transaction. Returns the number of
     requests counted."""
+    session.info.pop(_PENDING, None)  # counted from the requests below anyway
     connection = session.connection()
     for table in (ROLLUP, DURATION, ENTERPRISE):
         connection.execute(delete(table))
