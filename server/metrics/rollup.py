@@ -32,10 +32,11 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from server.config import get_settings
 from server.db import Database, per_dialect
-from server.metrics.contribution import COLUMNS, Contribution, RequestColumns, contribution
+from server.metrics.contribution import COLUMNS, Contribution, RequestColumns, contribution, levels
 from server.models import (
     ROLLUP_COUNTERS,
     MetricDuration,
+    MetricDurationLevel,
     MetricEnterpriseDay,
     MetricRollup,
     ServiceRequest,
@@ -44,6 +45,8 @@ from server.models import (
 ROLLUP = MetricRollup.__table__
 DURATION = MetricDuration.__table__
 ENTERPRISE = MetricEnterpriseDay.__table__
+LEVEL = MetricDurationLevel.__table__
+_LEVEL_KEY = ("scope", "level", "kind", "start", "value")
 _ROLLUP_KEY = ("day", "department_id", "service_id")
 _DURATION_KEY = ("scope", "day", "kind", "tenths")
 _ENTERPRISE_KEY = ("day", "department_id", "enterprise_id")
@@ -70,6 +73,17 @@ def _adding(table, key: tuple[str, ...], counters: tuple[str, ...]):
 _ADD_ROLLUP = _adding(ROLLUP, _ROLLUP_KEY, ROLLUP_COUNTERS)
 _ADD_DURATION = _adding(DURATION, _DURATION_KEY, ("count",))
 _ADD_ENTERPRISE = _adding(ENTERPRISE, _ENTERPRISE_KEY, ("submitted",))
+_ADD_LEVEL = _adding(LEVEL, _LEVEL_KEY, ("count",))
+
+
+def level_counts(durations: Counter) -> Counter:
+    """The coarser histogram levels of duration counts (MetricDurationLevel's rows)."""
+    out: Counter = Counter()
+    for key, n in durations.items():
+        if n:
+            for level in levels(key):
+                out[level] += n
+    return out
 
 
 _PENDING = "metric_rollup_pending"
@@ -109,6 +123,9 @@ class _Difference:
         rows = [dict(zip(_ENTERPRISE_KEY, k, strict=True), submitted=n) for k, n in sorted(self.enterprises.items()) if n]
         if rows:
             connection.execute(_ADD_ENTERPRISE[dialect], rows)
+        rows = [dict(zip(_LEVEL_KEY, k, strict=True), count=n) for k, n in sorted(level_counts(self.durations).items()) if n]
+        if rows:
+            connection.execute(_ADD_LEVEL[dialect], rows)
 
 
 def record(session: Session, before: Contribution | None, after: Contribution | None) -> None:
@@ -171,7 +188,7 @@ def rebuild_in(session: Session) -> int:
     requests counted."""
     session.info.pop(_PENDING, None)  # counted from the requests below anyway
     connection = session.connection()
-    for table in (ROLLUP, DURATION, ENTERPRISE):
+    for table in (ROLLUP, DURATION, ENTERPRISE, LEVEL):
         connection.execute(delete(table))
     columns = [ServiceRequest.__table__.c[name] for name in COLUMNS]
     # Streamed (server-side cursor on PostgreSQL) and summed before any insert.
@@ -181,6 +198,7 @@ def rebuild_in(session: Session) -> int:
         (ROLLUP, [dict(zip(_ROLLUP_KEY, k, strict=True)) | dict(zip(ROLLUP_COUNTERS, v, strict=True)) for k, v in rollup.items()]),
         (DURATION, [dict(zip(_DURATION_KEY, k, strict=True), count=n) for k, n in durations.items()]),
         (ENTERPRISE, [dict(zip(_ENTERPRISE_KEY, k, strict=True), submitted=n) for k, n in enterprises.items()]),
+        (LEVEL, [dict(zip(_LEVEL_KEY, k, strict=True), count=n) for k, n in level_counts(durations).items()]),
     ):
         for i in range(0, len(items), _BATCH):
             connection.execute(table.insert(), items[i : i + _BATCH])

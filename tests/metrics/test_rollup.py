@@ -175,9 +175,9 @@ def test_a_transaction_writes_the_rollup_once_last_in_key_order(database, world)
     assert req.status == RequestStatus.claimed  # dispatched and assigned in the same transaction
     tables = [next((w for w in words if w.startswith("metric_")), None) for words in statements]
     touched = [t for t in tables if t]
-    assert touched == ["metric_rollup", "metric_duration", "metric_enterprise_day"]
+    assert touched == ["metric_rollup", "metric_duration", "metric_enterprise_day", "metric_duration_level"]
     last = max(i for i, t in enumerate(tables) if t)
-    assert all(t is None for t in tables[:last - 2]) and tables[last - 2:last + 1] == touched
+    assert all(t is None for t in tables[:last - 3]) and tables[last - 3:last + 1] == touched
     assert not [w for w in statements[last + 1:] if w[0].upper() not in ("COMMIT", "RELEASE")]
 
     kept = rollup_tables(database)
