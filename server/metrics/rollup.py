@@ -25,14 +25,38 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    event,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, SessionTransaction
 
 from server.config import get_settings
 from server.db import Database, per_dialect
-from server.metrics.contribution import COLUMNS, Contribution, RequestColumns, contribution, levels
+from server.enums import Rating, RequestStatus
+from server.metrics.contribution import (
+    CENTRE,
+    DURATION_KINDS,
+    Contribution,
+    RequestColumns,
+    contribution,
+    levels,
+    local_day,
+)
 from server.models import (
     ROLLUP_COUNTERS,
     MetricDuration,
@@ -41,6 +65,7 @@ from server.models import (
     MetricRollup,
     ServiceRequest,
 )
+from server.models.metric_rollup import HOUR_TENTHS, LEVEL_DAY_HOURS, LEVEL_MONTH, LEVEL_MONTH_HOURS
 
 ROLLUP = MetricRollup.__table__
 DURATION = MetricDuration.__table__
@@ -180,29 +205,128 @@ def tally(rows: Iterable[RequestColumns]) -> tuple[dict, Counter, Counter]:
     return dict(rollup), durations, enterprises
 
 
-_BATCH = 5000
+def _local_day(dialect: str):
+    """SQL for the submission's day in the installation's time zone (contribution.local_day)."""
+    r = ServiceRequest.__table__.c
+    if dialect == "postgresql":
+        return cast(func.timezone(get_settings().timezone, r.submitted_at), Date)
+    return func.lx_local_day(cast(r.submitted_at, String))
+
+
+def _sqlite_local_day(text: str | None, tz: ZoneInfo) -> str | None:
+    if text is None:
+        return None
+    return local_day(datetime.fromisoformat(text).replace(tzinfo=UTC), tz).isoformat()
+
+
+def _flag(condition) -> ColumnElement[int]:
+    return case((condition, 1), else_=0)
+
+
+def counter_columns() -> list[ColumnElement[int]]:
+    """contribution.counters() in SQL, in ROLLUP_COUNTERS order (the property test holds the
+    two to the same rows)."""
+    r = ServiceRequest.__table__.c
+    claimed = r.first_claimed_at.is_not(None)
+    claimed_on_time = and_(claimed, or_(r.first_claim_due_at.is_(None), r.first_claimed_at <= r.first_claim_due_at))
+    completed = r.first_completed_at.is_not(None)
+    completed_on_time = and_(
+        completed, or_(r.first_complete_due_at.is_(None), r.first_completed_at <= r.first_complete_due_at)
+    )
+    resolvable = r.status.not_in((RequestStatus.cancelled, RequestStatus.rejected))
+    values = {
+        "submitted": literal(1),
+        "dispatched": _flag(r.dispatched_at.is_not(None)),
+        "claimed": _flag(claimed),
+        "claimed_on_time": _flag(claimed_on_time),
+        "resolvable": _flag(resolvable),
+        "resolved": _flag(and_(resolvable, completed)),
+        "completed": _flag(completed),
+        "completed_on_time": _flag(completed_on_time),
+        "closed": _flag(r.status == RequestStatus.closed),
+        "cancelled": _flag(r.status == RequestStatus.cancelled),
+        "rejected": _flag(r.status == RequestStatus.rejected),
+        "rated_satisfied": _flag(r.rating == Rating.satisfied),
+        "rated_basically": _flag(r.rating == Rating.basically_satisfied),
+        "rated_unsatisfied": _flag(r.rating == Rating.unsatisfied),
+        "closed_unrated": _flag(and_(r.status == RequestStatus.closed, r.closed_unrated)),
+        "returned": _flag(r.return_count > 0),
+        "reworked": _flag(r.rework_count > 0),
+        "late": _flag(or_(and_(claimed, ~claimed_on_time), and_(completed, ~completed_on_time))),
+    }
+    return [values[name] for name in ROLLUP_COUNTERS]
 
 
 def rebuild_in(session: Session) -> int:
-    """Recompute the rollup from every request, in this transaction. Returns the number of
-    requests counted."""
+    """Recompute the rollup from every request, in this transaction, by the database (a few
+    INSERT … SELECT … GROUP BY): the SQL twin of summing contribution() over the requests.
+    Returns the number of requests counted."""
     session.info.pop(_PENDING, None)  # counted from the requests below anyway
     connection = session.connection()
+    dialect = connection.dialect.name
+    if dialect == "sqlite":
+        tz = timezone()
+        connection.connection.driver_connection.create_function(
+            "lx_local_day", 1, lambda text: _sqlite_local_day(text, tz), deterministic=True
+        )
     for table in (ROLLUP, DURATION, ENTERPRISE, LEVEL):
         connection.execute(delete(table))
-    columns = [ServiceRequest.__table__.c[name] for name in COLUMNS]
-    # Streamed (server-side cursor on PostgreSQL) and summed before any insert.
-    result = connection.execute(select(*columns).execution_options(yield_per=_BATCH))
-    rollup, durations, enterprises = tally(result)
-    for table, items in (
-        (ROLLUP, [dict(zip(_ROLLUP_KEY, k, strict=True)) | dict(zip(ROLLUP_COUNTERS, v, strict=True)) for k, v in rollup.items()]),
-        (DURATION, [dict(zip(_DURATION_KEY, k, strict=True), count=n) for k, n in durations.items()]),
-        (ENTERPRISE, [dict(zip(_ENTERPRISE_KEY, k, strict=True), submitted=n) for k, n in enterprises.items()]),
-        (LEVEL, [dict(zip(_LEVEL_KEY, k, strict=True), count=n) for k, n in level_counts(durations).items()]),
+    r = ServiceRequest.__table__.c
+    day = _local_day(dialect).label("day")
+    department = func.coalesce(r.department_id, 0).label("department_id")
+    # One pass over the requests into a staging subquery, grouped per key.
+    counters = [func.sum(c).label(name) for c, name in zip(counter_columns(), ROLLUP_COUNTERS, strict=True)]
+    connection.execute(
+        ROLLUP.insert().from_select(
+            [*_ROLLUP_KEY, *ROLLUP_COUNTERS],
+            select(day, department, r.service_id, *counters).group_by(day, department, r.service_id),
+        )
+    )
+    kinds = []
+    for kind in DURATION_KINDS:
+        tenths = r[f"tenths_to_{kind}"]
+        kinds.append(select(literal(CENTRE).label("scope"), day, literal(kind).label("kind"), tenths.label("tenths"))
+                     .where(tenths.is_not(None)))
+        kinds.append(select(r.department_id.label("scope"), day, literal(kind).label("kind"), tenths.label("tenths"))
+                     .where(tenths.is_not(None), r.department_id.is_not(None), r.department_id != 0))
+    each = union_all(*kinds).subquery()
+    connection.execute(
+        DURATION.insert().from_select(
+            [*_DURATION_KEY, "count"],
+            select(each.c.scope, each.c.day, each.c.kind, each.c.tenths, func.count())
+            .group_by(each.c.scope, each.c.day, each.c.kind, each.c.tenths),
+        )
+    )
+    connection.execute(
+        ENTERPRISE.insert().from_select(
+            [*_ENTERPRISE_KEY, "submitted"],
+            select(day, department, r.enterprise_id, func.count())
+            .where(r.enterprise_id.is_not(None)).group_by(day, department, r.enterprise_id),
+        )
+    )
+    write_levels(connection)
+    return int(connection.scalar(select(func.coalesce(func.sum(ROLLUP.c.submitted), 0))))
+
+
+def write_levels(connection) -> None:
+    """Fill metric_duration_level from metric_duration (the rebuild; the migration does the same)."""
+    d = DURATION.c
+    if connection.dialect.name == "sqlite":
+        month = func.date(d.day, "start of month")
+    else:
+        month = cast(func.date_trunc("month", d.day), Date)
+    for level, start, value in (
+        (LEVEL_MONTH, month, d.tenths),
+        (LEVEL_DAY_HOURS, d.day, d.tenths // HOUR_TENTHS),
+        (LEVEL_MONTH_HOURS, month, d.tenths // HOUR_TENTHS),
     ):
-        for i in range(0, len(items), _BATCH):
-            connection.execute(table.insert(), items[i : i + _BATCH])
-    return sum(v[0] for v in rollup.values())
+        connection.execute(
+            LEVEL.insert().from_select(
+                list(_LEVEL_KEY) + ["count"],
+                select(d.scope, literal(level), d.kind, start.label("start"), value.label("value"), func.sum(d.count))
+                .group_by(d.scope, d.kind, start, value),
+            )
+        )
 
 
 def rebuild(database: Database) -> int:
