@@ -24,6 +24,9 @@ class ServiceRequest(Base):
         Index("ix_service_request_assignee_status_id", "assignee_id", "status", "id"),
         # Dispatchers, supervisors and admins: lists by status.
         Index("ix_service_request_status_id", "status", "id"),
+        # The open requests by submission time (the metrics' overdue-now and backlog counts):
+        # one index range per status, the department read from the index.
+        Index("ix_service_request_status_submitted", "status", "submitted_at", "department_id"),
         # The finder's flag filter and date ranges.
         Index("ix_service_request_flag_id", "flag", "id"),
         Index("ix_service_request_submitted_at", "submitted_at"),
