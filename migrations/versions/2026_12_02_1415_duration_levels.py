@@ -8,7 +8,7 @@ The duration histogram's coarser levels (server/models/metric_rollup.py MetricDu
 month × tenths, day × hours, month × hours) and a (scope, kind, tenths, day) index on the daily
 histogram, so that a period's percentiles read a few thousand rows. Filled from metric_duration.
 Also an index of the open requests by (status, submission time, department) for the metrics'
-overdue-now and backlog counts.
+overdue-now and backlog counts, and the never-claimed partial index made covering.
 """
 
 from collections.abc import Sequence
@@ -37,6 +37,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_metric_duration_scope_kind_tenths", ["scope", "kind", "tenths", "day", "count"], unique=False)
     with op.batch_alter_table("service_request", schema=None) as batch_op:
         batch_op.create_index("ix_service_request_status_submitted", ["status", "submitted_at", "department_id"], unique=False)
+    _unclaimed_index(["submitted_at", "department_id", "claim_due_at", "status", "complete_due_at", "first_claimed_at"])
     month = "date(day, 'start of month')" if op.get_bind().dialect.name == "sqlite" else "CAST(date_trunc('month', day) AS date)"
     for level, start, value in ((1, month, "tenths"), (2, "day", "tenths / 10"), (3, month, "tenths / 10")):
         op.execute(
@@ -46,7 +47,18 @@ def upgrade() -> None:
         )
 
 
+_UNCLAIMED = "first_claimed_at IS NULL AND claim_due_at IS NOT NULL"
+
+
+def _unclaimed_index(columns: list[str]) -> None:
+    with op.batch_alter_table("service_request", schema=None) as batch_op:
+        batch_op.drop_index("ix_service_request_unclaimed_due", sqlite_where=sa.text(_UNCLAIMED), postgresql_where=sa.text(_UNCLAIMED))
+        batch_op.create_index("ix_service_request_unclaimed_due", columns, unique=False,
+                              sqlite_where=sa.text(_UNCLAIMED), postgresql_where=sa.text(_UNCLAIMED))
+
+
 def downgrade() -> None:
+    _unclaimed_index(["submitted_at"])
     with op.batch_alter_table("service_request", schema=None) as batch_op:
         batch_op.drop_index("ix_service_request_status_submitted")
     with op.batch_alter_table("metric_duration", schema=None) as batch_op:

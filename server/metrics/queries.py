@@ -307,8 +307,10 @@ def live_summary(session: Session, scope: Scope, boundaries: list[date], now: da
     overdue_not_late = and_(due.overdue_clause(now), ~late_clause())
     bucket = _bucket(boundaries).label("bucket")
     department = func.coalesce(R.department_id, 0).label("department")
+    # Never claimed is never completed (completion comes only after a claim), so never late by
+    # its facts: overdue now is all the first set needs, read from its covering index.
     unclaimed = (
-        select(department, bucket, func.count(), func.sum(case((overdue_not_late, 1), else_=0)))
+        select(department, bucket, func.count(), func.sum(case((due.overdue_clause(now), 1), else_=0)))
         .where(*period, never_claimed, R.claim_due_at < now)
         .group_by(department, bucket)
     )

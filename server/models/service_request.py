@@ -34,7 +34,8 @@ class ServiceRequest(Base):
         # a claim due time, whose passing moves them into the response rate. A small set.
         Index(
             "ix_service_request_unclaimed_due",
-            "submitted_at",
+            # Covering: the live counts read these from the index alone.
+            "submitted_at", "department_id", "claim_due_at", "status", "complete_due_at", "first_claimed_at",
             sqlite_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
             postgresql_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
         ),
