@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # limit is enforced before that: on Content-Length up front, and on the stream (413).
     app.include_router(api_router, max_body_size=settings.max_body_bytes)
     app.include_router(docs_router(f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"))
-    install_web(app, database)
+    # Inside the web middlewares (added later, so outside it): a refused body still knows who
+    # sent it, and the 413 page keeps the person's layout and menu and carries the security headers.
     app.add_middleware(ContentLengthLimit, max_bytes=settings.max_body_bytes, max_json_bytes=settings.max_json_bytes)
+    install_web(app, database)
     return app

@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     # Background sweep of time-based transitions inside `lianxin serve` (seconds; 0 = off).
     sweep_interval_seconds: int = 300
 
+    # Who runs this installation, shown on the sign-in page and in page titles: its name
+    # (e.g. "望京 SOHO 党群服务中心"; empty: just "连心"), a sentence or two about it, and how a
+    # person who forgot their password gets a new one (e.g. "请到 1 层服务台或致电 6478 0000").
+    site_name: str = ""
+    site_about: str = ""
+    site_password_help: str = ""
+
     max_upload_bytes: int = 20 * 1024 * 1024
     max_request_upload_bytes: int = 50 * 1024 * 1024
     # JSON bodies (the API's requests and actions) are parsed whole in memory, and a Python

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, false, or_, true
 
 from server.enums import Audience, Party, Role
 from server.errors import Forbidden
+from server.i18n_text import N_
 from server.models import Person, Service, ServiceRequest
 
 # Roles that see every request.
@@ -86,20 +87,30 @@ def sees_internal_notes(person: Person, request: ServiceRequest) -> bool:
     )
 
 
-def can_order(person: Person, service: Service) -> bool:
-    """Members order the services open to members, contacts those open to enterprises."""
+def order_refusal(person: Person, service: Service) -> str | None:
+    """Why this person cannot order this service (a message to show them), or None if they can.
+
+    Members order the services open to members, contacts those open to enterprises. The menu
+    shows the reason on the service instead of a button that would end in a 403."""
     roles = person.roles
     if service.audience == Audience.members:
-        return Role.member in roles
+        return None if Role.member in roles else N_("Only members (party members and staff of the enterprises) order this service.")
     if service.audience == Audience.enterprises:
-        return Role.contact in roles
-    return bool(roles & {Role.member, Role.contact})
+        return None if Role.contact in roles else N_("Only an enterprise's contact person orders this service: ask yours to order it for you.")
+    if roles & {Role.member, Role.contact}:
+        return None
+    return N_("Services are ordered by members and enterprise contacts; your account is for handling them.")
+
+
+def can_order(person: Person, service: Service) -> bool:
+    return order_refusal(person, service) is None
 
 
 def require_can_order(person: Person, service: Service) -> None:
     """:func:`can_order`, or 403: the check a submission makes, once."""
-    if not can_order(person, service):
-        raise Forbidden("This service cannot be ordered with your roles.")
+    refusal = order_refusal(person, service)
+    if refusal is not None:
+        raise Forbidden(refusal)
 
 
 def require_role(person: Person, *roles: Role) -> None:

@@ -7,26 +7,19 @@ inside a sandboxing Content-Security-Policy."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from fastapi import APIRouter, Request
 from starlette.responses import FileResponse, Response
 
 from server.attachments import service as attachment_service
 from server.attachments.storage import IMAGE_TYPES, open_stored
 from server.errors import NotFound
+from server.exports import content_disposition
 from server.web.deps import DatabaseDep, PagePerson
 
 router = APIRouter()
 
 # A file shown inline can load nothing and run nothing.
 INLINE_POLICY = "default-src 'none'; img-src 'self'; sandbox"
-
-
-def content_disposition(kind: str, name: str) -> str:
-    """RFC 6266 / 5987: an ASCII fallback for old clients, the UTF-8 name for the rest."""
-    fallback = "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\%;' else "_" for c in name) or "file"
-    return f"{kind}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @router.get("/attachments/{attachment_id:id}")

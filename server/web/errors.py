@@ -68,6 +68,23 @@ def _login_redirect(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+def _too_large(request: Request) -> str:
+    """Which limit a form's files went over, and what to do (the body was refused unread, so
+    nothing was saved; the browser still holds what was typed)."""
+    settings = request.app.state.settings
+    mb = 1024 * 1024
+    return gettext_for(locale_for(request))(TOO_LARGE) % {
+        "file": settings.max_upload_bytes // mb, "total": settings.max_request_upload_bytes // mb,
+    }
+
+
+TOO_LARGE = N_(
+    "What you sent is larger than one request can carry: files up to %(file)s MB each and %(total)s MB "
+    "together. Nothing was saved. Go back (your browser keeps what you typed), choose fewer or smaller "
+    "files, and send it again."
+)
+
+
 def _status_and_message(request: Request, exc: Exception) -> tuple[int, str, list[str]]:
     gettext = gettext_for(locale_for(request))
     if isinstance(exc, LianxinError):
@@ -88,6 +105,8 @@ async def page_error(request: Request, exc: Exception) -> Response:
     status, message, details = _status_and_message(request, exc)
     if status == 401:
         return _login_redirect(request)
+    if status == 413:
+        message = _too_large(request)
     title = TITLES.get(status) or HTTPStatus(status).phrase
     context = {"status": status, "title": title, "message": message, "details": details}
     headers = dict(getattr(exc, "headers", None) or {})

@@ -45,6 +45,7 @@ def base_context(request: Request) -> dict[str, Any]:
         "csrf_token": csrf.token_for(request),
         "nav": [(area, is_current(area, path)) for area in areas_for(person)],
         "person_roles": [r for r in ROLE_ORDER if person is not None and r in person.roles],
+        "site_name": request.app.state.settings.site_name.strip(),
     }
 
 

@@ -140,3 +140,26 @@ def test_htmx_request_without_sign_in_gets_hx_redirect(client):
     response = client.get("/", headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/desk?x=1"})
     assert response.status_code == 401
     assert response.headers["HX-Redirect"] == "/login?next=/desk%3Fx%3D1"
+
+
+def test_the_sign_in_page_says_what_this_is_and_how_to_get_a_password(client):
+    page = client.get("/login").text
+    assert "<h1 id=\"about-title\">连心</h1>" in page
+    assert "党群服务中心" in page  # what Lianxin is, before anyone has an account
+    assert "忘记密码" in page and "管理员" in page  # and where a password comes from
+    english = client.get("/login", headers={"Accept-Language": "en"}).text
+    assert "Forgot your password, or have no account yet?" in english
+
+
+def test_the_installation_names_itself_on_the_sign_in_page(app):
+    app.state.settings = app.state.settings.model_copy(update={
+        "site_name": "望京 SOHO 党群服务中心",
+        "site_about": "T1 座 3 层，工作日 9:00–18:00 <开放>",
+        "site_password_help": "请到 1 层服务台或致电 6478 0000",
+    })
+    with TestClient(app, base_url="http://testserver") as client:
+        page = client.get("/login").text
+    assert "<title>登录 · 望京 SOHO 党群服务中心</title>" in page
+    assert '<h1 id="about-title">望京 SOHO 党群服务中心</h1>' in page
+    assert "T1 座 3 层，工作日 9:00–18:00 &lt;开放&gt;" in page  # the setting is text, escaped
+    assert "请到 1 层服务台或致电 6478 0000" in page

@@ -365,8 +365,8 @@ def test_may_order_is_checked_once_per_submission(database, world, monkeypatch):
     from server import policy
 
     calls = []
-    real = policy.can_order
-    monkeypatch.setattr(policy, "can_order", lambda person, service: calls.append(service.code) or real(person, service))
+    real = policy.order_refusal
+    monkeypatch.setattr(policy, "order_refusal", lambda person, service: calls.append(service.code) or real(person, service))
     submit(database, "member1", "union.join", answers={"people": 1})
     assert calls == ["union.join"]
     with pytest.raises(Forbidden):

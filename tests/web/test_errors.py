@@ -138,3 +138,22 @@ def test_an_oversized_form_gets_the_413_page(monkeypatch, database):
     assert response.status_code == 413
     assert response.headers["content-type"].startswith("text/html")
     assert "<html" in response.text
+
+
+def test_a_413_keeps_the_person_in_their_layout_and_names_the_limits(settings, database):
+
+    from server.app import create_app
+    from tests.factories import build_world
+    from tests.requests.pages.requester_helpers import client_for, token
+
+    small = settings.model_copy(update={"max_request_upload_bytes": 3 * 1024 * 1024, "max_upload_bytes": 2 * 1024 * 1024})
+    build_world(database)
+    with client_for(create_app(small, database), "member1") as client:
+        csrf = token(client, "/menu/union.join")
+        response = client.post("/menu/union.join", data={"csrf_token": csrf, "description": "x"},
+                               files=[("attachments", ("大文件.pdf", b"%PDF" + b"0" * (5 * 1024 * 1024), "application/pdf"))])
+    assert response.status_code == 413
+    page = response.text
+    assert "Member1" in page and 'href="/menu"' in page  # still signed in, with their menu
+    assert "每个文件不超过 2 MB，合计不超过 3 MB" in page and "没有保存" in page
+    assert response.headers["content-security-policy"]  # the web's headers on the refusal too

@@ -153,3 +153,10 @@ def test_every_error_type_is_known_to_the_extractor():
 
     missing = {c.__name__ for c in subclasses(errors.LianxinError) if c.__module__ == errors.__name__} - set(MSGID_ARGUMENT)
     assert not missing, f"add {sorted(missing)} to server/web/extract.py MSGID_ARGUMENT"
+
+
+@pytest.mark.parametrize(("name", "foreign"), [("zh_Hans", "「」『』"), ("zh_Hant", "“”‘’")])
+def test_each_chinese_catalogue_uses_its_own_quotation_marks(name, foreign):
+    """Simplified Chinese quotes “like this”; Traditional Chinese 「like this」."""
+    wrong = [m.string for m in catalogue(name) if m.id and m.string and any(c in m.string for c in foreign)]
+    assert wrong == []

@@ -9,3 +9,50 @@ document.addEventListener("htmx:sendError", function () {
   box.textContent = alerts.getAttribute("data-offline-message");
   alerts.replaceChildren(box);
 });
+
+// Files over the limits are said before anything is sent (the server checks again): a file
+// input with data-max-file-bytes / data-max-total-bytes blocks its form's submission and
+// shows the translated message from its data-too-large-* attributes.
+function oversizedFiles(input) {
+  var each = Number(input.getAttribute("data-max-file-bytes"));
+  var total = Number(input.getAttribute("data-max-total-bytes"));
+  var sum = 0;
+  for (var i = 0; i < input.files.length; i++) {
+    var file = input.files[i];
+    if (each && file.size > each) {
+      return input.getAttribute("data-too-large-file").replace("{name}", file.name);
+    }
+    sum += file.size;
+  }
+  if (total && sum > total) {
+    return input.getAttribute("data-too-large-total").replace("{total}", Math.ceil(sum / 1048576));
+  }
+  return "";
+}
+
+function checkFileSizes(input) {
+  var message = oversizedFiles(input);
+  var box = document.getElementById(input.id.replace(/^field-/, "") + "-size-error");
+  if (box) {
+    box.textContent = message;
+    box.hidden = !message;
+  }
+  input.setCustomValidity(message);
+  return !message;
+}
+
+document.addEventListener("change", function (event) {
+  var input = event.target;
+  if (input.matches && input.matches("input[type=file][data-max-file-bytes]")) checkFileSizes(input);
+});
+
+document.addEventListener("submit", function (event) {
+  var inputs = event.target.querySelectorAll("input[type=file][data-max-file-bytes]");
+  for (var i = 0; i < inputs.length; i++) {
+    if (!checkFileSizes(inputs[i])) {
+      event.preventDefault();
+      inputs[i].focus();
+      return;
+    }
+  }
+}, true);

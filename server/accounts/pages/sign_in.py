@@ -39,11 +39,21 @@ def home(request: Request, person: PagePerson) -> Response:
     return render(request, "home.html", {"areas": areas})
 
 
+def _login_context(request: Request, *, username: str, next: str, error: Msg | None) -> dict:
+    """The form, and what a newcomer needs before signing in: what this is, who runs it and
+    how to get a password (installation settings; each line is left out when it is empty)."""
+    settings = request.app.state.settings
+    return {
+        "username": username, "next": safe_next(next), "error": error,
+        "site_about": settings.site_about.strip(), "site_password_help": settings.site_password_help.strip(),
+    }
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> Response:
     if getattr(request.state, "person", None) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", {"username": "", "next": safe_next(next), "error": None})
+    return render(request, "login.html", _login_context(request, username="", next=next, error=None))
 
 
 @router.post("/login")
@@ -58,7 +68,7 @@ def login(
         secret = sign_in(database, request, username, password, session_secret(request),
                          trusted_device=device.is_trusted(request, username))
     except NotAuthenticated as exc:
-        context = {"username": username, "next": safe_next(next), "error": Msg(exc.message, **exc.params)}
+        context = _login_context(request, username=username, next=next, error=Msg(exc.message, **exc.params))
         return render(request, "login.html", context, status_code=exc.status_code)
     response = RedirectResponse(landing_after_sign_in(database, secret, safe_next(next)), status_code=303)
     set_session_cookie(request, response, secret)

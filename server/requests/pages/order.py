@@ -63,7 +63,8 @@ def menu_groups(catalog: Catalog, person: Person, locale: str, q: str) -> list[d
             service.category_id, {"name": localized(category.name, locale) if category else "", "services": []}
         )
         # The menu shows an order button by the same rule the submission enforces.
-        group["services"].append({**service_card(catalog, service, locale), "can_order": policy.can_order(person, service)})
+        refusal = policy.order_refusal(person, service)
+        group["services"].append({**service_card(catalog, service, locale), "can_order": refusal is None, "refusal": refusal})
     return list(groups.values())
 
 
@@ -129,6 +130,9 @@ def _order_context(catalog: Catalog, person: Person, service: Service, locale: s
         "idempotency_key": extra.get("idempotency_key") or uuid.uuid4().hex,
         "had_files": extra.get("had_files", False),
         "max_upload_mb": get_settings().max_upload_bytes // (1024 * 1024),
+        "max_request_upload_mb": get_settings().max_request_upload_bytes // (1024 * 1024),
+        "max_upload_bytes": get_settings().max_upload_bytes,
+        "max_request_upload_bytes": get_settings().max_request_upload_bytes,
     }
 
 
@@ -150,7 +154,12 @@ def order_form(request: Request, code: Annotated[str, Path(max_length=60)], pers
     with database.read() as session:
         catalog = snapshot.load(session)
     service = _orderable(catalog, code)
-    policy.require_can_order(person, service)
+    refusal = policy.order_refusal(person, service)
+    if refusal is not None:
+        # The service's page with the reason and the way on, not a bare 403 (the POST still
+        # refuses with 403: require_can_order in the submission).
+        card = service_card(catalog, service, locale_for(request))
+        return render(request, "menu/not_orderable.html", {"service": card, "refusal": refusal})
     values = {"contact_phone": person.phone or ""}
     context = _order_context(catalog, person, service, locale_for(request), values)
     return render(request, "menu/order.html", context)

@@ -41,8 +41,9 @@ def test_menu_lists_services_with_limits_and_order_buttons(app, world):
     assert "4 个工作小时" in page and "5 个工作日" in page
     assert "union部" in page and "由派单员决定" in page
     assert 'href="/menu/union.join"' in page
-    # Enterprises only: shown, but a member gets no order button.
+    # Enterprises only: shown, but a member gets the reason instead of an order button.
     assert "服务ent.only" in page and 'href="/menu/ent.only"' not in page
+    assert page.count("仅限企业联络员点单") == 1
     assert 'hx-trigger="input changed delay:250ms, search"' in page
 
 
@@ -81,10 +82,22 @@ def test_floor_picker_follows_the_building(app, world):
     assert '<optgroup label="A1栋">' in client.get("/places/floors").text
 
 
-def test_order_for_a_service_one_may_not_order_is_refused(app, world):
+def test_a_service_one_may_not_order_says_why_and_refuses_the_order(app, world, database):
     client = client_for(app, "member1")
-    assert client.get("/menu/ent.only").status_code == 403
+    page = client.get("/menu/ent.only")
+    # Followed from a shared link: the service, the reason and the way back, in the full layout.
+    assert page.status_code == 200
+    assert "仅限企业联络员点单" in page.text and 'href="/menu"' in page.text and "<nav" in page.text
+    assert 'name="idempotency_key"' not in page.text  # no form to fill in vain
+    refused = order(client, "ent.only", {}, key="0" * 32)
+    assert refused.status_code == 403 and "仅限企业联络员点单" in refused.text
     assert client.get("/menu/no.such").status_code == 404
+
+
+def test_staff_see_why_they_cannot_order(app, world):
+    page = client_for(app, "staff1").get("/menu").text
+    assert 'href="/menu/union.join"' not in page
+    assert "您的账号用于办理工单" in page
 
 
 def test_errors_show_next_to_fields_and_keep_what_was_typed(app, world, database):

@@ -53,8 +53,8 @@ def test_an_order_checks_may_order_once(app, world, monkeypatch):
     page_before = client.get("/menu/union.join")
     assert page_before.status_code == 200
     calls = []
-    real = policy.can_order
-    monkeypatch.setattr(policy, "can_order", lambda person, service: calls.append(service.code) or real(person, service))
+    real = policy.order_refusal
+    monkeypatch.setattr(policy, "order_refusal", lambda person, service: calls.append(service.code) or real(person, service))
     number_from(order(client, "union.join", {"answers.people": "1", "answers.kind": "new"}))
     # order() loads the form (one check, to show it) and posts it (one check, in the submission).
     assert calls == ["union.join", "union.join"]
