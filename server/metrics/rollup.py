@@ -14,8 +14,13 @@ transaction as every change to them.
   do, could: A holds an enterprise row and waits for a duration row that B, transferring a
   request of the same day, holds while waiting for A's enterprise row). Inside a savepoint a
   difference is written at once instead, so that rolling the savepoint back takes it back.
+- Each duration also counts in the histogram's coarser levels (metric_duration_level: month ×
+  tenths, day × hours, month × hours), in the same write.
 - :func:`rebuild` recomputes all of it from the requests (``lianxin metrics rebuild``; the
-  bulk demo-data loader, which writes requests with Core, calls it afterwards).
+  bulk demo-data loader, which writes requests with Core, calls it afterwards) by the
+  database, in a few INSERT … SELECT … GROUP BY: counter_columns() is the SQL twin of
+  contribution.counters(), and the property test (rollup == rebuild == definitions) holds
+  them to the same rows.
 
 The sweep's columns (flag, overdue_*) are not part of any contribution, so the sweep's Core
 UPDATEs need no hook here.
