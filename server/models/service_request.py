@@ -28,6 +28,9 @@ class ServiceRequest(Base):
         # per open status, by due time.
         Index("ix_service_request_status_claim_due_id", "status", "claim_due_at", "department_id", "id"),
         Index("ix_service_request_status_complete_due_id", "status", "complete_due_at", "department_id", "id"),
+        # The open requests by submission time (the metrics' overdue-now and backlog counts):
+        # one index range per status, the department read from the index.
+        Index("ix_service_request_status_submitted", "status", "submitted_at", "department_id"),
         # The finder's flag filter and date ranges.
         Index("ix_service_request_flag_id", "flag", "id"),
         Index("ix_service_request_submitted_at", "submitted_at"),
@@ -35,7 +38,8 @@ class ServiceRequest(Base):
         # a claim due time, whose passing moves them into the response rate. A small set.
         Index(
             "ix_service_request_unclaimed_due",
-            "submitted_at",
+            # Covering: the live counts read these from the index alone.
+            "submitted_at", "department_id", "claim_due_at", "status", "complete_due_at", "first_claimed_at",
             sqlite_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
             postgresql_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
         ),
