@@ -24,6 +24,10 @@ class ServiceRequest(Base):
         Index("ix_service_request_assignee_status_id", "assignee_id", "status", "id"),
         # Dispatchers, supervisors and admins: lists by status.
         Index("ix_service_request_status_id", "status", "id"),
+        # Supervision's overdue lists and the sweep's stamps (server/requests/supervision.py):
+        # per open status, by due time.
+        Index("ix_service_request_status_claim_due_id", "status", "claim_due_at", "department_id", "id"),
+        Index("ix_service_request_status_complete_due_id", "status", "complete_due_at", "department_id", "id"),
         # The open requests by submission time (the metrics' overdue-now and backlog counts):
         # one index range per status, the department read from the index.
         Index("ix_service_request_status_submitted", "status", "submitted_at", "department_id"),

@@ -15,23 +15,43 @@ class Area:
     path: str
     label: str  # an English msgid
     roles: frozenset[Role]
+    # An area the home page may send someone straight to (the finder is beside a worker's
+    # own area, never instead of it).
+    landing: bool = True
 
 
 AREAS = (
     Area("/menu", N_("Service menu"), frozenset({Role.member, Role.contact})),
+    # One /requests link: the finder for anyone who works on requests, else "my requests".
+    Area("/requests", N_("Requests"), frozenset({Role.staff, Role.lead, Role.dispatcher, Role.supervisor, Role.admin}),
+         landing=False),
     Area("/requests", N_("My requests"), frozenset({Role.member, Role.contact})),
     Area("/desk", N_("Department desk"), frozenset({Role.staff, Role.lead})),
     Area("/dispatch", N_("Dispatch board"), frozenset({Role.dispatcher})),
     Area("/supervision", N_("Supervision"), frozenset({Role.supervisor})),
+    # A lead's department figures and an admin's view of them: a link, not their home.
+    Area("/supervision", N_("Supervision"), frozenset({Role.lead, Role.admin}), landing=False),
     Area("/admin", N_("Admin"), frozenset({Role.admin})),
+    # The public board 晒单: for everyone, nobody's home.
+    Area("/board", N_("Public board"), frozenset(Role), landing=False),
 )
 
 
-def areas_for(person: Person | None) -> list[Area]:
+def nav_areas(person: Person | None, *, landing_only: bool = False) -> list[Area]:
+    """The header's links: one per path, the first area that lets the person in."""
     if person is None:
         return []
     roles = person.roles
-    return [area for area in AREAS if area.roles & roles]
+    shown: dict[str, Area] = {}
+    for area in AREAS:
+        if area.roles & roles and (area.landing or not landing_only):
+            shown.setdefault(area.path, area)
+    return list(shown.values())
+
+
+def areas_for(person: Person | None) -> list[Area]:
+    """The areas the home page offers (and sends a one-area person straight to)."""
+    return nav_areas(person, landing_only=True)
 
 
 def is_current(area: Area, path: str) -> bool:

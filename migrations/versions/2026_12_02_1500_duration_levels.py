@@ -1,7 +1,7 @@
 """duration levels
 
 Revision ID: 7d3f1b2a9c40
-Revises: c9a58f367658
+Revises: 7b1e0c4d2a91
 Create Date: 2026-12-02 14:15:00
 
 The duration histogram's coarser levels (server/models/metric_rollup.py MetricDurationLevel:
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "7d3f1b2a9c40"
-down_revision: str | None = "c9a58f367658"
+down_revision: str | None = "7b1e0c4d2a91"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
