@@ -37,6 +37,9 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
     # Whom each 指派 gave the request to (the event names them by username): one query.
     assigned = {e.data.get("assignee") for e in events if e.action == Action.assign and e.data.get("assignee")}
     assignee_names = {u: p.display_name for u, p in people_repository.people_by_usernames(session, assigned).items()} if assigned else {}
+    # Whose task a 放弃 gave back, when someone else (a lead) released it: one query, if any.
+    released = {e.data.get("previous_assignee_id") for e in events if e.action == Action.release} - {None}
+    holders = {i: p.display_name for i, p in people_repository.people_by_ids(session, released).items()} if released else {}
     panels = panels_for(RequestStatus(request.status), detail.actions)
     wanted = {p.action for p in panels}
     departments = []
@@ -58,6 +61,7 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
         "current_department_code": current_department.code if current_department else None,
         "assignee_options": assignees,
         "assignee_names": assignee_names,
+        "holder_names": holders,
         "panel_done": None,
         "department_names": worklist.department_names(session, locale),
         "action_specs": SPECS,

@@ -54,3 +54,15 @@ def test_the_timeline_in_english(app, world, database):
     client.cookies.set("lianxin_lang", "en")
     events = _events(client.get(f"/requests/{number}").text)
     assert any(e.startswith("Assigned to Staff2") and "assigned by Lead1" in e for e in events)
+
+
+def test_a_release_by_the_lead_names_whose_task_it_was(app, world, database):
+    number = submit(database, "member1", "union.join", answers={"people": 1}).number
+    act(database, "lead1", number, Action.assign, assignee="staff2")
+    act(database, "lead1", number, Action.release, note="Staff2 请假，重新安排")
+    act(database, "staff1", number, Action.claim)
+    act(database, "staff1", number, Action.release, note="换人")
+    releases = [e for e in _events(client_for(app, "lead1").get(f"/requests/{number}").text) if e.startswith("已放弃")]
+    assert len(releases) == 2
+    assert "原承办人：Staff2" in releases[0] and "Lead1" in releases[0]
+    assert "原承办人" not in releases[1]  # staff1 gave back their own task: nothing to add
