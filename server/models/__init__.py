@@ -19,6 +19,7 @@ from server.models.metric_rollup import (
 )
 from server.models.person import Person, PersonRole
 from server.models.rating import RequestRating
+from server.models.request_search import RequestSearch
 from server.models.service_request import RequestEvent, ServiceRequest
 from server.models.sign_in_failure import SignInFailure
 
@@ -42,6 +43,7 @@ __all__ = [
     "PersonRole",
     "RequestEvent",
     "RequestRating",
+    "RequestSearch",
     "Service",
     "ServiceField",
     "ServiceRequest",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
 from server import workflow
@@ -12,7 +12,7 @@ from server.api.deps import DatabaseDep, PersonDep
 from server.enums import Action, RequestStatus
 from server.errors import Conflict, NotFound
 from server.i18n_locale import negotiate
-from server.requests import presenters, repository
+from server.requests import finder, presenters, repository
 from server.requests import service as request_service
 from server.requests.schemas import ActionBody, EventOut, RequestOut, RequestPage, SubmitBody
 
@@ -66,29 +66,39 @@ def _json(model: BaseModel, status_code: int = 200, headers: dict[str, str] | No
     return Response(model.model_dump_json(), status_code=status_code, headers=headers, media_type="application/json")
 
 
-@router.get("", response_model=RequestPage, summary="Requests you may see, newest first", responses=ERRORS)
+Text = Annotated[str | None, Query(max_length=100)]
+Ref = Annotated[str | None, Query(max_length=60, description="An id (or a code)")]
+
+
+@router.get("", response_model=RequestPage, summary="Requests you may see (the request finder)", responses=ERRORS)
 def list_requests(
+    request: Request,
     database: DatabaseDep,
     person: PersonDep,
-    status_: Annotated[list[RequestStatus] | None, Query(alias="status")] = None,
-    service: Annotated[str | None, Query(max_length=60)] = None,
-    department: Annotated[str | None, Query(max_length=40)] = None,
-    building: Annotated[str | None, Query(max_length=40)] = None,
-    mine: bool = False,
-    assigned: Annotated[bool, Query(description="Only tasks assigned to me")] = False,
-    overdue: bool = False,
-    sort: Annotated[str, Query(pattern="^(newest|oldest|due)$")] = "newest",
+    q: Annotated[str | None, Query(max_length=100, description="Tracking number, requester, phone, enterprise or text")] = None,
+    status_: Annotated[list[str] | None, Query(alias="status", description="Repeatable: " + ", ".join(RequestStatus))] = None,
+    service: Ref = None,
+    category: Ref = None,
+    department: Ref = None,
+    building: Ref = None,
+    enterprise: Annotated[str | None, Query(max_length=20, description="An enterprise id")] = None,
+    flag: Annotated[str | None, Query(max_length=10, description="blue, yellow or red")] = None,
+    overdue: Annotated[str | None, Query(max_length=10, description="claim, complete (or true: either)")] = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=10, description="YYYY-MM-DD, inclusive")] = None,
+    to: Annotated[str | None, Query(max_length=10, description="YYYY-MM-DD, inclusive")] = None,
+    date: Annotated[str | None, Query(max_length=10, description="submitted (default), due or completed")] = None,
+    mine: Annotated[str | None, Query(max_length=5, description="Only what I filed")] = None,
+    assigned: Annotated[str | None, Query(max_length=5, description="Only tasks assigned to me")] = None,
+    sort: Annotated[str | None, Query(max_length=10, description="newest (default), oldest or due")] = None,
     cursor: Annotated[str | None, Query(max_length=400)] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     accept_language: AcceptLanguage = None,
 ) -> RequestPage:
-    filters = repository.RequestFilters(
-        status=status_, service_code=service, department_code=department, building_code=building,
-        mine=mine, assigned_to_me=assigned, overdue=overdue, sort=sort,
-    )
+    # The parameters above document the query string; the finder reads it, as the page does.
     with database.read() as session:
-        rows, next_cursor = repository.list_requests(session, person, filters, cursor=cursor, limit=limit)
-        page = RequestPage(items=presenters.summaries(session, rows, negotiate(accept_language)), next_cursor=next_cursor)
+        filters = finder.parse(session, request.query_params)
+        found = finder.find(session, person, filters, cursor=cursor, limit=limit)
+        page = RequestPage(items=presenters.summaries(session, found.rows, negotiate(accept_language)), next_cursor=found.next_cursor)
     return _json(page)
 
 

@@ -32,6 +32,7 @@ from server.metrics.pages import routes as supervision_pages
 from server.requests.pages import board as dispatch_board
 from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
+from server.requests.pages import finder as finder_pages
 from server.requests.pages import order as menu_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
@@ -42,6 +43,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     sign_in_pages.router,
     account_pages.router,
     menu_pages.router,
+    finder_pages.router,  # before the request page: /requests/export is not a number
     request_pages.router,
     attachment_pages.router,
     admin_index_page.router,

@@ -19,7 +19,7 @@ def test_header_shows_the_person_roles_and_their_links(signed_in):
     page = client.get("/").text
     assert '<span class="person-name">Dora</span>' in page
     assert "派单员" in page and "督办" in page
-    assert _nav_links(page) == ["/dispatch", "/supervision", "/board"]
+    assert _nav_links(page) == ["/requests", "/dispatch", "/supervision", "/board"]
     assert "退出登录" in page
 
 

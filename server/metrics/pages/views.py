@@ -239,7 +239,7 @@ def department_lines(fmt: Formats, sel: Selection, rows: list[metrics.Department
 # --- the red and black list -------------------------------------------------------------------
 
 RED_BLACK_COLUMNS = (
-    ("volume", N_("Requests"), "count"),
+    ("volume", N_("Number of requests"), "count"),
     ("composite", N_("Composite score"), "score"),
     ("satisfaction", N_("Satisfaction rate"), "rate"),
     ("response", N_("Response rate"), "rate"),

@@ -1,4 +1,5 @@
-"""My requests 我的工单 and the request page with its action panels, for every role.
+"""The request page with its action panels, for every role (the list, ``/requests``, is
+``pages/finder.py``).
 
 An action posts one panel's form to ``/requests/{number}/actions/{action}``. With htmx the
 answer is the ``action_result`` block: the panels (swapped into their container) plus the
@@ -8,18 +9,17 @@ page. A refused action re-renders the panels with the reason next to the field o
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from server.attachments import service as attachment_service
 from server.attachments.storage import staging
 from server.db import Database
-from server.enums import Action, RequestStatus, Role
+from server.enums import Action, Role
 from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
 from server.models import Person
-from server.requests import presenters, refusals, repository
+from server.requests import refusals, repository
 from server.requests.pages import worklist
 from server.requests.pages.detail_context import page_context
 from server.requests.pages.panels import FILES, SPECS, action_input, kept_values, parse_action
@@ -30,29 +30,7 @@ from server.web.render import is_htmx, render
 
 router = APIRouter()
 
-PAGE_SIZE = 20
 Number = Annotated[str, Path(max_length=24)]
-
-
-@router.get("/requests")
-def my_requests(
-    request: Request,
-    person: PagePerson,
-    database: DatabaseDep,
-    status: Annotated[RequestStatus | None, Query()] = None,
-    cursor: Annotated[str | None, Query(max_length=400)] = None,
-) -> Response:
-    filters = repository.RequestFilters(status=[status] if status else None, requester_view=True)
-    with database.read() as session:
-        rows, next_cursor = repository.list_requests(session, person, filters, cursor=cursor, limit=PAGE_SIZE)
-        items = presenters.summaries(session, rows, locale_for(request))
-    query = {"status": status.value} if status else {}
-    more_url = "/requests?" + urlencode({**query, "cursor": next_cursor}) if next_cursor else None
-    context = {
-        "items": items, "next_cursor": next_cursor, "more_url": more_url, "status": status, "statuses": list(RequestStatus),
-    }
-    # Only the "more" link asks with htmx: it wants the next rows.
-    return render(request, "requests/list.html", context, block="rows" if is_htmx(request) else None)
 
 
 @router.get("/requests/{number}")

@@ -49,11 +49,12 @@ def test_contact_sees_the_enterprises_requests(app, world, database):
     assert colleague in page and other not in page
 
 
-def test_my_requests_of_staff_who_also_order_shows_only_their_own(app, world, database):
-    # lead1 sees the union queue on the desk; "My requests" is only what they filed.
+def test_staff_get_the_finder_with_their_departments_requests(app, world, database):
+    # lead1 is no requester: /requests is the finder over what the policy lets them see.
     queued = submit(database, "member1", "union.join", answers={"people": 2}).number
+    elsewhere = submit(database, "member1", "legal.aid").number
     page = client_for(app, "lead1").get("/requests").text
-    assert queued not in page and "您还没有提交过工单" in page
+    assert queued in page and elsewhere not in page and "您还没有提交过工单" not in page
 
 
 def test_status_chips_filter_the_list(app, world, database):
