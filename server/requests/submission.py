@@ -195,6 +195,17 @@ _KEYS = IdempotencyKey.__table__
 _LINK_KEY = update(_KEYS).where(_KEYS.c.id == bindparam("key_id")).values(request_id=bindparam("request_id"))
 
 
+def claim_key(session: Session, person: Person, key: str, fingerprint: str, now: datetime) -> int | None:
+    """Insert (person, key) unless this person used the key before: the new row's id, or None
+    when it was used (a concurrent first use waits on the unique index until it commits).
+    Also the one-time key of other forms that must not act twice (supervision's bulk urge)."""
+    connection = session.connection()  # a Core statement: skip the ORM's execution layer
+    return connection.execute(
+        _CLAIM_KEY[connection.dialect.name],
+        {"person_id": person.id, "key": key, "body_hash": fingerprint, "created_at": now},
+    ).scalar()
+
+
 def _claim_idempotency_key(
     session: Session, person: Person, key: str, fingerprint: str, now: datetime
 ) -> tuple[int | None, ServiceRequest | None]:
@@ -202,11 +213,7 @@ def _claim_idempotency_key(
     key = key.strip()
     if not key or len(key) > 200:
         raise InvalidInput("The Idempotency-Key must be 1 to 200 characters.", {"Idempotency-Key": "1 to 200 characters."})
-    connection = session.connection()  # a Core statement: skip the ORM's execution layer
-    key_id = connection.execute(
-        _CLAIM_KEY[connection.dialect.name],
-        {"person_id": person.id, "key": key, "body_hash": fingerprint, "created_at": now},
-    ).scalar()
+    key_id = claim_key(session, person, key, fingerprint, now)
     if key_id is not None:
         return key_id, None
     existing = session.scalar(select(IdempotencyKey).where(IdempotencyKey.person_id == person.id, IdempotencyKey.key == key))

@@ -34,6 +34,7 @@ from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
 from server.requests.pages import finder as finder_pages
 from server.requests.pages import order as menu_pages
+from server.requests.pages import overdue as overdue_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
 from server.web.security import SecurityHeadersMiddleware
@@ -57,6 +58,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     audit_pages.router,
     desk.router,
     dispatch_board.router,
+    overdue_pages.router,
     supervision_pages.router,
     public_board.router,
 ]
