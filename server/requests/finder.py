@@ -45,6 +45,8 @@ DATE_FIELDS = ("submitted", "due", "completed")
 FLAGS = ("blue", "yellow", "red")
 OVERDUE = ("claim", "complete")
 EXPORT_BATCH = 1000
+PARAMETERS = ("q", "status", "service", "category", "department", "building", "enterprise", "flag", "overdue",
+              "from", "to", "date", "sort", "mine", "assigned")
 # Roles that only order services: they get "my requests" rather than the finder.
 REQUESTER_ROLES = frozenset({Role.member, Role.contact})
 
@@ -113,14 +115,17 @@ class _Errors:
 def parse(session: Session, params: Params) -> Filters:
     """The finder's filters from a query string, checked against the catalogue; InvalidInput
     (422) with a message per field for anything that is not a value of ours."""
+    for name in PARAMETERS:
+        if any("\x00" in value for value in params.getlist(name)):
+            # As the database layer says it (server/db.py), before any look-up.
+            message = N_("Text must not contain NUL characters.")
+            raise InvalidInput(message, {name: message})
     errors = _Errors()
     catalog = snapshot.load(session)
 
     q = search.normalise(params.get("q"))
     if len(q) > search.MAX_QUERY:
         errors.add("q", N_("At most 100 characters."))
-    if "\x00" in q:
-        errors.add("q", N_("Not a valid search."))
 
     statuses: list[RequestStatus] = []
     for value in params.getlist("status"):

@@ -246,6 +246,7 @@ def test_the_page_keeps_filters_in_its_more_link(app, database, world):
     {"status": "bogus"}, {"from": "2026-13-01"}, {"to": "yesterday"}, {"from": "2026-03-02", "to": "2026-03-01"},
     {"department": "nowhere"}, {"service": "999999"}, {"enterprise": "x"}, {"flag": "green"}, {"overdue": "soon"},
     {"sort": "random"}, {"date": "closed"}, {"mine": "maybe"}, {"cursor": "W10"}, {"q": "x" * 101},
+    {"q": "\x00"}, {"department": "\x00"},
 ])
 def test_bad_filter_values_are_4xx_never_500(app, client, auth, requests, params):
     response = client.get("/api/v1/requests", params=params, headers=auth("supervisor1"))
