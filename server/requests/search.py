@@ -77,8 +77,10 @@ def alternatives(session: Session, q: str) -> list[Alternative]:
     found: list[Alternative] = []
     number = q.upper()
     if NUMBER_START.match(number):
-        # The unique index on number, as a range: every number that starts with q.
-        found.append(Alternative(ServiceRequest.number.between(number, number + "\uffff")))
+        # The unique index on number, as a range: every number that starts with q (a subquery,
+        # so that the index finds them rather than a newest-first scan testing each row).
+        prefixed = select(ServiceRequest.id).where(ServiceRequest.number.between(number, number + "\uffff"))
+        found.append(Alternative(ServiceRequest.id.in_(prefixed)))
     found.append(_own_text(session, q))
     people = _matching_people(session, q)
     if people:
@@ -116,6 +118,15 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _matches_at_least(session: Session, query: str, bound: int) -> bool:
+    """Whether the FTS5 query matches more than ``bound`` requests (reads at most bound + 1)."""
+    counted = session.execute(
+        text("SELECT count(*) FROM (SELECT rowid FROM request_fts WHERE request_fts MATCH :query LIMIT :bound)")
+        .bindparams(query=query, bound=bound + 1)
+    ).scalar()
+    return (counted or 0) > bound
+
+
 def _sqlite_own_text(session: Session, q: str) -> Alternative:
     """FTS5's trigram index, chosen by what its vocabulary says the term costs:
 
@@ -135,7 +146,9 @@ def _sqlite_own_text(session: Session, q: str) -> Alternative:
         ).all())
         if len(counts) < len(grams):
             return Alternative(false())
-        if min(counts.values()) > COMMON:
+        if min(counts.values()) > COMMON and _matches_at_least(session, _phrase(q), COMMON):
+            # Every trigram is common and so is the phrase (digits of a phone number are each
+            # common but together rare: counted, up to the bound, by the index).
             return _scan(RequestSearch.body.contains(q, autoescape=True))
         return _fts(_phrase(q))
     rows = session.execute(
