@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, defer
 
 from server import paging, policy
@@ -45,6 +45,9 @@ DATE_FIELDS = ("submitted", "due", "completed")
 FLAGS = ("blue", "yellow", "red")
 OVERDUE = ("claim", "complete")
 EXPORT_BATCH = 1000
+# Someone who sees at most this many requests has a common term searched among them through the
+# indexes of what they see; anyone else by reading the table newest first (search.py).
+FEW_VISIBLE = 5000
 PARAMETERS = ("q", "status", "service", "category", "department", "building", "enterprise", "flag", "overdue",
               "from", "to", "date", "sort", "mine", "assigned")
 # Roles that only order services: they get "my requests" rather than the finder.
@@ -307,15 +310,26 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
     if seen is None:
         return [f.condition for f in found]
     # A search condition with its own index finds few rows: check visibility on them at once
-    # (one query). A scan reads the visible rows in order: one query per reason to see them.
+    # (one query). A scan (a common term) reads rows in order and stops at the page's end: over
+    # the few rows someone sees (a member's own) one indexed query per reason to see them; over
+    # many (a department's) the table newest first, testing visibility on the way, since an
+    # index on department_id would make the database gather and sort all of its rows first.
     anyone_visible = or_(*seen)
+    scans = [f for f in found if not f.driving]
+    few = bool(scans) and _sees_at_most(session, anyone_visible, FEW_VISIBLE)
     out: list[ColumnElement[bool]] = []
     for f in found:
-        if f.driving:
+        if f.driving or not few:
             out.append(and_(f.condition, anyone_visible))
         else:
             out.extend(and_(v, f.condition) for v in seen)
     return out
+
+
+def _sees_at_most(session: Session, visible: ColumnElement[bool], bound: int) -> bool:
+    """Whether at most ``bound`` requests meet ``visible`` (reads at most bound + 1 index entries)."""
+    inner = select(ServiceRequest.id).where(visible).limit(bound + 1).subquery()
+    return (session.scalar(select(func.count()).select_from(inner)) or 0) <= bound
 
 
 def _statement(session: Session, person: Person, filters: Filters, now: datetime) -> Select:

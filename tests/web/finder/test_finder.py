@@ -87,7 +87,14 @@ def test_each_role_sees_exactly_its_requests_on_every_door(app, client, auth, re
     ("lead1", "维修", "aircon"),
     ("staff3", "入会", "union"),
 ])
-def test_search_never_reaches_past_what_one_may_see(app, client, auth, requests, username, q, hidden):
+@pytest.mark.parametrize("way", ["index", "scan among what one sees", "scan of the table"])
+def test_search_never_reaches_past_what_one_may_see(app, client, auth, requests, monkeypatch, username, q, hidden, way):
+    from server.requests import finder
+
+    if way != "index":
+        monkeypatch.setattr(search, "COMMON", 0)
+    if way == "scan of the table":
+        monkeypatch.setattr(finder, "FEW_VISIBLE", 0)
     number = requests[hidden]
     assert number not in api_numbers(client, auth, username, q=q)
     assert number not in page_numbers(app, username, q=q)
