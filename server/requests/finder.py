@@ -309,8 +309,8 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
     found = search.alternatives(session, filters.q)
     if seen is None:
         return [f.condition for f in found]
-    # A search condition with its own index finds few rows: check visibility on them at once
-    # (one query). A scan (a common term) reads rows in order and stops at the page's end: over
+    # A search condition with its own index finds its rows through it: one query per reason to
+    # see them. A scan (a common term) reads rows in order and stops at the page's end: over
     # the few rows someone sees (a member's own) one indexed query per reason to see them; over
     # many (a department's) the table newest first, testing visibility on the way, since an
     # index on department_id would make the database gather and sort all of its rows first.
@@ -319,10 +319,12 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
     few = bool(scans) and _sees_at_most(session, anyone_visible, FEW_VISIBLE)
     out: list[ColumnElement[bool]] = []
     for f in found:
-        if f.driving or not few:
-            out.append(and_(f.condition, anyone_visible))
-        else:
+        if f.driving or few:
+            # Simple conditions, one per index: a LIMIT query with an OR in it may make the
+            # planner read the whole table in id order hoping to find the page early.
             out.extend(and_(v, f.condition) for v in seen)
+        else:
+            out.append(and_(f.condition, anyone_visible))
     return out
 
 

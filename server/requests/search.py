@@ -77,10 +77,14 @@ def alternatives(session: Session, q: str) -> list[Alternative]:
     found: list[Alternative] = []
     number = q.upper()
     if NUMBER_START.match(number):
-        # The unique index on number, as a range: every number that starts with q (a subquery,
-        # so that the index finds them rather than a newest-first scan testing each row).
-        prefixed = select(ServiceRequest.id).where(ServiceRequest.number.between(number, number + "\uffff"))
-        found.append(Alternative(ServiceRequest.id.in_(prefixed)))
+        # The unique index on number, as a range: every number that starts with q, looked up
+        # first (a newest-first page with the range in it may be read as a scan of the table).
+        ids = list(session.scalars(
+            select(ServiceRequest.id).where(ServiceRequest.number.between(number, number + "\uffff"))
+            .order_by(ServiceRequest.number).limit(MAX_NAME_MATCHES)
+        ))
+        if ids:
+            found.append(Alternative(ServiceRequest.id.in_(ids)))
     found.append(_own_text(session, q))
     people = _matching_people(session, q)
     if people:
