@@ -85,7 +85,10 @@ def alternatives(session: Session, q: str) -> list[Alternative]:
         ))
         if ids:
             found.append(Alternative(ServiceRequest.id.in_(ids)))
-    found.append(_own_text(session, q))
+    else:
+        # A text that looks like a tracking number searches numbers only: its digits would
+        # otherwise read the date trigrams of every request's answers.
+        found.append(_own_text(session, q))
     people = _matching_people(session, q)
     if people:
         found.append(Alternative(ServiceRequest.requester_id.in_(people)))
@@ -144,8 +147,10 @@ def _sqlite_own_text(session: Session, q: str) -> Alternative:
     folded = q.lower()  # the trigram tokenizer folds case
     if len(folded) >= TRIGRAM:
         grams = sorted({folded[i:i + TRIGRAM] for i in range(len(folded) - TRIGRAM + 1)})
+        # One equality per trigram: fts5vocab seeks a term by = (an IN list would read the
+        # whole vocabulary).
         counts = dict(session.execute(
-            text("SELECT term, doc FROM request_fts_vocab WHERE term IN (" + ", ".join(f":t{i}" for i in range(len(grams))) + ")")
+            text(" UNION ALL ".join(f"SELECT term, doc FROM request_fts_vocab WHERE term = :t{i}" for i in range(len(grams))))
             .bindparams(**{f"t{i}": g for i, g in enumerate(grams)})
         ).all())
         if len(counts) < len(grams):
