@@ -394,13 +394,13 @@ def import_people(file: str, dry_run: bool) -> None:
 
 @main.command()
 def sweep() -> None:
-    """Run the time-based transitions once (close requests left unrated past the rating
-    window). `lianxin serve` does this by itself; use this from cron when it runs elsewhere."""
+    """Run the time-based work once (close requests left unrated past the rating window, set
+    the supervision flags and overdue stamps). `lianxin serve` does this by itself; use this from cron when it runs elsewhere."""
     from server.sweeper import sweep_once
 
     with _open_database() as database:
-        closed = sweep_once(database)
-    click.echo(f"Closed {closed} unrated request(s).")
+        swept = sweep_once(database)
+    click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s).")
 
 
 @main.command()

@@ -1,29 +1,70 @@
-"""Time-based transitions (closing unrated requests) run in the background of `lianxin
-serve`, or once by `lianxin sweep` from cron. Safe to run in several processes at once:
-each transition is version-checked, so a request closed by one is skipped by the other."""
+"""Time-based work, run in the background of `lianxin serve`, or once by `lianxin sweep` from
+cron: closing unrated requests, and keeping the supervision flags and overdue stamps
+(``server.requests.supervision``). Safe to run in several processes at once: each close is a
+version-checked transition, so a request closed by one is skipped by the other, and the flag
+writes are version-checked too (a request changed meanwhile keeps the flag its transition set)."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import dataclass
+from datetime import datetime
 
 from server.db import Database
 from server.errors import Conflict
+from server.models import utcnow
 from server.requests import service as request_service
+from server.requests import supervision
 
 log = logging.getLogger("lianxin.sweeper")
 
 
-def sweep_once(database: Database) -> int:
+@dataclass(frozen=True)
+class Swept:
+    closed: int  # unrated requests closed
+    flagged: int  # requests whose flag or overdue stamps changed
+
+
+def sweep_once(database: Database, now: datetime | None = None) -> Swept:
     closed = 0
     while True:
         try:
-            batch = database.run(lambda session: request_service.close_unrated(session, limit=200))
+            batch = database.run(lambda session: request_service.close_unrated(session, limit=200, now=now))
         except Conflict:
             continue  # another process got there first; look again
         closed += batch
         if batch < 200:
-            return closed
+            break
+    return Swept(closed, sweep_flags(database, now or utcnow()))
+
+
+def sweep_flags(database: Database, now: datetime) -> int:
+    """Every open request's flag and overdue stamps as of ``now``, one short write transaction
+    per batch (other writers are never held up for long). Returns how many rows changed."""
+    changed = 0
+    for kind, statuses in supervision.OVERDUE_STATUSES.items():
+        for status in statuses:
+            after = None
+            while True:
+                stamped = database.run(
+                    lambda session, k=kind, s=status, a=after: supervision.stamp_overdue(session, k, s, now, a)
+                )
+                changed += stamped.changed
+                if stamped.after is None:
+                    break
+                after = stamped.after
+    for status in supervision.SWEPT_STATUSES:
+        after: int | None = 0
+        while after is not None:
+            batch = database.run(lambda session, a=after, s=status: supervision.sweep_batch(session, s, a, now))
+            changed += batch.changed
+            after = batch.last_id
+    while True:
+        cleared = database.run(supervision.clear_finished)
+        changed += cleared
+        if cleared < supervision.SWEEP_BATCH:
+            return changed
 
 
 class Sweeper:
@@ -44,9 +85,9 @@ class Sweeper:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                closed = sweep_once(self.database)
-                if closed:
-                    log.info("closed %d unrated requests", closed)
+                swept = sweep_once(self.database)
+                if swept.closed or swept.flagged:
+                    log.info("closed %d unrated requests, updated %d flags", swept.closed, swept.flagged)
                 self.database.optimize()
             except Exception:  # keep sweeping after a transient database error
                 log.exception("sweep failed")

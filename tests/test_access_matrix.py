@@ -11,6 +11,8 @@ the same 404 as for a request that does not exist: no door tells them it is ther
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -64,9 +66,13 @@ def api(app, world):
         yield client, headers
 
 
+_serial = itertools.count(1)
+
+
 def _file(pages) -> str:
     """R, filed through the order form with a photo, as member1 would."""
-    number = number_from(order(pages["member1"], "union.join", {"answers.people": "3"},
+    # Each R different: an identical one from the same person minutes later is a duplicate.
+    number = number_from(order(pages["member1"], "union.join", {"answers.people": "3", "description": f"请帮忙 {next(_serial)}"},
                                files=[("attachments", ("证件.png", PNG, "image/png"))]))
     return number
 

@@ -64,7 +64,7 @@ VALID: dict[Action, dict] = {
     A.dispatch: {"note": "For the union.", "department": "union"},
     A.reject: {"note": "Not something the centre does."},
     A.cancel: {"note": "Sorted it myself."},
-    A.urge: {},
+    A.urge: {"note": "Please hurry."},
     A.claim: {},
     A.assign: {"note": "Please take this one.", "assignee": "staff1"},
     A.return_: {"note": "Not ours."},

@@ -6,6 +6,7 @@ from server.accounts.endpoints import router as auth_router
 from server.catalog.endpoints import router as catalog_router
 from server.metrics.endpoints import router as metrics_router
 from server.requests.endpoints import router as requests_router
+from server.requests.endpoints import supervision_router
 
 API_PREFIX = "/api/v1"
 
@@ -14,3 +15,4 @@ api_router.include_router(auth_router)
 api_router.include_router(catalog_router)
 api_router.include_router(requests_router)
 api_router.include_router(metrics_router)
+api_router.include_router(supervision_router)

@@ -8,7 +8,7 @@ a :class:`~server.attachments.storage.Staging`, which deletes them if this trans
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +34,7 @@ def submit_with_files(
     *,
     refused: dict[str, str] | None = None,
     idempotency_key: str | None = None,
+    refuse_duplicate_within: timedelta | None = None,
     now: datetime | None = None,
 ) -> request_service.Submitted:
     """File a request with the files of its form. ``refused`` maps form fields to messages
@@ -46,7 +47,8 @@ def submit_with_files(
         refused[ATTACHMENTS_FIELD] = Msg("This service takes no attachments.")
     try:
         result = request_service.submit(
-            session, person, data, idempotency_key=idempotency_key, file_counts=dict(counts), now=now
+            session, person, data, idempotency_key=idempotency_key, file_counts=dict(counts),
+            refuse_duplicate_within=refuse_duplicate_within, now=now,
         )
     except InvalidInput as exc:
         if refused:

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from server.enums import Rating, RequestStatus
 from server.metrics import definitions as d
 from server.models import ROLLUP_COUNTERS
+from server.models.metric_rollup import HOUR_TENTHS, LEVEL_DAY_HOURS, LEVEL_MONTH, LEVEL_MONTH_HOURS
 
 DURATION_KINDS = ("dispatch", "claim", "complete")
 CENTRE = 0  # the scope of the whole centre in the duration histogram; 0 = "none" in keys
@@ -28,6 +29,7 @@ CENTRE = 0  # the scope of the whole centre in the duration histogram; 0 = "none
 RollupKey = tuple[date, int, int]  # day, department (0 none), service
 DurationKey = tuple[int, date, str, int]  # scope, day, kind, tenths
 EnterpriseKey = tuple[date, int, int]  # day, department (0 none), enterprise
+LevelKey = tuple[int, int, str, date, int]  # scope, level, kind, day or month, tenths or hours
 
 
 class RequestColumns(Protocol):
@@ -139,4 +141,19 @@ def contribution(r: RequestColumns, tz: tzinfo) -> Contribution:
         counters=counters(r, facts_of(r)),
         durations=durations,
         enterprise=(day, department, r.enterprise_id) if r.enterprise_id is not None else None,
+    )
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def levels(key: DurationKey) -> tuple[LevelKey, ...]:
+    """Where one duration counts in the histogram's coarser levels (MetricDurationLevel)."""
+    scope, day, kind, tenths = key
+    month, hours = month_of(day), tenths // HOUR_TENTHS
+    return (
+        (scope, LEVEL_MONTH, kind, month, tenths),
+        (scope, LEVEL_DAY_HOURS, kind, day, hours),
+        (scope, LEVEL_MONTH_HOURS, kind, month, hours),
     )

@@ -19,15 +19,24 @@ from sqlalchemy.orm import Session
 
 from server.enums import OPEN_STATUSES
 from server.metrics import definitions as d
-from server.metrics.contribution import COLUMNS, DURATION_KINDS, contribution, facts_of, late
+from server.metrics.contribution import (
+    COLUMNS,
+    DURATION_KINDS,
+    contribution,
+    facts_of,
+    late,
+    month_of,
+)
 from server.metrics.rollup import timezone
 from server.models import (
     ROLLUP_COUNTERS,
     MetricDuration,
+    MetricDurationLevel,
     MetricEnterpriseDay,
     MetricRollup,
     ServiceRequest,
 )
+from server.models.metric_rollup import HOUR_TENTHS, LEVEL_DAY_HOURS, LEVEL_MONTH, LEVEL_MONTH_HOURS
 from server.requests import due
 
 R = ServiceRequest
@@ -102,18 +111,136 @@ def rollup_by(session: Session, scope: Scope, start: date, end: date, column: st
     return {row[0]: list(row[1:]) for row in rows}
 
 
-def histogram(session: Session, scope: Scope, start: date, end: date, split: date) -> dict[bool, dict[str, Counter]]:
-    """Durations from the histogram, for [start, split) (False) and [split, end] (True)."""
-    t = MetricDuration
-    current = case((t.day >= split, 1), else_=0)
-    rows = session.execute(
-        select(current, t.kind, t.tenths, func.sum(t.count))
-        .where(t.scope == (scope.department_id or 0), t.day >= start, t.day <= end)
-        .group_by(current, t.kind, t.tenths)
+def rollup_by_each(session: Session, scope: Scope, start: date, end: date, *columns: str) -> dict[str, dict[Any, list[int]]]:
+    """rollup_by() for several columns in one query (one round trip): column → value → counters."""
+    where = _rollup_where(scope, start, end)
+    parts = [
+        select(literal(i).label("part"), MetricRollup.__table__.c[column].label("key"), *_COUNTERS)
+        .where(*where).group_by(MetricRollup.__table__.c[column])
+        for i, column in enumerate(columns)
+    ]
+    out: dict[str, dict[Any, list[int]]] = {column: {} for column in columns}
+    for row in session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+        out[columns[row[0]]][row[1]] = list(row[2:])
+    return out
+
+
+# The percentiles the figures show: the histogram reads are exact for these.
+PERCENTILES = (0.5, 0.9)
+
+
+def decompose(first: date, last: date) -> tuple[list[date], list[date], list[date]]:
+    """The days [first, last] as (whole months, days to add, days to take away): a month the
+    period covers is one month row; one it covers in part, its days in the period or, when
+    fewer, the whole month less its other days."""
+    months: list[date] = []
+    plus: list[date] = []
+    minus: list[date] = []
+    month = month_of(first)
+    while month <= last:
+        following = (month + timedelta(days=32)).replace(day=1)
+        month_days = [month + timedelta(days=i) for i in range((following - month).days)]
+        inside = [day for day in month_days if first <= day <= last]
+        if len(inside) == len(month_days):
+            months.append(month)
+        elif len(inside) <= len(month_days) - len(inside):
+            plus += inside
+        else:
+            months.append(month)
+            minus += [day for day in month_days if not first <= day <= last]
+        month = following
+    return months, plus, minus
+
+
+# Core columns: the histogram builds a few dozen small selects per call, and Core expressions
+# cost less to build than ORM attribute ones.
+_LEVEL = MetricDurationLevel.__table__.c
+_DAILY = MetricDuration.__table__.c
+
+
+def _hour_counts(scope_id: int, flag: bool, months: list[date], plus: list[date], minus: list[date]):
+    L = _LEVEL
+    parts = []
+    if months:
+        parts.append(and_(L.level == LEVEL_MONTH_HOURS, L.start.in_(months)))
+    if plus or minus:
+        parts.append(and_(L.level == LEVEL_DAY_HOURS, L.start.in_(plus + minus)))
+    signed = case((and_(L.level == LEVEL_DAY_HOURS, L.start.in_(minus)), -L.count), else_=L.count) if minus else L.count
+    return (
+        select(literal(int(flag)).label("flag"), L.kind, L.value, func.sum(signed))
+        .where(L.scope == scope_id, L.kind.in_(DURATION_KINDS), or_(*parts))
+        .group_by(L.kind, L.value)
     )
+
+
+def _exact_counts(scope_id: int, flag: bool, kind: str, hour: int, months: list[date], plus: list[date], minus: list[date]):
+    """The exact tenths of one whole hour of one kind over the period (month rows + days)."""
+    low, high = hour * HOUR_TENTHS, hour * HOUR_TENTHS + HOUR_TENTHS - 1
+    L, D = _LEVEL, _DAILY
+    out = []
+    if months:
+        out.append(
+            select(literal(int(flag)).label("flag"), L.kind, L.value, func.sum(L.count))
+            .where(L.scope == scope_id, L.level == LEVEL_MONTH, L.kind == kind, L.start.in_(months), L.value.between(low, high))
+            .group_by(L.kind, L.value)
+        )
+    if plus or minus:
+        signed = case((D.day.in_(minus), -D.count), else_=D.count) if minus else D.count
+        out.append(
+            select(literal(int(flag)).label("flag"), D.kind, D.tenths, func.sum(signed))
+            .where(D.scope == scope_id, D.kind == kind, D.tenths.between(low, high), D.day.in_(plus + minus))
+            .group_by(D.kind, D.tenths)
+        )
+    return out
+
+
+def _ranks(total: int, fractions: Iterable[float]) -> set[int]:
+    ranks = set()
+    for fraction in fractions:
+        position = (total - 1) * fraction
+        ranks |= {int(position), min(int(position) + 1, total - 1)}
+    return ranks
+
+
+def histogram(session: Session, scope: Scope, start: date, end: date, split: date,
+              fractions: tuple[float, ...] = PERCENTILES) -> dict[bool, dict[str, Counter]]:
+    """Durations from the histogram, for [start, split) (False) and [split, end] (True).
+
+    Two reads: the whole-hour counts of each period (month rows, and the days at its edges),
+    then the exact tenths of only the hours that hold a percentile's neighbours. The counters
+    returned hold those hours value by value and every other hour as one lump at its first
+    tenth: the same ranks fall on the same exact values, so histogram_percentile() of them at
+    ``fractions`` is exact; they are not the whole distribution."""
+    scope_id = scope.department_id or 0
+    periods = {flag: decompose(a, b) for flag, (a, b) in
+               ((False, (start, split - timedelta(days=1))), (True, (split, end))) if a <= b}
     out: dict[bool, dict[str, Counter]] = {flag: {k: Counter() for k in DURATION_KINDS} for flag in (False, True)}
-    for is_current, kind, tenths, count in rows:
-        out[bool(is_current)][kind][tenths] += int(count)
+    if not periods:
+        return out
+    hours: dict[tuple[bool, str], dict[int, int]] = {}
+    coarse = [_hour_counts(scope_id, flag, *parts) for flag, parts in periods.items()]
+    for flag, kind, hour, count in session.execute(union_all(*coarse) if len(coarse) > 1 else coarse[0]):
+        if count:
+            hours.setdefault((bool(flag), kind), {})[hour] = int(count)
+    needed: dict[tuple[bool, str], set[int]] = {}
+    for key, counts in hours.items():
+        ranks = _ranks(sum(counts.values()), fractions)
+        seen = 0
+        for hour in sorted(counts):
+            if any(seen <= r < seen + counts[hour] for r in ranks):
+                needed.setdefault(key, set()).add(hour)
+            seen += counts[hour]
+    exact = [stmt for (flag, kind), wanted in sorted(needed.items()) for hour in sorted(wanted)
+             for stmt in _exact_counts(scope_id, flag, kind, hour, *periods[flag])]
+    if exact:
+        for flag, kind, tenths, count in session.execute(union_all(*exact) if len(exact) > 1 else exact[0]):
+            if count:
+                out[bool(flag)][kind][int(tenths)] += int(count)
+    for (flag, kind), counts in hours.items():
+        wanted = needed.get((flag, kind), set())
+        for hour, count in counts.items():
+            if hour not in wanted:
+                out[flag][kind][hour * HOUR_TENTHS] += count
     return out
 
 
@@ -186,8 +313,10 @@ def live_summary(session: Session, scope: Scope, boundaries: list[date], now: da
     overdue_not_late = and_(due.overdue_clause(now), ~late_clause())
     bucket = _bucket(boundaries).label("bucket")
     department = func.coalesce(R.department_id, 0).label("department")
+    # Never claimed is never completed (completion comes only after a claim), so never late by
+    # its facts: overdue now is all the first set needs, read from its covering index.
     unclaimed = (
-        select(department, bucket, func.count(), func.sum(case((overdue_not_late, 1), else_=0)))
+        select(department, bucket, func.count(), func.sum(case((due.overdue_clause(now), 1), else_=0)))
         .where(*period, never_claimed, R.claim_due_at < now)
         .group_by(department, bucket)
     )

@@ -376,7 +376,8 @@ def overview(session: Session, filters: Filters, *, now: datetime) -> Overview:
             by_day.setdefault(_day(key), q.Tally()).add(values)
         durations = _period_durations(session, scope, before.start, filters.end, filters.start)
         by_department = {}
-        for key, values in q.rollup_by(session, scope, filters.start, filters.end, "department_id").items():
+        current_by = q.rollup_by_each(session, scope, filters.start, filters.end, "department_id", "service_id")
+        for key, values in current_by["department_id"].items():
             by_department.setdefault(key, q.Tally()).add(values)
         # The clock-dependent counts, per department and per period: the previous one, then
         # each week of this one (so the weekly rates need no more).
@@ -389,7 +390,7 @@ def overview(session: Session, filters: Filters, *, now: datetime) -> Overview:
             for t in targets:
                 t.unclaimed_past_due += claim
                 t.overdue_now += overdue
-        services = q.rollup_by(session, scope, filters.start, filters.end, "service_id")
+        services = current_by["service_id"]
         top_services = sorted(((s, v[0]) for s, v in services.items() if v[0]), key=lambda kv: (-kv[1], kv[0]))[:TOP_SIZE]
     current = _merge(t for day, t in by_day.items() if day >= filters.start)
     current.durations = durations[True]

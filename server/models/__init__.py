@@ -14,6 +14,7 @@ from server.models.idempotency import IdempotencyKey
 from server.models.metric_rollup import (
     ROLLUP_COUNTERS,
     MetricDuration,
+    MetricDurationLevel,
     MetricEnterpriseDay,
     MetricRollup,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "Enterprise",
     "IdempotencyKey",
     "MetricDuration",
+    "MetricDurationLevel",
     "MetricEnterpriseDay",
     "MetricRollup",
     "ROLLUP_COUNTERS",

@@ -73,12 +73,38 @@ class MetricDuration(Base):
     requests keep them): exact percentiles without reading the requests."""
 
     __tablename__ = "metric_duration"
+    # A few values of many days (the exact values inside the hours holding a percentile).
+    __table_args__ = (Index("ix_metric_duration_scope_kind_tenths", "scope", "kind", "tenths", "day", "count"),)
 
     # Key order: a period of one scope is one range of the primary key.
     scope: Mapped[int] = mapped_column(primary_key=True, comment="0 = the whole centre, else the department holding it")
     day: Mapped[date] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True, comment="dispatch | claim | complete")
     tenths: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+# The coarser levels of the duration histogram (MetricDurationLevel.level): per month with the
+# exact tenths, per day in whole hours, per month in whole hours.
+LEVEL_MONTH = 1
+LEVEL_DAY_HOURS = 2
+LEVEL_MONTH_HOURS = 3
+HOUR_TENTHS = 10  # an "hours" value v holds the tenths from 10 v to 10 v + 9
+
+
+class MetricDurationLevel(Base):
+    """MetricDuration summed coarser, so that a period's percentiles read a few thousand rows:
+    the hour holding each percentile is found from the whole-hour levels (per month, plus the
+    days at the edges of the period), then only that hour's exact tenths are read. Kept with
+    MetricDuration, in the same transaction (server/metrics/rollup.py)."""
+
+    __tablename__ = "metric_duration_level"
+
+    scope: Mapped[int] = mapped_column(primary_key=True, comment="as metric_duration.scope")
+    level: Mapped[int] = mapped_column(primary_key=True, comment="1 month × tenths, 2 day × hours, 3 month × hours")
+    kind: Mapped[str] = mapped_column(String(10), primary_key=True)
+    start: Mapped[date] = mapped_column(primary_key=True, comment="the day, or the first day of the month")
+    value: Mapped[int] = mapped_column(primary_key=True, comment="tenths (level 1) or whole hours (2, 3)")
     count: Mapped[int] = mapped_column(default=0)
 
 

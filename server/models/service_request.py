@@ -24,6 +24,13 @@ class ServiceRequest(Base):
         Index("ix_service_request_assignee_status_id", "assignee_id", "status", "id"),
         # Dispatchers, supervisors and admins: lists by status.
         Index("ix_service_request_status_id", "status", "id"),
+        # Supervision's overdue lists and the sweep's stamps (server/requests/supervision.py):
+        # per open status, by due time.
+        Index("ix_service_request_status_claim_due_id", "status", "claim_due_at", "department_id", "id"),
+        Index("ix_service_request_status_complete_due_id", "status", "complete_due_at", "department_id", "id"),
+        # The open requests by submission time (the metrics' overdue-now and backlog counts):
+        # one index range per status, the department read from the index.
+        Index("ix_service_request_status_submitted", "status", "submitted_at", "department_id"),
         # The finder's flag filter and date ranges.
         Index("ix_service_request_flag_id", "flag", "id"),
         Index("ix_service_request_submitted_at", "submitted_at"),
@@ -31,7 +38,8 @@ class ServiceRequest(Base):
         # a claim due time, whose passing moves them into the response rate. A small set.
         Index(
             "ix_service_request_unclaimed_due",
-            "submitted_at",
+            # Covering: the live counts read these from the index alone.
+            "submitted_at", "department_id", "claim_due_at", "status", "complete_due_at", "first_claimed_at",
             sqlite_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
             postgresql_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
         ),

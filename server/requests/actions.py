@@ -31,7 +31,7 @@ from server.models import (
     ServiceRequest,
     utcnow,
 )
-from server.requests import refusals, routing
+from server.requests import refusals, routing, supervision
 from server.worktime import WorkCalendar, calendar_for
 
 MAX_NOTE = 2000
@@ -105,9 +105,11 @@ def perform(
 
     service = session.get_one(Service, request.service_id)
     counted_before = rollup.contribution_of(request)  # what the figures count of it now
+    supervision.note_overdue(request, now)  # claimed late: it had been overdue to claim
     event_data = _EFFECTS[action](session, request, service, person, data, now, note)
     request.status = transition.target
     request.updated_at = now
+    supervision.refresh(request, now)  # its flag in the new state, not at the next sweep
     public = transition.public and not data.internal
     _append_event(session, request, current, action, person, now, note=note, public=public, data=event_data)
     number = request.number  # the session is unusable after a failed flush

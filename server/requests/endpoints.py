@@ -12,9 +12,16 @@ from server.api.deps import DatabaseDep, PersonDep
 from server.enums import Action, RequestStatus
 from server.errors import Conflict, NotFound
 from server.i18n_locale import negotiate
-from server.requests import finder, presenters, repository
+from server.requests import finder, presenters, repository, supervision
 from server.requests import service as request_service
-from server.requests.schemas import ActionBody, EventOut, RequestOut, RequestPage, SubmitBody
+from server.requests.schemas import (
+    ActionBody,
+    EventOut,
+    OverduePage,
+    RequestOut,
+    RequestPage,
+    SubmitBody,
+)
 
 router = APIRouter(prefix="/requests", tags=["requests"])
 
@@ -158,3 +165,30 @@ def take_action(
                 current = repository.get_visible(session, person, number)
                 exc.extra.update(request_service.current_state(session, current))
         raise
+
+
+# --- supervision 督办 ---------------------------------------------------------------------------
+
+supervision_router = APIRouter(prefix="/supervision", tags=["supervision"])
+
+
+@supervision_router.get(
+    "/overdue",
+    response_model=OverduePage,
+    summary="Requests overdue to claim or to complete, longest overdue first",
+    responses=ERRORS,
+)
+def overdue(
+    database: DatabaseDep,
+    person: PersonDep,
+    kind: Annotated[str, Query(pattern="^(claim|complete)$")] = "claim",
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    accept_language: AcceptLanguage = None,
+) -> OverduePage:
+    """Supervisors and admins see every department's, a department lead their own; anyone
+    else is refused (403). Urge them with ``POST /api/v1/requests/{number}/urge`` and a note."""
+    with database.read() as session:
+        page = supervision.overdue_list(session, person, kind, cursor=cursor, limit=limit)
+        items = supervision.overdue_items(session, page.rows, kind, negotiate(accept_language))
+    return _json(OverduePage(kind=kind, items=items, next_cursor=page.next_cursor))

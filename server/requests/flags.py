@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import ColumnElement
+
 from server.enums import CLOCK_RUNNING_STATUSES, UNCLAIMED_STATUSES, RequestStatus
 from server.requests import due
 
@@ -47,3 +49,10 @@ def flag_for(
     if left < max(span / 5, DUE_SOON_FLOOR):
         return Flag.blue
     return None
+
+
+def red_clause(now: datetime) -> ColumnElement[bool]:
+    """The SQL twin of ``flag_for(...) == Flag.red`` (overdue either way: only requests whose
+    clock runs can be), for the sweep's set-based update. tests/requests/test_supervision.py
+    checks that the twins agree."""
+    return due.overdue_clause(now)

@@ -87,6 +87,8 @@ def _summary_fields(r: ServiceRequest, lk: Lookups, locale: str, now: datetime) 
         claim_due_at=r.claim_due_at,
         complete_due_at=r.complete_due_at,
         flag=flag_of(r, now),
+        urge_count=r.urge_count,
+        last_urged_at=r.last_urged_at,
     )
 
 
@@ -143,7 +145,6 @@ def detail(session: Session, person: Person, request: ServiceRequest, locale: st
         rework_count=request.rework_count,
         return_count=request.return_count,
         transfer_count=request.transfer_count,
-        urge_count=request.urge_count,
         rating=RatingOut(value=rating.value, comment=rating.comment, at=rating.created_at) if rating else None,
         actions=available_actions(person, request),
     )

@@ -87,6 +87,8 @@ class RequestSummary(BaseModel):
     claim_due_at: datetime | None
     complete_due_at: datetime | None
     flag: str | None = Field(description="blue (due soon), yellow (behind), red (overdue) or null")
+    urge_count: int = Field(description="How many times a supervisor urged it (催办)")
+    last_urged_at: datetime | None
 
 
 class RequestOut(RequestSummary):
@@ -102,9 +104,20 @@ class RequestOut(RequestSummary):
     rework_count: int
     return_count: int
     transfer_count: int
-    urge_count: int
     rating: RatingOut | None
     actions: list[Action] = Field(description="What you may do now")
+
+
+class OverdueItem(RequestSummary):
+    overdue_since: datetime = Field(description="When it fell due: its claim or completion due time")
+    overdue_hours: float = Field(description="Working hours since then, in its department's office hours")
+    overdue_days: float = Field(description="The same in working days")
+
+
+class OverduePage(BaseModel):
+    kind: str = Field(description="claim (overdue to claim) or complete (overdue to complete)")
+    items: list[OverdueItem]
+    next_cursor: str | None
 
 
 class RequestPage(BaseModel):

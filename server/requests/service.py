@@ -17,6 +17,7 @@ from server.requests.actions import (
 from server.requests.submission import (
     MAX_DESCRIPTION,
     PHONE_RE,
+    DuplicateSubmission,
     SubmitInput,
     Submitted,
     orderable_service,
@@ -24,6 +25,7 @@ from server.requests.submission import (
 )
 
 __all__ = [
+    "DuplicateSubmission",
     "MAX_DESCRIPTION",
     "MAX_EXTENSION_DAYS",
     "MAX_NOTE",

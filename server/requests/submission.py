@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,31 @@ class Submitted:
     replayed: bool  # True when an Idempotency-Key returned an earlier submission
 
 
+class DuplicateSubmission(Conflict):
+    """The same person filed the same request (service, description, answers) moments ago —
+    typically Back and submit again, which brings a fresh form and so a fresh idempotency
+    key. ``number`` is the earlier request; the door shows it and offers to file anyway."""
+
+    def __init__(self, number: str, minutes: int):
+        super().__init__("You filed the same request {minutes} minutes ago: {number}.",
+                         {"number": number, "minutes": minutes}, number=number)
+        self.number = number
+
+
+def _recent_duplicate(session: Session, person: Person, service: Service, description: str, answers: dict,
+                      now: datetime, within: timedelta) -> ServiceRequest | None:
+    # The person's few latest requests of this service (ix on requester), compared in Python:
+    # answers are JSON, compared as the validated values they are stored as.
+    recent = session.scalars(
+        select(ServiceRequest)
+        .where(ServiceRequest.requester_id == person.id, ServiceRequest.service_id == service.id,
+               ServiceRequest.submitted_at >= now - within,
+               ServiceRequest.status.not_in((RequestStatus.cancelled, RequestStatus.rejected)))
+        .order_by(ServiceRequest.id.desc()).limit(5)
+    )
+    return next((r for r in recent if r.description == description and (r.answers or {}) == (answers or {})), None)
+
+
 def submit(
     session: Session,
     person: Person,
@@ -61,6 +86,7 @@ def submit(
     *,
     idempotency_key: str | None = None,
     file_counts: dict[str, int] | None = None,
+    refuse_duplicate_within: timedelta | None = None,
     now: datetime | None = None,
 ) -> Submitted:
     """File a request for ``person``; route it; return it.
@@ -78,6 +104,11 @@ def submit(
             return Submitted(replay, replayed=True)
 
     service, building_id, floor, answers, phone = _validate_submission(session, catalog, person, data, file_counts)
+    if refuse_duplicate_within is not None:
+        earlier = _recent_duplicate(session, person, service, data.description.strip(), answers, now, refuse_duplicate_within)
+        if earlier is not None:
+            minutes = max(1, int((now - earlier.submitted_at).total_seconds() // 60))
+            raise DuplicateSubmission(earlier.number, minutes)
     tz = ZoneInfo(get_settings().timezone)
     request = ServiceRequest(
         number=numbering.next_number(session, now, tz),
@@ -164,6 +195,17 @@ _KEYS = IdempotencyKey.__table__
 _LINK_KEY = update(_KEYS).where(_KEYS.c.id == bindparam("key_id")).values(request_id=bindparam("request_id"))
 
 
+def claim_key(session: Session, person: Person, key: str, fingerprint: str, now: datetime) -> int | None:
+    """Insert (person, key) unless this person used the key before: the new row's id, or None
+    when it was used (a concurrent first use waits on the unique index until it commits).
+    Also the one-time key of other forms that must not act twice (supervision's bulk urge)."""
+    connection = session.connection()  # a Core statement: skip the ORM's execution layer
+    return connection.execute(
+        _CLAIM_KEY[connection.dialect.name],
+        {"person_id": person.id, "key": key, "body_hash": fingerprint, "created_at": now},
+    ).scalar()
+
+
 def _claim_idempotency_key(
     session: Session, person: Person, key: str, fingerprint: str, now: datetime
 ) -> tuple[int | None, ServiceRequest | None]:
@@ -171,11 +213,7 @@ def _claim_idempotency_key(
     key = key.strip()
     if not key or len(key) > 200:
         raise InvalidInput("The Idempotency-Key must be 1 to 200 characters.", {"Idempotency-Key": "1 to 200 characters."})
-    connection = session.connection()  # a Core statement: skip the ORM's execution layer
-    key_id = connection.execute(
-        _CLAIM_KEY[connection.dialect.name],
-        {"person_id": person.id, "key": key, "body_hash": fingerprint, "created_at": now},
-    ).scalar()
+    key_id = claim_key(session, person, key, fingerprint, now)
     if key_id is not None:
         return key_id, None
     existing = session.scalar(select(IdempotencyKey).where(IdempotencyKey.person_id == person.id, IdempotencyKey.key == key))

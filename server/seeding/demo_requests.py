@@ -6,11 +6,18 @@ through the request service one transition at a time. What it writes must still 
 the service writes (same event actions and data, same answer snapshots, consistent
 timestamps, department and assignee), because the pages and metrics read it as real data.
 
+What the supervision figures count is filled as the transitions fill it: due times and
+working-time durations come from the same calendars and helpers (server/requests/actions.py's
+calendar and working_tenths), the first-time facts (first claim and its due time, first
+completion and the due time that applied, as extended and with suspensions added back), the
+latest rating, unrated closes, return/rework/transfer counts, and the sweep's flag and overdue
+stamps as of now. Histories take detours: returns, transfers, releases, suspensions,
+extensions and reworks (see the P_* shares below); some claims and completions come late.
+
 Deliberate approximations, for speed:
-- Due times use plain calendar time (a working day ≈ 1.4 days, a working hour ≈ 2.5 hours)
-  rather than server/worktime.py, which would cost a calendar walk per row.
-- The history has the main path only (submit, dispatch, claim or assign, suspend, complete,
-  rate or auto-close, cancel, reject); no transfers, returns, reworks or urges.
+- When a request is too young for the history drawn for it, its steps are squeezed into its
+  age (the times shrink; due times and durations are still computed from the times written).
+- No urges or co-handling departments.
 - Should the app be writing at the same time, the tracking numbers are still safe: each batch
   takes its numbers with the same atomic per-day upsert of ``daily_counter`` as a submission.
 """
@@ -61,13 +68,13 @@ from server.models import (
     ServiceRequest,
 )
 from server.models.base import UTCDateTime
+from server.requests import actions, due, flags
+from server.requests.actions import working_tenths
+from server.worktime import WorkCalendar
 
 S = RequestStatus
 HOUR = 3600.0
 DAY = 86400.0
-# Calendar seconds per unit of working time (see the module docstring).
-WORKING_DAY = 1.4 * DAY
-WORKING_HOUR = 2.5 * HOUR
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -115,6 +122,9 @@ class _Context:
     buildings: list[tuple[int, list[str]]]
     tz: ZoneInfo
     rating_window: float  # seconds
+    centre: WorkCalendar  # the centre's working time (complete due times, time to dispatch)
+    calendars: dict[int, WorkCalendar]  # department id → its office hours (claim due times, durations)
+    open_queue: list[int]  # staffed departments that leave tasks to be claimed (detours go there)
 
 
 def _load_context(database: Database, rng: random.Random) -> _Context:
@@ -172,6 +182,9 @@ def _load_context(database: Database, rng: random.Random) -> _Context:
         buildings=buildings,
         tz=ZoneInfo(settings.timezone),
         rating_window=settings.rating_window_days * DAY,
+        centre=actions.calendar(),
+        calendars={d.id: actions.calendar(d) for d in departments},
+        open_queue=[d.id for d in departments if staff.get(d.id) and AssignmentMode(d.assignment_mode) == AssignmentMode.open_queue],
     )
 
 
@@ -256,7 +269,9 @@ def _answers(template: list[dict], submitted: datetime, tz: ZoneInfo) -> list[di
 _STATE_WEIGHTS = (
     (8 * HOUR, {S.submitted: 4, S.dispatched: 28, S.claimed: 32, S.suspended: 3, S.completed: 12, S.closed: 6, S.cancelled: 10, S.rejected: 5}),
     (7 * DAY, {S.submitted: 2, S.dispatched: 6, S.claimed: 22, S.suspended: 5, S.completed: 20, S.closed: 33, S.cancelled: 7, S.rejected: 5}),
-    (float("inf"), {S.submitted: 1, S.dispatched: 1, S.claimed: 4, S.suspended: 2, S.completed: 1, S.closed: 80, S.cancelled: 6, S.rejected: 5}),
+    (30 * DAY, {S.submitted: 1, S.dispatched: 1, S.claimed: 4, S.suspended: 2, S.completed: 1, S.closed: 80, S.cancelled: 6, S.rejected: 5}),
+    # A month on, a centre has dealt with nearly everything: a thin tail of forgotten ones.
+    (float("inf"), {S.submitted: 0.05, S.dispatched: 0.1, S.claimed: 0.6, S.suspended: 0.4, S.completed: 0.1, S.closed: 88, S.cancelled: 6, S.rejected: 5}),
 )
 ALL_STATES = tuple(RequestStatus)
 
@@ -326,6 +341,156 @@ def _dt(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+# How often each detour happens on the way to a request's state (the rest take the main path).
+P_RETURN = 0.04  # returned by the first department, dispatched again
+P_TRANSFER = 0.06  # transferred by a dispatcher before anyone claimed it
+P_RELEASE = 0.03  # claimed, released, claimed again by a colleague
+P_SUSPEND = 0.08  # suspended while waiting on the requester, then resumed
+P_EXTENSION = 0.05  # asked for more time before falling due, granted
+P_REWORK = 0.06  # sent back by the requester for rework (重办) once
+P_UNRATED = 0.12  # left unrated and closed by the rating window
+RATINGS = ((RatingValue.satisfied, 74), (RatingValue.basically_satisfied, 17), (RatingValue.unsatisfied, 9))
+# The share of its limit a claim or a completion takes, in working time: mostly well within,
+# a tail beyond (overdue).
+CLAIM_MEAN_SHARE = 0.4
+COMPLETE_SHARE = (0.15, 1.25)
+
+
+class _Life:
+    """One request's history, applied step by step with the effects of
+    server/requests/actions.py: the same due-time and working-time code (actions.calendar,
+    working_tenths), the same first-time facts (first_claimed_at, first_claim_due_at,
+    first_completed_at, first_complete_due_at, tenths_to_*), the same counters."""
+
+    def __init__(self, ctx: _Context, service: _Service, request: dict, events: list[dict]):
+        self.ctx, self.service, self.r, self.events = ctx, service, request, events
+        self.status = S.submitted
+        self.rating: dict | None = None
+
+    def cal(self, department_id: int | None = None):
+        return self.ctx.calendars.get(department_id or self.r["department_id"], self.ctx.centre)
+
+    def event(self, at: float, action: Action, target: RequestStatus, actor: int | None, *, note: str = "", data: dict | None = None) -> None:
+        self.events.append(_event(at, action, self.status, target, actor, note=note, data=data))
+        self.status = target
+
+    def dispatch(self, at: float, department_id: int, actor: int | None) -> None:
+        self._apply_department(at, department_id)
+        self.event(at, Action.dispatch, S.dispatched, actor, data={"department": self.ctx.department_codes[department_id]})
+
+    def _apply_department(self, at: float, department_id: int) -> None:
+        r, when = self.r, _dt(at)
+        r["department_id"], r["assignee_id"] = department_id, None
+        if r["dispatched_at"] is None:
+            r["dispatched_at"] = when
+            r["tenths_to_dispatch"] = working_tenths(self.ctx.centre, r["submitted_at"], when)
+        r["claim_due_at"] = self.cal(department_id).add_working_hours(when, self.service.claim_limit_hours)
+
+    def transfer(self, at: float, department_id: int, actor: int | None) -> None:
+        previous = self.ctx.department_codes[self.r["department_id"]]
+        self._apply_department(at, department_id)
+        self.r["transfer_count"] += 1
+        self.event(at, Action.transfer, S.dispatched, actor, note=_TRANSFER_NOTE,
+                   data={"department": self.ctx.department_codes[department_id], "from_department": previous})
+
+    def return_(self, at: float, actor: int | None) -> None:
+        previous = self.ctx.department_codes[self.r["department_id"]]
+        self.r.update(department_id=None, assignee_id=None, claim_due_at=None)
+        self.r["return_count"] += 1
+        self.event(at, Action.return_, S.submitted, actor, note=_RETURN_NOTE, data={"from_department": previous})
+
+    def claim(self, at: float, person: tuple[int, str], *, assigned: bool) -> None:
+        r, when = self.r, _dt(at)
+        r["assignee_id"], r["claimed_at"] = person[0], when
+        if r["first_claimed_at"] is None:
+            r["first_claimed_at"], r["first_claim_due_at"] = when, r["claim_due_at"]
+            r["tenths_to_claim"] = working_tenths(self.cal(), r["submitted_at"], when)
+        if assigned:
+            self.event(at, Action.assign, S.claimed, None, data={"assignee": person[1]})
+        else:
+            self.event(at, Action.claim, S.claimed, person[0])
+
+    def release(self, at: float) -> None:
+        previous = self.r["assignee_id"]
+        self.r["assignee_id"] = None
+        self.event(at, Action.release, S.dispatched, previous, data={"previous_assignee_id": previous})
+
+    def suspend(self, at: float, note: str) -> None:
+        self.r["suspended_at"] = _dt(at)
+        self.event(at, Action.suspend, S.suspended, self.r["assignee_id"], note=note)
+
+    def resume(self, at: float) -> None:
+        r, when, cal = self.r, _dt(at), self.cal()
+        paused = cal.working_seconds_between(r["suspended_at"], when)
+        if r["complete_due_at"] is not None and paused > 0:
+            r["complete_due_at"] = cal.add_working_seconds(r["complete_due_at"], paused)
+        r["suspended_at"] = None
+        self.event(at, Action.resume, S.claimed, r["assignee_id"], data={"paused_working_hours": round(paused / 3600, 2)})
+
+    def extend(self, asked: float, granted: float, days: int, dispatcher: int | None) -> bool:
+        """Ask for ``days`` more (only before falling due, as actions refuses after) and have it granted."""
+        r = self.r
+        if r["complete_due_at"] is not None and _dt(asked) >= r["complete_due_at"]:
+            return False
+        self.event(asked, Action.request_extension, S.claimed, r["assignee_id"], note=_EXTENSION_NOTE, data={"days": days})
+        previous = r["complete_due_at"]
+        r["complete_due_at"] = self.cal().add_working_days(previous or _dt(granted), days)
+        self.event(granted, Action.extend, S.claimed, dispatcher,
+                   data={"days": days, "previous_due_at": previous.isoformat() if previous else None})
+        return True
+
+    def complete(self, at: float, note: str) -> None:
+        r, when = self.r, _dt(at)
+        r["completed_at"] = when
+        if r["first_completed_at"] is None:
+            r["first_completed_at"], r["first_complete_due_at"] = when, r["complete_due_at"]
+            r["tenths_to_complete"] = working_tenths(self.cal(), r["submitted_at"], when)
+        self.event(at, Action.complete, S.completed, r["assignee_id"], note=note)
+
+    def rework(self, at: float, requester: int, note: str) -> None:
+        r, when = self.r, _dt(at)
+        r["rework_count"] += 1
+        r["completed_at"] = None
+        r["complete_due_at"] = self.cal().add_working_days(when, self.service.complete_limit_days)
+        self.event(at, Action.rework, S.claimed, requester, note=note, data={"round": r["rework_count"]})
+
+    def rate(self, at: float, rater: int, value: RatingValue, comment: str) -> None:
+        self.r["closed_at"], self.r["rating"] = _dt(at), value
+        self.rating = {"rater_id": rater, "value": value, "comment": comment, "created_at": _dt(at)}
+        self.event(at, Action.rate, S.closed, rater, note=comment, data={"rating": value.value})
+
+    def auto_close(self, at: float) -> None:
+        self.r["closed_at"], self.r["closed_unrated"] = _dt(at), True
+        self.event(at, Action.auto_close, S.closed, None, data={"unrated": True})
+
+    def finish(self, at: float, action: Action, target: RequestStatus, actor: int | None, note: str) -> None:
+        self.r["closed_at"] = _dt(at)
+        self.event(at, action, target, actor, note=note)
+
+    def supervision(self, now: float) -> None:
+        """The sweep's columns as of ``now``: the flag (server/requests/flags.py) and when the
+        request first fell overdue each way."""
+        r, when = self.r, _dt(now)
+        r["flag"] = flags.flag_for(self.status, when, submitted_at=r["submitted_at"], claim_due_at=r["claim_due_at"],
+                                   complete_due_at=r["complete_due_at"])
+        if r["first_claimed_at"] is not None and r["first_claim_due_at"] is not None and r["first_claimed_at"] > r["first_claim_due_at"]:
+            r["overdue_claim_at"] = r["first_claim_due_at"]
+        elif due.overdue_to_claim(self.status, when, claim_due_at=r["claim_due_at"]):
+            r["overdue_claim_at"] = r["claim_due_at"]
+        if (r["first_completed_at"] is not None and r["first_complete_due_at"] is not None
+                and r["first_completed_at"] > r["first_complete_due_at"]):
+            r["overdue_complete_at"] = r["first_complete_due_at"]
+        elif due.overdue_to_complete(self.status, when, complete_due_at=r["complete_due_at"]):
+            r["overdue_complete_at"] = r["complete_due_at"]
+        r["status"] = self.status
+
+
+_TRANSFER_NOTE = "更适合由该部门办理。"
+_RETURN_NOTE = "不属于本部门职责，退回重新派单。"
+_EXTENSION_NOTE = "需要协调外部单位，申请延期。"
+_REWORK_NOTES = ("问题没有解决，请重新办理。", "办理结果与申请内容不符。")
+
+
 def _make_row(ctx: _Context, pools: _Pools, rng: random.Random, t0: float, now: float, state: RequestStatus) -> _Row:
     requester = rng.choice(ctx.requesters)
     kind = "both" if requester.is_member and requester.is_contact else ("member" if requester.is_member else "contact")
@@ -348,38 +513,80 @@ def _make_row(ctx: _Context, pools: _Pools, rng: random.Random, t0: float, now: 
     if auto and state == S.dispatched:
         state = S.claimed  # such departments assign on arrival
     dispatch_happens = department_id is not None
+    handled = state in (S.claimed, S.suspended, S.completed, S.closed)
+    routed = service.department_id is not None
 
-    # Step durations (seconds); scaled down below when the request is too young for them.
-    d_dispatch = rng.uniform(0.5, 2.0) if service.department_id is not None else rng.uniform(0.2, 6.0) * HOUR
-    claim_limit = service.claim_limit_hours * WORKING_HOUR
-    d_claim = 0.0 if auto else rng.expovariate(1 / (0.5 * claim_limit))
-    d_work = rng.uniform(0.1, 1.2) * service.complete_limit_days * WORKING_DAY
-    d_suspend = d_work * rng.uniform(0.1, 0.6)
-    d_cancel = rng.uniform(0.1, 4.0) * HOUR
-    path = {
-        S.submitted: [],
-        S.rejected: [d_dispatch],
-        S.cancelled: [d_dispatch, d_cancel] if dispatch_happens else [d_cancel],
-        S.dispatched: [d_dispatch],
-        S.claimed: [d_dispatch, d_claim],
-        S.suspended: [d_dispatch, d_claim, d_suspend],
-        S.completed: [d_dispatch, d_claim, d_work],
-        S.closed: [d_dispatch, d_claim, d_work],
-    }[state]
+    # The plan: (step, calendar seconds after the previous step). Working-time waits are
+    # turned into calendar time with the department's calendar from a rough start, so that
+    # claims and completions fall in office hours; then the whole plan is squeezed into the
+    # request's age if it is too young for it.
+    centre = ctx.centre
+    cal = ctx.calendars.get(department_id, centre) if department_id else centre
+    submitted = _dt(t0)
+
+    def working(start: float, hours: float) -> float:
+        return cal.add_working_seconds(_dt(start), hours * HOUR).timestamp() - start
+
+    plan: list[tuple[str, float]] = []
+    clock = t0
+    detour = [d for d in ctx.open_queue if d != department_id]
+
+    def step(name: str, wait: float) -> None:
+        nonlocal clock
+        plan.append((name, wait))
+        clock += wait
+
+    if state == S.rejected:
+        step("reject", rng.uniform(0.2, 6.0) * HOUR)
+    elif dispatch_happens:
+        first = None
+        if detour and state not in (S.cancelled,) and rng.random() < P_RETURN + P_TRANSFER:
+            first = rng.choice(detour)
+        step("dispatch", rng.uniform(0.5, 2.0) if routed and first is None else working(clock, rng.uniform(0.1, 3.0)))
+        if first is not None:
+            move = "return" if rng.random() < P_RETURN / (P_RETURN + P_TRANSFER) else "transfer"
+            plan[-1] = ("dispatch:first", plan[-1][1])
+            step(move, working(clock, rng.uniform(0.2, 1.0) * service.claim_limit_hours))
+            if move == "return":
+                step("dispatch", working(clock, rng.uniform(0.1, 2.0)))
+        if handled:
+            limit = service.claim_limit_hours
+            step("assign" if auto else "claim", 0.0 if auto else working(clock, rng.expovariate(1 / (CLAIM_MEAN_SHARE * limit))))
+            if not auto and rng.random() < P_RELEASE:
+                step("release", working(clock, rng.uniform(0.2, 2.0)))
+                step("claim", working(clock, rng.uniform(0.1, 2.0)))
+            work = rng.uniform(*COMPLETE_SHARE) * service.complete_limit_days * cal.seconds_per_day / HOUR
+            if state in (S.claimed, S.completed, S.closed) and rng.random() < P_SUSPEND:
+                step("suspend", working(clock, work * rng.uniform(0.1, 0.4)))
+                step("resume", working(clock, rng.uniform(2.0, 16.0)))
+            if state in (S.claimed, S.completed, S.closed) and rng.random() < P_EXTENSION:
+                step("request_extension", working(clock, work * rng.uniform(0.1, 0.5)))
+                step("extend", working(clock, rng.uniform(0.2, 4.0)))
+            if state == S.suspended:
+                step("suspend", working(clock, work * rng.uniform(0.1, 0.6)))
+            elif state in (S.completed, S.closed):
+                # The completion lands at a share of the limit counted from submission.
+                target = cal.add_working_seconds(submitted, work * HOUR).timestamp()
+                step("complete", max(target - clock, working(clock, rng.uniform(0.2, 2.0))))
+                if rng.random() < P_REWORK:
+                    step("rework", rng.expovariate(1 / (0.6 * DAY)))
+                    step("complete", working(clock, rng.uniform(0.1, 0.6) * service.complete_limit_days * cal.seconds_per_day / HOUR))
+    if state == S.cancelled:
+        step("cancel", rng.uniform(0.1, 4.0) * HOUR)
+
     available = max(now - t0 - 1.0, 1.0)
-    total = sum(path)
+    total = sum(wait for _, wait in plan)
+    factor = 1.0
     if total > available:
         factor = available / total * rng.uniform(0.5, 0.98)
-        path = [d * factor for d in path]
-    times = list(itertools.accumulate(path, initial=t0))
-    if state == S.completed and times[-1] < now - ctx.rating_window + HOUR:
+    times = [t0 + offset * factor for offset in itertools.accumulate(wait for _, wait in plan)]
+    if state == S.completed and times and times[-1] < now - ctx.rating_window + HOUR:
         # Left unrated longer than the window, it would have been closed by the sweep already.
-        times[-1] = now - rng.uniform(0.0, min(ctx.rating_window - HOUR, now - times[-2]))
+        low = times[-2] if len(times) > 1 else t0
+        times[-1] = now - rng.uniform(0.0, min(ctx.rating_window - HOUR, now - low))
 
-    submitted = _dt(t0)
-    events: list[dict] = [_event(t0, Action.submit, None, S.submitted, requester.id)]
     request: dict[str, Any] = {
-        "status": state,
+        "status": S.submitted,
         "service_id": service.id,
         "requester_id": requester.id,
         "enterprise_id": requester.enterprise_id,
@@ -398,7 +605,8 @@ def _make_row(ctx: _Context, pools: _Pools, rng: random.Random, t0: float, now: 
         "completed_at": None,
         "closed_at": None,
         "claim_due_at": None,
-        "complete_due_at": _dt(t0 + service.complete_limit_days * WORKING_DAY),
+        # As a submission sets it: the promise runs from submission, in the centre's working time.
+        "complete_due_at": centre.add_working_days(submitted, service.complete_limit_days),
         "suspended_at": None,
         "extension_requested_days": None,
         "rework_count": 0,
@@ -406,6 +614,17 @@ def _make_row(ctx: _Context, pools: _Pools, rng: random.Random, t0: float, now: 
         "transfer_count": 0,
         "urge_count": 0,
         "closed_unrated": False,
+        "rating": None,
+        "first_claimed_at": None,
+        "first_claim_due_at": None,
+        "first_completed_at": None,
+        "first_complete_due_at": None,
+        "tenths_to_dispatch": None,
+        "tenths_to_claim": None,
+        "tenths_to_complete": None,
+        "flag": None,
+        "overdue_claim_at": None,
+        "overdue_complete_at": None,
     }
     if request["building_id"] is None and ctx.buildings:
         building_id, floors = rng.choice(ctx.buildings)
@@ -413,56 +632,60 @@ def _make_row(ctx: _Context, pools: _Pools, rng: random.Random, t0: float, now: 
     if request["floor"]:
         request["room"] = f"{request['floor']}{rng.randint(1, 20):02d}"
 
-    step = iter(times[1:])
-    rating = None
-    if state == S.rejected:
-        at = next(step)
-        events.append(_event(at, Action.reject, S.submitted, S.rejected, _maybe(rng, ctx.dispatchers), note=rng.choice(_REJECT_NOTES)))
-    elif dispatch_happens:
-        at = next(step)
-        dispatcher = None if service.department_id is not None else _maybe(rng, ctx.dispatchers)
-        events.append(_event(at, Action.dispatch, S.submitted, S.dispatched, dispatcher, data={"department": ctx.department_codes[department_id]}))
-        request.update(department_id=department_id, dispatched_at=_dt(at), claim_due_at=_dt(at + claim_limit))
-        if state in (S.claimed, S.suspended, S.completed, S.closed):
-            assignee_id, username = rng.choice(ctx.staff[department_id])
-            at = next(step)
-            if auto:
-                events.append(_event(at, Action.assign, S.dispatched, S.claimed, None, data={"assignee": username}))
-            else:
-                events.append(_event(at, Action.claim, S.dispatched, S.claimed, assignee_id))
-            request.update(assignee_id=assignee_id, claimed_at=_dt(at))
-            if state == S.suspended:
-                at = next(step)
-                events.append(_event(at, Action.suspend, S.claimed, S.suspended, assignee_id, note=rng.choice(_SUSPEND_NOTES)))
-                request["suspended_at"] = _dt(at)
-            elif state in (S.completed, S.closed):
-                at = next(step)
-                events.append(_event(at, Action.complete, S.claimed, S.completed, assignee_id, note=rng.choice(_RESULT_NOTES)))
-                request["completed_at"] = _dt(at)
-                if state == S.closed:
-                    rating = _close(ctx, rng, request, events, requester.id, at, now)
-    if state == S.cancelled:
-        at = next(step)
-        source = S.dispatched if dispatch_happens else S.submitted
-        events.append(_event(at, Action.cancel, source, S.cancelled, requester.id, note=rng.choice(("", "问题已自行解决。", "不需要了。"))))
-    request["updated_at"] = events[-1]["at"]
-    request["version"] = len(events)  # every transition after the insert bumps the version
-    return _Row(request, events, rating)
+    life = _Life(ctx, service, request, [_event(t0, Action.submit, None, S.submitted, requester.id)])
+    staff = ctx.staff.get(department_id, [])
+    person = rng.choice(staff) if staff else None
+    asked = 0.0
+    for (name, _), at in zip(plan, times, strict=True):
+        if name == "reject":
+            life.finish(at, Action.reject, S.rejected, _maybe(rng, ctx.dispatchers), rng.choice(_REJECT_NOTES))
+        elif name == "dispatch:first":
+            life.dispatch(at, first, None if routed else _maybe(rng, ctx.dispatchers))
+        elif name == "dispatch":
+            life.dispatch(at, department_id, None if routed and life.r["return_count"] == 0 else _maybe(rng, ctx.dispatchers))
+        elif name == "transfer":
+            life.transfer(at, department_id, _maybe(rng, ctx.dispatchers))
+        elif name == "return":
+            life.return_(at, _maybe(rng, [p for p, _ in ctx.staff.get(first, [])]))
+        elif name in ("claim", "assign"):
+            life.claim(at, person, assigned=name == "assign")
+        elif name == "release":
+            life.release(at)
+            person = rng.choice(staff)
+        elif name == "suspend":
+            life.suspend(at, rng.choice(_SUSPEND_NOTES))
+        elif name == "resume":
+            life.resume(at)
+        elif name == "request_extension":
+            asked = at
+        elif name == "extend":
+            life.extend(asked, at, rng.randint(1, 3), _maybe(rng, ctx.dispatchers))
+        elif name == "complete":
+            life.complete(at, rng.choice(_RESULT_NOTES))
+        elif name == "rework":
+            life.rework(at, requester.id, rng.choice(_REWORK_NOTES))
+        elif name == "cancel":
+            life.finish(at, Action.cancel, S.cancelled, requester.id, rng.choice(("", "问题已自行解决。", "不需要了。")))
+        else:  # pragma: no cover
+            raise AssertionError(name)
+    if state == S.closed and life.status == S.completed:
+        _close(ctx, rng, life, requester.id, times[-1], now)
+    life.supervision(now)
+    request["updated_at"] = life.events[-1]["at"]
+    request["version"] = len(life.events)  # every transition after the insert bumps the version
+    return _Row(request, life.events, life.rating)
 
 
-def _close(ctx: _Context, rng: random.Random, request: dict, events: list[dict], rater_id: int, completed: float, now: float) -> dict | None:
+def _close(ctx: _Context, rng: random.Random, life: _Life, rater_id: int, completed: float, now: float) -> None:
     """Close a completed request: rated by the requester, or auto-closed unrated after the window."""
     auto_close_at = completed + ctx.rating_window
-    if rng.random() < 0.15 and auto_close_at <= now:
-        events.append(_event(auto_close_at, Action.auto_close, S.completed, S.closed, None, data={"unrated": True}))
-        request["closed_at"] = _dt(auto_close_at)
-        return None
+    if rng.random() < P_UNRATED and auto_close_at <= now:
+        life.auto_close(auto_close_at)
+        return
     at = completed + min(rng.expovariate(1 / (0.8 * DAY)), ctx.rating_window * 0.95, (now - completed) * 0.99)
-    value = rng.choices((RatingValue.satisfied, RatingValue.basically_satisfied, RatingValue.unsatisfied), (72, 20, 8))[0]
+    value = rng.choices([v for v, _ in RATINGS], [w for _, w in RATINGS])[0]
     comment = rng.choice(_UNSATISFIED_NOTES) if value == RatingValue.unsatisfied else rng.choice(_PRAISE)
-    events.append(_event(at, Action.rate, S.completed, S.closed, rater_id, note=comment, data={"rating": value.value}))
-    request["closed_at"] = _dt(at)
-    return {"rater_id": rater_id, "value": value, "comment": comment, "created_at": _dt(at)}
+    life.rate(at, rater_id, value, comment)
 
 
 def _maybe(rng: random.Random, people: list[int]) -> int | None:

@@ -23,13 +23,17 @@ class Area:
 AREAS = (
     Area("/menu", N_("Service menu"), frozenset({Role.member, Role.contact})),
     # One /requests link: the finder for anyone who works on requests, else "my requests".
-    Area("/requests", N_("Requests"), frozenset({Role.staff, Role.lead, Role.dispatcher, Role.supervisor, Role.admin}),
+    Area("/requests", N_("Find requests"), frozenset({Role.staff, Role.lead, Role.dispatcher, Role.supervisor, Role.admin}),
          landing=False),
     Area("/requests", N_("My requests"), frozenset({Role.member, Role.contact})),
     Area("/desk", N_("Department desk"), frozenset({Role.staff, Role.lead})),
     Area("/dispatch", N_("Dispatch board"), frozenset({Role.dispatcher})),
     Area("/supervision", N_("Supervision"), frozenset({Role.supervisor})),
+    # A lead's department figures and an admin's view of them: a link, not their home.
+    Area("/supervision", N_("Supervision"), frozenset({Role.lead, Role.admin}), landing=False),
     Area("/admin", N_("Admin"), frozenset({Role.admin})),
+    # The public board 晒单: for everyone, nobody's home.
+    Area("/board", N_("Public board"), frozenset(Role), landing=False),
 )
 
 

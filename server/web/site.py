@@ -27,11 +27,14 @@ from server.enterprises import pages as enterprise_pages
 from server.http.csrf import csrf_protect
 from server.http.session import SessionMiddleware
 from server.imports import pages as import_pages
+from server.metrics.pages import board as public_board
+from server.metrics.pages import routes as supervision_pages
 from server.requests.pages import board as dispatch_board
 from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
 from server.requests.pages import finder as finder_pages
 from server.requests.pages import order as menu_pages
+from server.requests.pages import overdue as overdue_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
 from server.web.security import SecurityHeadersMiddleware
@@ -55,6 +58,9 @@ PAGE_ROUTERS: list[APIRouter] = [
     audit_pages.router,
     desk.router,
     dispatch_board.router,
+    overdue_pages.router,
+    supervision_pages.router,
+    public_board.router,
 ]
 
 

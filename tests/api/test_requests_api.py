@@ -139,7 +139,7 @@ def test_actions_and_their_errors(client, auth):
     problem(client.post(f"{url}/fly", json={}, headers=auth("staff1")), 404)
     problem(client.post(f"{url}/auto_close", json={}, headers=auth("staff1")), 404)
     # A stale version (the supervisor urged it since) → 409 with the current state.
-    urged = client.post(f"{url}/urge", json={}, headers=auth("supervisor1")).json()
+    urged = client.post(f"{url}/urge", json={"note": "请尽快接单"}, headers=auth("supervisor1")).json()
     assert urged["version"] == req["version"] + 1
     stale = problem(client.post(f"{url}/claim", json={"version": req["version"]}, headers=auth("staff1")), 409)
     assert stale["current_version"] == urged["version"] and stale["current_status"] == "dispatched"

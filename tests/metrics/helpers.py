@@ -11,11 +11,17 @@ from server.db import Database
 from server.metrics import contribution as c
 from server.metrics import definitions as d
 from server.metrics import rollup
-from server.models import MetricDuration, MetricEnterpriseDay, MetricRollup, ServiceRequest
+from server.models import (
+    MetricDuration,
+    MetricDurationLevel,
+    MetricEnterpriseDay,
+    MetricRollup,
+    ServiceRequest,
+)
 
 
-def rollup_tables(database: Database) -> tuple[dict, dict, dict]:
-    """The three rollup tables, rows that count anything only (a row taken back to zeros is
+def rollup_tables(database: Database) -> tuple[dict, dict, dict, dict]:
+    """The four rollup tables, rows that count anything only (a row taken back to zeros is
     the same as no row)."""
     with database.read() as session:
         counters = [MetricRollup.__table__.c[name] for name in c.ROLLUP_COUNTERS]
@@ -32,10 +38,15 @@ def rollup_tables(database: Database) -> tuple[dict, dict, dict]:
             (str(r.day), r.department_id, r.enterprise_id): r.submitted
             for r in session.execute(select(MetricEnterpriseDay.__table__))
         }
+        levels = {
+            (r.scope, r.level, r.kind, str(r.start), r.value): r.count
+            for r in session.execute(select(MetricDurationLevel.__table__))
+        }
     return (
         {k: v for k, v in rows.items() if any(v)},
         {k: v for k, v in durations.items() if v},
         {k: v for k, v in enterprises.items() if v},
+        {k: v for k, v in levels.items() if v},
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from server.enums import Action, Rating, RequestStatus
 from server.errors import LianxinError
@@ -155,3 +155,33 @@ def test_rollup_rows_move_with_the_department(database, world):
     after = rollup_tables(database)[0]
     assert [k[1] for k in after] == [world.departments["care"].id]
     assert [v[:2] for v in after.values()] == [v[:2] for v in before.values()]  # submitted, dispatched
+
+
+def test_a_transaction_writes_the_rollup_once_last_in_key_order(database, world):
+    """A submission to a department that assigns at once is three transitions (submit, dispatch,
+    the system's assign) in one transaction: the rollup is written once, at the end, one upsert
+    per table in key order (so concurrent writers lock its rows in one global order: no
+    deadlock), and counts the request once."""
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split()[0:4])
+
+    event.listen(database.engine, "before_cursor_execute", seen)
+    try:
+        req = submit(database, "member1", "care.visit", now=START)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", seen)
+    assert req.status == RequestStatus.claimed  # dispatched and assigned in the same transaction
+    tables = [next((w for w in words if w.startswith("metric_")), None) for words in statements]
+    touched = [t for t in tables if t]
+    assert touched == ["metric_rollup", "metric_duration", "metric_enterprise_day", "metric_duration_level"]
+    last = max(i for i, t in enumerate(tables) if t)
+    assert all(t is None for t in tables[:last - 3]) and tables[last - 3:last + 1] == touched
+    assert not [w for w in statements[last + 1:] if w[0].upper() not in ("COMMIT", "RELEASE")]
+
+    kept = rollup_tables(database)
+    rollup.rebuild(database)
+    assert rollup_tables(database) == kept
+    (counts,) = kept[0].values()
+    assert counts[:3] == (1, 1, 1)  # submitted, dispatched, claimed: once each

@@ -64,7 +64,8 @@ def test_overview_makes_a_fixed_number_of_queries(database, world, week, count_q
     for hour in range(3):  # more requests, more days: the same queries
         submit(database, "member1", "misc.other", now=scenario.local(4 + hour, 10))
     assert _overview_queries(database, count_queries, filters)[0] == first
-    # catalogue revision, rollup by day, live set, durations, by department, by service, by
+    # catalogue revision, rollup by day, live set, durations (whole hours, then the exact
+    # tenths of the hours holding a percentile), by department and by service (one query), by
     # enterprise, open now: 8 (an enterprise filter reads its requests instead: fewer)
     assert first <= 8, counter_listing
 

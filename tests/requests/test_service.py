@@ -107,7 +107,7 @@ def test_the_full_loop_claim_complete_rate(database, world):
 
 def test_a_stale_version_is_a_conflict(database, world):
     req = submit(database, "member1", "union.join", answers={"people": 1})
-    act(database, "supervisor1", req.number, A.urge)
+    act(database, "supervisor1", req.number, A.urge, note="快")
     with pytest.raises(Conflict) as err:
         act(database, "staff1", req.number, A.claim, version=req.version)
     assert err.value.extra["current_version"] == req.version + 1

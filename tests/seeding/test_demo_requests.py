@@ -81,6 +81,8 @@ def _check_state(r: ServiceRequest, people, ratings) -> None:
         assert r.completed_at is None
     if r.status == S.closed:
         assert r.closed_at >= r.completed_at
+    elif r.status in (S.cancelled, S.rejected):  # as the transitions stamp them
+        assert r.closed_at is not None and r.id not in ratings
     else:
         assert r.closed_at is None and r.id not in ratings
     if r.id in ratings:

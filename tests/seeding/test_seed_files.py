@@ -100,3 +100,16 @@ def test_calendar_file_is_loadable_and_empty():
     raw = yaml.safe_load((SEEDS_DIR / "calendar.yaml").read_text(encoding="utf-8"))
     assert raw == {"holidays": [], "workdays": []}
     assert CalendarOverrides.load(SEEDS_DIR / "calendar.yaml") == CalendarOverrides()
+
+
+def test_no_form_asks_the_same_thing_twice():
+    """Every order form already has the free-text description (需求描述) and, when the service
+    allows it, an upload box: a service's own long text or file field would ask again."""
+    twice = []
+    for service in SEEDS.services:
+        types = [f.type for f in service.fields]
+        if FieldType.long_text in types:
+            twice.append((service.code, "a second free text"))
+        if FieldType.file in types and service.allow_attachments:
+            twice.append((service.code, "a second upload box"))
+    assert twice == []

@@ -18,7 +18,8 @@ from server.accounts import people_repository
 from server.db import Database
 from server.enums import Action, Role
 from server.i18n_text import N_
-from server.models import Person
+from server.metrics.pages import strip as figures_strip
+from server.models import Person, utcnow
 from server.requests import service as request_service
 from server.requests import worklists
 from server.requests.pages import worklist
@@ -114,6 +115,8 @@ def desk(
     block = PAGE.block(request, part)
     context = _load(database, person, locale_for(request), sections=PAGE.wanted(block, _all_sections(person)),
                     sort=sort, cursors=cursors)
+    if block is None:  # a lead's department figures head the whole page (not its live parts)
+        context["figures_strip"] = figures_strip.for_person(database, person, locale_for(request), utcnow())
     return PAGE.show(request, context, block=block, done=done, n=n)
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from server import policy
 from server.accounts import people_repository
 from server.attachments import repository as attachment_repository
 from server.attachments.storage import IMAGE_TYPES
@@ -44,6 +45,7 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
     current_department = catalog.departments.get(request.department_id)
     return {
         "r": detail,
+        "staff_view": policy.sees_internal_notes(person, request),
         "events": events,
         "filed": filed,
         "evidence": evidence,

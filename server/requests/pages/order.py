@@ -10,6 +10,7 @@ browser's retry file one request."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
@@ -133,6 +134,7 @@ def _order_context(catalog: Catalog, person: Person, service: Service, locale: s
         "max_request_upload_mb": get_settings().max_request_upload_bytes // (1024 * 1024),
         "max_upload_bytes": get_settings().max_upload_bytes,
         "max_request_upload_bytes": get_settings().max_request_upload_bytes,
+        "duplicate": extra.get("duplicate"),
     }
 
 
@@ -160,7 +162,7 @@ def order_form(request: Request, code: Annotated[str, Path(max_length=60)], pers
         # refuses with 403: require_can_order in the submission).
         card = service_card(catalog, service, locale_for(request))
         return render(request, "menu/not_orderable.html", {"service": card, "refusal": refusal})
-    values = {"contact_phone": person.phone or ""}
+    values: dict = {}
     context = _order_context(catalog, person, service, locale_for(request), values)
     return render(request, "menu/order.html", context)
 
@@ -192,6 +194,11 @@ def _submit_input(service: Service, form: FormData) -> tuple[request_service.Sub
     return data, values
 
 
+# An identical request from the same person within this time is most likely filed twice
+# (Back, then submit: the form comes back with a fresh idempotency key).
+DUPLICATE_WINDOW = timedelta(minutes=10)
+
+
 @router.post("/menu/{code}")
 def submit_order(
     request: Request, code: Annotated[str, Path(max_length=60)], person: PagePerson, database: DatabaseDep, form: FormDep
@@ -221,9 +228,15 @@ def submit_order(
             refused = receive_files(staged, form, inputs)
             with database.write() as session:
                 result = attachment_service.submit_with_files(
-                    session, person, data, staged, refused=refused, idempotency_key=key
+                    session, person, data, staged, refused=refused, idempotency_key=key,
+                    refuse_duplicate_within=None if form.get("file_anyway") else DUPLICATE_WINDOW,
                 )
                 number = result.request.number
+    except request_service.DuplicateSubmission as exc:
+        # Back and submit again: say so, link the first one, and offer to file it anyway.
+        context = _order_context(catalog, person, service, locale, values, idempotency_key=key,
+                                 had_files=chose_files(form), duplicate=exc)
+        return render(request, "menu/order.html", context, status_code=409)
     except InvalidInput as exc:
         context = _order_context(
             catalog, person, service, locale, values, errors=exc.errors or {"form": exc.message},

@@ -42,7 +42,7 @@ SPECS: dict[Action, ActionSpec] = {
     Action.dispatch: ActionSpec(N_("Dispatch"), (DEPARTMENT,)),
     Action.reject: ActionSpec(N_("Reject"), note_label=N_("Reason"), kind="danger"),
     Action.cancel: ActionSpec(N_("Cancel the request"), note_label=N_("Reason (optional)"), kind="danger"),
-    Action.urge: ActionSpec(N_("Urge"), quick=True),
+    Action.urge: ActionSpec(N_("Urge"), note_label=N_("What should happen now?")),
     Action.claim: ActionSpec(N_("Claim"), quick=True),
     Action.assign: ActionSpec(N_("Assign"), (ASSIGNEE,)),
     Action.return_: ActionSpec(N_("Return"), note_label=N_("Reason"), kind="danger"),

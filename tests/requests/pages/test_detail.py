@@ -189,7 +189,7 @@ def test_stale_version_shows_the_current_state(app, world, database):
     number = submit(database, "member1", "union.join", answers={"people": 1}).number
     client = client_for(app, "dispatcher1")
     page = client.get(f"/requests/{number}").text
-    act(database, "supervisor1", number, Action.urge)
+    act(database, "supervisor1", number, Action.urge, note="请尽快")
     response = _post(client, number, "transfer", {"department": "legal", "note": "走错部门"}, page=page)
     assert response.status_code == 409 and "其他人已先处理了此工单，下面是它的最新状态。" in response.text
     assert f'name="version" value="{version_in(page) + 1}"' in response.text

@@ -68,7 +68,9 @@ def test_order_form_renders_fields_by_type(app, world):
     assert re.search(r'name="answers.people" type="number"[^>]*min="1.0"[^>]*max="50.0"', page)
     assert 'type="radio" name="answers.kind" value="new"' in page
     assert 'name="building_code"' in page and 'hx-get="/places/floors"' in page
-    assert 'value="13800138000"' in page  # the phone, prefilled
+    # The account's phone is the default: said, not prefilled, and the field not marked required.
+    assert re.search(r'id="field-contact_phone" name="contact_phone" type="tel" value=""(?![^>]*required)[^>]*placeholder="13800138000"', page)
+    assert "留空则使用您的手机号 13800138000" in page
     assert 'name="attachments" type="file" multiple' in page
     assert re.search(r'name="idempotency_key" value="[0-9a-f]{32}"', page)
 
@@ -144,6 +146,27 @@ def test_double_submit_files_one_request(app, world, database):
     second = order(client, "legal.aid", key=key)
     assert number_from(first) == number_from(second)
     assert _count(database, ServiceRequest) == 1
+
+
+def test_back_and_submit_again_is_caught_and_can_still_be_filed(app, world, database):
+    """Back after a submission brings the form again with a fresh key: the same request from
+    the same person minutes later is shown, not filed; "file a second one" files it."""
+    client = client_for(app, "member1")
+    first = number_from(order(client, "legal.aid", {"description": "合同纠纷咨询"}))
+    again = order(client, "legal.aid", {"description": "合同纠纷咨询"})  # a fresh form: a new key
+    assert again.status_code == 409
+    assert f"已提交过相同的工单 {first}" in again.text and f'href="/requests/{first}"' in again.text
+    assert "合同纠纷咨询" in again.text  # what was typed is still in the form
+    assert _count(database, ServiceRequest) == 1
+    second = client.post("/menu/legal.aid", data={
+        "csrf_token": csrf_from(again.text), "idempotency_key": idempotency_key(again.text),
+        "file_anyway": re.search(r'name="file_anyway" value="(\w+)"', again.text).group(1),
+        "description": "合同纠纷咨询", "contact_phone": "13800138000",
+    }, files=[("attachments", ("", b"", "application/octet-stream"))], follow_redirects=False)
+    assert number_from(second) != first
+    assert _count(database, ServiceRequest) == 2
+    # Something else from the same person is not a duplicate.
+    assert order(client, "legal.aid", {"description": "另一件事"}).status_code == 303
 
 
 def test_attachment_is_stored_under_a_generated_name_and_downloads(app, world, database, settings):
@@ -259,3 +282,17 @@ def test_file_field_answers_are_counted_and_stored_with_their_field(app, world, 
     assert [a["value"] for a in request.answers if a["code"] == "contract"] == [1]
     detail = client.get(f"/requests/{number}").text
     assert "<dt>合同</dt>" in detail and f'href="/attachments/{row.id}"' in detail
+
+
+def test_without_a_phone_in_the_account_the_form_requires_one(app, world, database):
+    from server.enums import Role
+    from tests.factories import create_person
+
+    with database.write() as session:
+        create_person(session, "nophone", Role.member).phone = ""
+    client = client_for(app, "nophone")
+    page = client.get("/menu/legal.aid").text
+    assert re.search(r'id="field-contact_phone" name="contact_phone" type="tel" value="" required', page)
+    form = {"csrf_token": csrf_from(page), "idempotency_key": idempotency_key(page), "description": "请帮忙"}
+    refused = client.post("/menu/legal.aid", data=form, files=[("attachments", ("", b"", "application/octet-stream"))])
+    assert refused.status_code == 422 and "请留下联系电话" in refused.text
