@@ -152,8 +152,14 @@ def decompose(first: date, last: date) -> tuple[list[date], list[date], list[dat
     return months, plus, minus
 
 
+# Core columns: the histogram builds a few dozen small selects per call, and Core expressions
+# cost less to build than ORM attribute ones.
+_LEVEL = MetricDurationLevel.__table__.c
+_DAILY = MetricDuration.__table__.c
+
+
 def _hour_counts(scope_id: int, flag: bool, months: list[date], plus: list[date], minus: list[date]):
-    L = MetricDurationLevel
+    L = _LEVEL
     parts = []
     if months:
         parts.append(and_(L.level == LEVEL_MONTH_HOURS, L.start.in_(months)))
@@ -170,7 +176,7 @@ def _hour_counts(scope_id: int, flag: bool, months: list[date], plus: list[date]
 def _exact_counts(scope_id: int, flag: bool, kind: str, hour: int, months: list[date], plus: list[date], minus: list[date]):
     """The exact tenths of one whole hour of one kind over the period (month rows + days)."""
     low, high = hour * HOUR_TENTHS, hour * HOUR_TENTHS + HOUR_TENTHS - 1
-    L, D = MetricDurationLevel, MetricDuration
+    L, D = _LEVEL, _DAILY
     out = []
     if months:
         out.append(

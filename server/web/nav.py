@@ -23,7 +23,7 @@ class Area:
 AREAS = (
     Area("/menu", N_("Service menu"), frozenset({Role.member, Role.contact})),
     # One /requests link: the finder for anyone who works on requests, else "my requests".
-    Area("/requests", N_("Requests"), frozenset({Role.staff, Role.lead, Role.dispatcher, Role.supervisor, Role.admin}),
+    Area("/requests", N_("Find requests"), frozenset({Role.staff, Role.lead, Role.dispatcher, Role.supervisor, Role.admin}),
          landing=False),
     Area("/requests", N_("My requests"), frozenset({Role.member, Role.contact})),
     Area("/desk", N_("Department desk"), frozenset({Role.staff, Role.lead})),

@@ -26,6 +26,7 @@ from server.requests import refusals, supervision
 from server.web.deps import DatabaseDep, require_roles
 from server.web.formdata import FormDep, text
 from server.web.i18n import locale_for
+from server.web.links import finder_export_url, finder_url
 from server.web.render import render
 
 router = APIRouter()
@@ -48,6 +49,9 @@ def _context(database, person: Person, locale: str, kind: str, cursor: str | Non
     more = "/supervision/overdue?" + urlencode({"kind": kind, "cursor": page.next_cursor}) if page.next_cursor else None
     return {
         "kind": kind,
+        # The same requests in the finder (its visibility rules: a lead's department), and exported.
+        "finder_href": finder_url(overdue=kind),
+        "exports": [("CSV", finder_export_url("csv", overdue=kind)), ("Excel", finder_export_url("xlsx", overdue=kind))],
         "tabs": [(key, label, counts[key], key == kind) for key, label in TABS.items()],
         "items": items,
         "more_url": more,

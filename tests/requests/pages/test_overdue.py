@@ -229,3 +229,10 @@ def test_the_query_count_does_not_grow_with_rows(database, as_user, count_querie
         page = client.get("/supervision/overdue?kind=complete").text
     assert len(numbers_in(page)) == 10
     assert many.count == few.count, f"2 rows: {few}\n10 rows: {many}"
+
+
+def test_the_list_links_to_the_same_requests_in_the_finder_and_its_export(database, as_user):
+    late = late_to_claim(database, 5)
+    page = as_user("supervisor1").get("/supervision/overdue").text
+    assert 'href="/requests?overdue=claim"' in page and 'href="/requests/export?format=csv&amp;overdue=claim"' in page
+    assert late.number in as_user("supervisor1").get("/requests?overdue=claim").text
