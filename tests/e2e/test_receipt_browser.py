@@ -6,7 +6,7 @@ import re
 import pytest
 
 from server.enums import Action, Rating
-from tests.e2e.conftest import ARTIFACTS, sign_in
+from tests.e2e.conftest import ARTIFACTS, screenshot, sign_in
 from tests.factories import build_world
 from tests.requests.helpers import act, submit
 
@@ -24,6 +24,7 @@ def test_the_receipt_prints_without_the_navigation(database, new_page):
 
     page = new_page()
     sign_in(page, "member1")
+    screenshot(page, "home-member")  # signed in: the member's home (请评价)
     page.goto(f"/requests/{number}")
     page.get_by_role("link", name="打印回执").click()
     page.wait_for_url(f"**/requests/{number}/receipt")
@@ -39,6 +40,7 @@ def test_the_receipt_prints_without_the_navigation(database, new_page):
     body = page.eval_on_selector("body", "e => parseFloat(getComputedStyle(e).fontSize)")
     assert large >= 2 * body
 
+    screenshot(page, "receipt-print")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     pdf = page.pdf(path=str(ARTIFACTS / "receipt.pdf"), format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == 1  # one sheet
