@@ -73,4 +73,5 @@ def still_there(session: Session, entries: list[AuditEntry]) -> set[tuple[str, i
 def people_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids))).tuples())
+    rows = session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids)))
+    return {person_id: name for person_id, name in rows}

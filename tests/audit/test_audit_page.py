@@ -98,3 +98,25 @@ def test_a_person_that_still_exists_is_linked(admin_client, database, make_perso
     admin_client.post(link, data=data)
     audit = admin_client.get("/admin/audit?entity=person").text
     assert f'href="{link}"' in audit and "Lily Wang" in audit
+
+
+def test_the_trail_runs_a_fixed_number_of_queries(admin_client, database, menu, count_queries):
+    def add(times: int) -> None:
+        with database.write() as session:
+            for i in range(times):
+                record(session, None, entity="person", action="update", entity_id=900000 + i, label=f"p{i}",
+                       before={"last_assignee_id": None}, after={"roles": ["member"]})
+                record(session, None, entity="service_field", action="delete", entity_id=800000 + i, label=f"f{i}",
+                       before={"department_id": menu["union"]})
+                record(session, None, entity="department", action="update", entity_id=menu["union"], label="union",
+                       before={"last_assignee_id": i + 1}, after={"last_assignee_id": i + 2})
+
+    add(1)
+    admin_client.get("/admin/audit")
+    with count_queries(database) as few:
+        admin_client.get("/admin/audit")
+    add(8)
+    with count_queries(database) as many:
+        page = admin_client.get("/admin/audit").text
+    assert page.count('class="audit-entry"') == 27
+    assert many.count == few.count, many
