@@ -27,6 +27,8 @@ class Strip:
     title: str
     figures: list[views.Figure]
     more_href: str
+    # The department's overdue list (/supervision/overdue scopes a lead to their department).
+    overdue_href: str = "/supervision/overdue"
 
 
 def for_person(database: Database, person: Person, locale: str, now: datetime) -> Strip | None:
