@@ -47,8 +47,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.update(environment(args))
-    for key in set(os.environ) - set(environment(args)):
+    env = environment(args, args.database_url)
+    os.environ.update(env)
+    for key in set(os.environ) - set(env):
         del os.environ[key]
 
     from sqlalchemy import func, select
@@ -67,10 +68,10 @@ def main() -> None:
         have = 0
     database.dispose()
     if (have or 0) < args.requests:
-        build(args)
+        build(args, env)
     else:  # an older database: bring it to head (the search migration backfills)
         started = time.perf_counter()
-        subprocess.run([*LIANXIN, "migrate"], env=environment(args), cwd=ROOT, check=True)
+        subprocess.run([*LIANXIN, "migrate"], env=env, cwd=ROOT, check=True)
         print(f"migrated in {time.perf_counter() - started:.1f} s", flush=True)
 
     from server.requests import finder

@@ -3,7 +3,7 @@ who and when; each entry shows only the fields that changed, before → after.""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -13,20 +13,17 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from server.admin.common import AdminPerson, render_admin
-from server.audit import repository
+from server.audit import labels, repository
 from server.audit.service import changes
+from server.catalog import snapshot
 from server.i18n_text import N_
 from server.models import AuditEntry
 from server.web.deps import DatabaseDep
+from server.web.i18n import gettext_for, locale_for, make_filters
 
 router = APIRouter()
 
 PAGE_SIZE = 50
-ENTITY_LABELS = {
-    "category": N_("Category"),
-    "service": N_("Service"),
-    "service_field": N_("Service field"),
-}
 ACTION_LABELS = {
     "create": N_("Created"),
     "update": N_("Changed"),
@@ -34,14 +31,28 @@ ACTION_LABELS = {
     "retire": N_("Retired"),
     "unretire": N_("Put back"),
     "reorder": N_("Moved"),
+    "activate": N_("Put in use"),
+    "deactivate": N_("Taken out of use"),
+    "enable": N_("Account enabled"),
+    "disable": N_("Account disabled"),
+    "reset_password": N_("Password reset"),
+    "import": N_("Imported"),
 }
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    old: str | None
+    new: str | None
 
 
 @dataclass(frozen=True)
 class EntryView:
     entry: AuditEntry
     actor: str | None
-    changes: list[tuple[str, Any, Any]]
+    changes: list[Change]
+    href: str | None  # the changed object's admin page, while it exists
 
 
 def _day(value: str | None) -> date | None:
@@ -57,24 +68,43 @@ def _utc(day: date, timezone: str) -> datetime:
     return local.astimezone(ZoneInfo("UTC"))
 
 
-def _view(entry: AuditEntry, actors: dict) -> EntryView:
+@dataclass(frozen=True)
+class _Reader:
+    """The reader's language, and the names of what one page of the trail mentions."""
+
+    names: labels.Names
+    existing: set[tuple[str, int]]
+    locale: str
+    gettext: Callable[[str], str]
+    format_datetime: Callable[[datetime], str]
+
+    def value(self, name: str, value: Any) -> str | None:
+        return labels.shown(name, value, names=self.names, locale=self.locale, gettext=self.gettext,
+                            format_datetime=self.format_datetime)
+
+    def exists(self, entity: str, entity_id: int) -> bool:
+        known = self.names.exists(entity, entity_id)
+        return known if known is not None else (entity, entity_id) in self.existing
+
+
+def _view(entry: AuditEntry, actors: dict, reader: _Reader) -> EntryView:
     actor = actors.get(entry.actor_id)
     diff = changes(entry.before, entry.after)
+    shown = [
+        Change(labels.field_label(entry.entity, name, reader.gettext), reader.value(name, old), reader.value(name, new))
+        for name, (old, new) in diff.items()
+        if name != "id" and not (_empty(old) and _empty(new))
+    ]
+    href = None
+    if entry.entity_id is not None and reader.exists(entry.entity, entry.entity_id):
+        href = labels.object_href(entry.entity, entry.entity_id)
     return EntryView(entry, f"{actor.display_name} ({actor.username})" if actor else None,
-                     [(name, _shown(old), _shown(new)) for name, (old, new) in diff.items()
-                      if name != "id" and not (_empty(old) and _empty(new))])
+                     [c for c in shown if c.old != c.new], href)
 
 
 def _empty(value: Any) -> bool:
     # A new row's empty defaults ({} help texts, [] choices) say nothing: leave them out.
     return value is None or value in ("", {}, [])
-
-
-def _shown(value: Any) -> str | None:
-    """A stored value as readable text (Chinese kept as it is, not \\u-escaped)."""
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, sort_keys=False)
 
 
 @router.get("/admin/audit")
@@ -97,16 +127,24 @@ def audit_page(
         # The last day has no day after it: "until" then leaves the list open-ended.
         until=_utc(until_day + timedelta(days=1), timezone) if until_day and until_day < date.max else None,
     )
+    locale = locale_for(request)
     with database.read() as session:
         page = repository.list_entries(session, filters, before=before, limit=PAGE_SIZE)
         entities = repository.entities(session)
+        assignees = {v for e in page.entries for v in ((e.before or {}).get("last_assignee_id"),
+                                                       (e.after or {}).get("last_assignee_id")) if isinstance(v, int)}
+        reader = _Reader(
+            names=labels.Names(snapshot.load(session), repository.people_names(session, assignees)),
+            existing=repository.still_there(session, page.entries),
+            locale=locale, gettext=gettext_for(locale), format_datetime=make_filters(locale)["dt"],
+        )
     query = {"entity": entity, "actor": actor, "since": since, "until": until}
     context = {
-        "entries": [_view(e, page.actors) for e in page.entries],
+        "entries": [_view(e, page.actors, reader) for e in page.entries],
         "next_before": page.next_before,
         "query": query,
-        "entity_options": [(e, ENTITY_LABELS.get(e, e)) for e in entities],
-        "entity_labels": ENTITY_LABELS,
+        "entity_options": [(e, labels.ENTITY_LABELS.get(e, e)) for e in entities],
+        "entity_labels": labels.ENTITY_LABELS,
         "action_labels": ACTION_LABELS,
         "bad_dates": (since and not since_day) or (until and not until_day),
     }

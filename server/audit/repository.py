@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.models import AuditEntry, Person
+from server.models import AuditEntry, Person, ServiceField
 
 
 @dataclass(frozen=True)
@@ -53,3 +53,25 @@ def list_entries(session: Session, filters: AuditFilters, *, before: int | None 
 def entities(session: Session) -> list[str]:
     """The kinds of thing the trail has entries for, for the filter."""
     return sorted(session.scalars(select(AuditEntry.entity).distinct()))
+
+
+# The audited kinds of object the catalogue snapshot does not hold, by their model.
+_LOOKED_UP = {"person": Person, "service_field": ServiceField}
+
+
+def still_there(session: Session, entries: list[AuditEntry]) -> set[tuple[str, int]]:
+    """Which of the people and service fields these entries name still exist (one query per
+    kind on the page); the catalogue's own objects are checked against its snapshot."""
+    found: set[tuple[str, int]] = set()
+    for entity, model in _LOOKED_UP.items():
+        ids = {e.entity_id for e in entries if e.entity == entity and e.entity_id is not None}
+        if ids:
+            found |= {(entity, i) for i in session.scalars(select(model.id).where(model.id.in_(ids)))}
+    return found
+
+
+def people_names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids)))
+    return {person_id: name for person_id, name in rows}

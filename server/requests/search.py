@@ -77,9 +77,18 @@ def alternatives(session: Session, q: str) -> list[Alternative]:
     found: list[Alternative] = []
     number = q.upper()
     if NUMBER_START.match(number):
-        # The unique index on number, as a range: every number that starts with q.
-        found.append(Alternative(ServiceRequest.number.between(number, number + "\uffff")))
-    found.append(_own_text(session, q))
+        # The unique index on number, as a range: every number that starts with q, looked up
+        # first (a newest-first page with the range in it may be read as a scan of the table).
+        ids = list(session.scalars(
+            select(ServiceRequest.id).where(ServiceRequest.number.between(number, number + "\uffff"))
+            .order_by(ServiceRequest.number).limit(MAX_NAME_MATCHES)
+        ))
+        if ids:
+            found.append(Alternative(ServiceRequest.id.in_(ids)))
+    else:
+        # A text that looks like a tracking number searches numbers only: its digits would
+        # otherwise read the date trigrams of every request's answers.
+        found.append(_own_text(session, q))
     people = _matching_people(session, q)
     if people:
         found.append(Alternative(ServiceRequest.requester_id.in_(people)))
@@ -116,6 +125,15 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
+def _matches_at_least(session: Session, query: str, bound: int) -> bool:
+    """Whether the FTS5 query matches more than ``bound`` requests (reads at most bound + 1)."""
+    counted = session.execute(
+        text("SELECT count(*) FROM (SELECT rowid FROM request_fts WHERE request_fts MATCH :query LIMIT :bound)")
+        .bindparams(query=query, bound=bound + 1)
+    ).scalar()
+    return (counted or 0) > bound
+
+
 def _sqlite_own_text(session: Session, q: str) -> Alternative:
     """FTS5's trigram index, chosen by what its vocabulary says the term costs:
 
@@ -129,13 +147,17 @@ def _sqlite_own_text(session: Session, q: str) -> Alternative:
     folded = q.lower()  # the trigram tokenizer folds case
     if len(folded) >= TRIGRAM:
         grams = sorted({folded[i:i + TRIGRAM] for i in range(len(folded) - TRIGRAM + 1)})
+        # One equality per trigram: fts5vocab seeks a term by = (an IN list would read the
+        # whole vocabulary).
         counts = dict(session.execute(
-            text("SELECT term, doc FROM request_fts_vocab WHERE term IN (" + ", ".join(f":t{i}" for i in range(len(grams))) + ")")
+            text(" UNION ALL ".join(f"SELECT term, doc FROM request_fts_vocab WHERE term = :t{i}" for i in range(len(grams))))
             .bindparams(**{f"t{i}": g for i, g in enumerate(grams)})
         ).all())
         if len(counts) < len(grams):
             return Alternative(false())
-        if min(counts.values()) > COMMON:
+        if min(counts.values()) > COMMON and _matches_at_least(session, _phrase(q), COMMON):
+            # Every trigram is common and so is the phrase (digits of a phone number are each
+            # common but together rare: counted, up to the bound, by the index).
             return _scan(RequestSearch.body.contains(q, autoescape=True))
         return _fts(_phrase(q))
     rows = session.execute(

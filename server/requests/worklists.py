@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from server import paging, policy
@@ -143,9 +143,32 @@ def awaiting_dispatch(
     """Submitted requests, oldest first: those no routing rule placed (``returned=False``), or
     those a department sent back (``returned=True``). The (status, id) index."""
     policy.require_role(person, Role.dispatcher)
-    condition = ServiceRequest.return_count > 0 if returned else ServiceRequest.return_count == 0
-    stmt = select(ServiceRequest).where(ServiceRequest.status == RequestStatus.submitted, condition)
+    stmt = select(ServiceRequest).where(*_awaiting(returned=returned))
     return _page(session, stmt, [paging.Key(ServiceRequest.id, "int")], f"waiting:{int(returned)}", cursor, limit)
+
+
+def _awaiting(*, returned: bool) -> tuple[ColumnElement[bool], ...]:
+    condition = ServiceRequest.return_count > 0 if returned else ServiceRequest.return_count == 0
+    return ServiceRequest.status == RequestStatus.submitted, condition
+
+
+@dataclass(frozen=True)
+class AwaitingCounts:
+    new: int  # no routing rule placed them
+    returned: int  # a department sent them back
+
+
+def awaiting_dispatch_counts(session: Session, person: Person) -> AwaitingCounts:
+    """How long the board's two waiting lists are (the same conditions as
+    :func:`awaiting_dispatch`), in one query over the (status, id) index."""
+    policy.require_role(person, Role.dispatcher)
+    row = session.execute(
+        select(
+            func.count().filter(and_(*_awaiting(returned=False))),
+            func.count().filter(and_(*_awaiting(returned=True))),
+        ).where(ServiceRequest.status == RequestStatus.submitted)
+    ).one()
+    return AwaitingCounts(new=row[0], returned=row[1])
 
 
 def dispatched_unclaimed(session: Session, person: Person, *, cursor: str | None = None, limit: int | None = None) -> Page:

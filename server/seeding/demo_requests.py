@@ -281,7 +281,10 @@ class _Pools:
     per-row choice is one bisect."""
 
     def __init__(self, ctx: _Context, rng: random.Random):
-        popularity = {s.id: rng.paretovariate(1.2) for s in ctx.services}
+        # Some services are in more demand than others, none dominates: a real centre's busiest
+        # service takes maybe a sixth of its requests, not half (a Pareto tail gave one service
+        # 40 % of the demo). Weights from 1 to 4, so the busiest is at most 4× the quietest.
+        popularity = {s.id: 1.0 + 3.0 * rng.random() ** 2 for s in ctx.services}
         self._pools: dict[tuple[str, str], tuple[list[_Service], list[float]]] = {}
         for kind in ("member", "contact", "both"):
             allowed = [s for s in ctx.services if _audience_allows(s.audience, kind)]

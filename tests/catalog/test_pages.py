@@ -169,9 +169,9 @@ def test_audit_viewer_filters_and_shows_changes(admin_client, database, menu):
     })
     page = admin_client.get("/admin/audit?entity=service&actor=root").text
     assert "mass.join" in page and "Root (root)" in page
-    assert "claim_limit_hours" in page and "入会申请" in page
-    assert "allow_attachments" in page  # the checkbox was left off: a change too
-    assert "position" not in page  # unchanged fields are not shown
+    assert "接单时限（工作小时）" in page and "入会申请" in page
+    assert "允许附件" in page  # the checkbox was left off: a change too
+    assert "排列顺序" not in page  # unchanged fields are not shown
     assert "mass.join" not in admin_client.get("/admin/audit?actor=nobody").text
     assert "mass.join" not in admin_client.get("/admin/audit?since=2000-01-01&until=2000-01-02").text
     with database.read() as session:

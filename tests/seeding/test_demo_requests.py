@@ -129,3 +129,23 @@ def test_later_inserts_get_fresh_ids(seeded):
         session.add(fresh)
         session.flush()
         assert fresh.id == 21
+
+
+def test_demand_is_spread_and_routed_as_the_menu_says(seeded):
+    """Believable proportions: no service takes a quarter of the demo (one once took 40 %), most
+    services have some requests; a request never moved by a transfer sits with the department
+    its service names."""
+    from server.models import Service
+
+    generate_demo_requests(seeded, 500, days=90, seed=7, batch=120, now=NOW)
+    requests, events, *_ = _everything(seeded)
+    with seeded.read() as session:
+        services = {s.id: s for s in session.scalars(select(Service))}
+    per_service = Counter(r.service_id for r in requests)
+    assert max(per_service.values()) < 0.25 * len(requests)
+    assert len(per_service) >= 0.8 * len(services)
+    for r in requests:
+        named = services[r.service_id].department_id
+        moved = any(e.action in (Action.transfer, Action.dispatch) and named is None for e in events[r.id]) or r.transfer_count
+        if named is not None and r.department_id is not None and not moved:
+            assert r.department_id == named, (r.number, services[r.service_id].code)

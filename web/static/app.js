@@ -56,3 +56,9 @@ document.addEventListener("submit", function (event) {
     }
   }
 }, true);
+
+// A button with data-print prints the page (the receipt 回执); without script, the browser's
+// own Print does the same.
+document.addEventListener("click", function (event) {
+  if (event.target.closest && event.target.closest("[data-print]")) window.print();
+});

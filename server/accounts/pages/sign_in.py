@@ -19,10 +19,10 @@ from server.http.session import (
 )
 from server.i18n_locale import normalize_locale
 from server.i18n_text import LOCALES
+from server.web import home as home_page
 from server.web.deps import DatabaseDep, PagePerson
-from server.web.i18n import LANG_COOKIE
+from server.web.i18n import LANG_COOKIE, locale_for
 from server.web.links import safe_next
-from server.web.nav import areas_for
 from server.web.render import render
 
 router = APIRouter()
@@ -31,12 +31,11 @@ LANG_COOKIE_MAX_AGE = 365 * 24 * 3600
 
 
 @router.get("/")
-def home(request: Request, person: PagePerson) -> Response:
-    areas = areas_for(person)
-    # One area: nothing to choose, go straight there.
-    if len(areas) == 1:
-        return RedirectResponse(areas[0].path, status_code=303)
-    return render(request, "home.html", {"areas": areas})
+def home(request: Request, person: PagePerson, database: DatabaseDep) -> Response:
+    target = home_page.landing(person)
+    if target is not None:
+        return RedirectResponse(target, status_code=303)
+    return render(request, "home.html", {"home": home_page.gather(database, person, locale_for(request))})
 
 
 def _login_context(request: Request, *, username: str, next: str, error: Msg | None) -> dict:

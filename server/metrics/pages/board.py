@@ -21,7 +21,7 @@ from server.web.render import render
 router = APIRouter()
 
 COLUMNS = (
-    ("volume", N_("Requests"), "count"),
+    ("volume", N_("Number of requests"), "count"),
     ("response", N_("Response rate"), "rate"),
     ("resolution", N_("Resolution rate"), "rate"),
     ("satisfaction", N_("Satisfaction rate"), "rate"),

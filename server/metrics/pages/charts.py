@@ -51,7 +51,7 @@ def weekly_volume(fmt: Formats, sel: Selection, weeks: list[metrics.Week]) -> ch
     items = [charts.Item(_day(fmt, w.start), w.submitted, fmt.count(w.submitted), _week_href(sel, w.start)) for w in weeks]
     return charts.column_chart(
         "chart-weekly-volume", fmt._("Requests submitted per week"), [charts.Series(fmt._("Submitted"), items)],
-        x_label=fmt._("Week starting"), y_label=fmt._("Requests"), fmt=fmt.count,
+        x_label=fmt._("Week starting"), y_label=fmt._("Number of requests"), fmt=fmt.count,
     )
 
 
@@ -96,7 +96,7 @@ def backlog(fmt: Formats, sel: Selection, cells: list[metrics.BacklogCell], now:
         ]))
     return charts.column_chart(
         "chart-backlog", fmt._("Open requests now, by state and age"), series, stacked=True,
-        x_label=fmt._("State"), y_label=fmt._("Requests"), fmt=fmt.count,
+        x_label=fmt._("State"), y_label=fmt._("Number of requests"), fmt=fmt.count,
     )
 
 
@@ -108,7 +108,7 @@ def top_services(fmt: Formats, sel: Selection, top: list[tuple[int, int]], catal
         href = sel.finder(service=service.code) if service else None
         items.append(charts.Item(label, submitted, fmt.count(submitted), href))
     return charts.bar_list_chart("chart-top-services", fmt._("Most requested services"), items,
-                                 x_label=fmt._("Service"), y_label=fmt._("Requests"), fmt=fmt.count)
+                                 x_label=fmt._("Service"), y_label=fmt._("Number of requests"), fmt=fmt.count)
 
 
 def top_enterprises(fmt: Formats, sel: Selection, top: list[tuple[int, int]], catalog: Catalog) -> charts.Chart:
@@ -118,7 +118,7 @@ def top_enterprises(fmt: Formats, sel: Selection, top: list[tuple[int, int]], ca
         label = enterprise.name if enterprise else str(enterprise_id)
         items.append(charts.Item(label, submitted, fmt.count(submitted), sel.finder(enterprise=str(enterprise_id))))
     return charts.bar_list_chart("chart-top-enterprises", fmt._("Enterprises with the most requests"), items,
-                                 x_label=fmt._("Enterprise"), y_label=fmt._("Requests"), fmt=fmt.count)
+                                 x_label=fmt._("Enterprise"), y_label=fmt._("Number of requests"), fmt=fmt.count)
 
 
 def dashboard_charts(fmt: Formats, sel: Selection, over: metrics.Overview, catalog: Catalog, now: datetime) -> dict:

@@ -19,6 +19,7 @@ from server.models import Person
 STRIP_COUNTS = ("submitted", "overdue")
 STRIP_RATES = ("response", "resolution", "satisfaction", "on_time")
 TITLE = N_("My department, last 30 days")
+OVERSEER_TITLE = N_("The centre, last 30 days")
 
 
 @dataclass
@@ -35,6 +36,19 @@ def for_person(database: Database, person: Person, locale: str, now: datetime) -
     scope = metrics.scope_for(person)
     if scope.kind != metrics.ScopeKind.department:
         return None
+    return _strip(database, scope, locale, now, TITLE)
+
+
+def for_overseer(database: Database, person: Person, locale: str, now: datetime) -> Strip | None:
+    """The same figures over everything a supervisor or an administrator sees (their home
+    page's headline); None for anyone whose scope is not the whole centre."""
+    scope = metrics.scope_for(person)
+    if scope.kind != metrics.ScopeKind.all:
+        return None
+    return _strip(database, scope, locale, now, OVERSEER_TITLE)
+
+
+def _strip(database: Database, scope: metrics.Scope, locale: str, now: datetime, title: str) -> Strip:
     fmt = Formats(locale)
     period = periods.choose("30d", None, None, now)
     with database.read() as session:
@@ -46,4 +60,4 @@ def for_person(database: Database, person: Person, locale: str, now: datetime) -
         current = metrics.figures(session, filters, now=now)
     head = views.headline(fmt, sel, current, current)
     wanted = [f for f in head.counts if f.key in STRIP_COUNTS] + [f for f in head.rates if f.key in STRIP_RATES]
-    return Strip(fmt._(TITLE), [head.composite, *wanted], sel.url("/supervision"))
+    return Strip(fmt._(title), [head.composite, *wanted], sel.url("/supervision"))

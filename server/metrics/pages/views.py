@@ -101,7 +101,7 @@ COUNTS = (
     ("closed", N_("Closed"), {"status": [S.closed]}),
     ("cancelled", N_("Cancelled"), {"status": [S.cancelled]}),
     ("rejected", N_("Rejected"), {"status": [S.rejected]}),
-    ("overdue", N_("Overdue"), {"flag": "red"}),
+    ("overdue", N_("Overdue"), {"overdue": "true"}),
 )
 RATES = (
     ("response", N_("Response rate"), {"status": DISPATCHED_ON}),
@@ -225,7 +225,7 @@ def department_lines(fmt: Formats, sel: Selection, rows: list[metrics.Department
             "average_rating": dated.finder(status=[S.closed]),
             "returns": dated.finder(),
             "reworks": dated.finder(status=COMPLETED_ON + [S.claimed]),
-            "overdue": dated.finder(flag="red"),
+            "overdue": dated.finder(overdue="true"),
             "composite": dated.finder(),
         }
         line = DepartmentLine(row.department_id, code, name, dated.url("/supervision/staff"))
@@ -239,7 +239,7 @@ def department_lines(fmt: Formats, sel: Selection, rows: list[metrics.Department
 # --- the red and black list -------------------------------------------------------------------
 
 RED_BLACK_COLUMNS = (
-    ("volume", N_("Requests"), "count"),
+    ("volume", N_("Number of requests"), "count"),
     ("composite", N_("Composite score"), "score"),
     ("satisfaction", N_("Satisfaction rate"), "rate"),
     ("response", N_("Response rate"), "rate"),
@@ -271,7 +271,7 @@ def ranked_lines(fmt: Formats, rows: list[metrics.RedBlackRow], catalog: Catalog
         cells = {key: Cell(fmt.of_kind(kind, getattr(row, key)), href, getattr(row, key))
                  for key, _label, kind in RED_BLACK_COLUMNS}
         if links:
-            cells["overdue"].href = finder_url(from_=start, to=end, department=row.code, flag="red")
+            cells["overdue"].href = finder_url(from_=start, to=end, department=row.code, overdue="true")
         out.append(RankedLine(rank, row.code, name, cells))
     return out
 

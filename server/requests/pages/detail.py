@@ -22,7 +22,7 @@ from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
 from server.models import Person
 from server.requests import refusals, repository
 from server.requests.pages import worklist
-from server.requests.pages.detail_context import page_context
+from server.requests.pages.detail_context import page_context, receipt_context
 from server.requests.pages.panels import DONE, FILES, SPECS, action_input, kept_values, parse_action
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.formdata import FormDep, receive_files, text
@@ -45,6 +45,17 @@ def request_page(
     context["submitted"] = submitted
     context["panel_done"] = _done(done, context)
     return render(request, "requests/detail.html", context)
+
+
+@router.get("/requests/{number}/receipt")
+def receipt(request: Request, number: Number, person: PagePerson, database: DatabaseDep) -> Response:
+    """The printable receipt 回执: what the request page shows of it, without the actions; the
+    same 404 as the page for someone who may not see it."""
+    with database.read() as session:
+        found = repository.get_visible(session, person, number)
+        context = receipt_context(session, person, found, locale_for(request))
+    context["page_url"] = str(request.url_for("request_page", number=number))
+    return render(request, "requests/receipt.html", context)
 
 
 @router.post("/requests/{number}/actions/{action}")

@@ -13,10 +13,24 @@ from server.attachments import repository as attachment_repository
 from server.attachments.storage import IMAGE_TYPES
 from server.catalog import snapshot
 from server.enums import Action, RequestStatus
-from server.models import Person, ServiceRequest
+from server.models import Enterprise, Person, ServiceRequest
 from server.requests import presenters
 from server.requests.pages import worklist
 from server.requests.pages.panels import EVENT_LABELS, RATING_LABELS, SPECS, panels_for
+
+
+def receipt_context(session: Session, person: Person, request: ServiceRequest, locale: str) -> dict[str, Any]:
+    """The context of ``requests/receipt.html``: the request as the person may see it on its
+    page, its enterprise, and the result note of its last public completion."""
+    detail = presenters.detail(session, person, request, locale)
+    completions = [e for e in presenters.events(session, person, request) if e.action == Action.complete and e.public]
+    enterprise = session.get(Enterprise, request.enterprise_id) if request.enterprise_id is not None else None
+    return {
+        "r": detail,
+        "enterprise_name": enterprise.name if enterprise else None,
+        "result_note": completions[-1].note if completions else "",
+        "rating_labels": RATING_LABELS,
+    }
 
 
 def page_context(session: Session, person: Person, request: ServiceRequest, locale: str) -> dict[str, Any]:

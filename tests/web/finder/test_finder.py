@@ -87,7 +87,14 @@ def test_each_role_sees_exactly_its_requests_on_every_door(app, client, auth, re
     ("lead1", "维修", "aircon"),
     ("staff3", "入会", "union"),
 ])
-def test_search_never_reaches_past_what_one_may_see(app, client, auth, requests, username, q, hidden):
+@pytest.mark.parametrize("way", ["index", "scan among what one sees", "scan of the table"])
+def test_search_never_reaches_past_what_one_may_see(app, client, auth, requests, monkeypatch, username, q, hidden, way):
+    from server.requests import finder
+
+    if way != "index":
+        monkeypatch.setattr(search, "COMMON", 0)
+    if way == "scan of the table":
+        monkeypatch.setattr(finder, "FEW_VISIBLE", 0)
     number = requests[hidden]
     assert number not in api_numbers(client, auth, username, q=q)
     assert number not in page_numbers(app, username, q=q)
@@ -246,6 +253,7 @@ def test_the_page_keeps_filters_in_its_more_link(app, database, world):
     {"status": "bogus"}, {"from": "2026-13-01"}, {"to": "yesterday"}, {"from": "2026-03-02", "to": "2026-03-01"},
     {"department": "nowhere"}, {"service": "999999"}, {"enterprise": "x"}, {"flag": "green"}, {"overdue": "soon"},
     {"sort": "random"}, {"date": "closed"}, {"mine": "maybe"}, {"cursor": "W10"}, {"q": "x" * 101},
+    {"q": "\x00"}, {"department": "\x00"},
 ])
 def test_bad_filter_values_are_4xx_never_500(app, client, auth, requests, params):
     response = client.get("/api/v1/requests", params=params, headers=auth("supervisor1"))

@@ -55,7 +55,7 @@ def test_weekly_volume_bars_are_the_computed_counts(page, computed):
     svg, figure = chart_of(page, "chart-weekly-volume")
     assert svg.find(f"{SVG}title").text == "每周提交工单数"
     texts = [t.text for t in svg.iter(f"{SVG}text")]
-    assert "周起始日" in texts and "工单" in texts  # axis labels in the page's language
+    assert "周起始日" in texts and "工单数" in texts  # axis labels in the page's language
     weeks = {w.start: w.submitted for w in computed.weekly}
     assert weeks == {date(2026, 10, 26): 0, date(2026, 11, 2): 6, date(2026, 11, 9): 0}
     bars = drawn_bars(svg)
@@ -120,7 +120,7 @@ def test_charts_read_in_english(as_user, week):
     client.cookies.set("lianxin_lang", "en")
     svg, _ = chart_of(client.get(f"/supervision?{WEEK}").text, "chart-weekly-volume")
     assert svg.find(f"{SVG}title").text == "Requests submitted per week"
-    assert {"Week starting", "Requests"} <= {t.text for t in svg.iter(f"{SVG}text")}
+    assert {"Week starting", "Number of requests"} <= {t.text for t in svg.iter(f"{SVG}text")}
 
 
 def test_the_page_is_printable_without_script(page):

@@ -20,9 +20,10 @@ def test_a_supervisor_signs_in_to_the_dashboard(client, world):
     assert nav_links(client.get("/supervision").text) == ["/requests", "/supervision", "/board"]
 
 
-def test_a_lead_keeps_the_desk_as_home_and_gets_the_figures_link(as_user):
+def test_a_lead_gets_a_home_with_the_desk_link_and_the_figures_link(as_user):
     client = as_user("lead1")
-    assert client.get("/", follow_redirects=False).headers["location"] == "/desk"
+    home = client.get("/", follow_redirects=False)
+    assert home.status_code == 200 and 'href="/desk"' in home.text and 'id="home-tasks"' in home.text
     assert nav_links(client.get("/desk").text) == ["/requests", "/desk", "/supervision", "/board"]
 
 
