@@ -50,7 +50,8 @@ _TABLE: tuple[Transition, ...] = (
     _t(S.dispatched, A.cancel, S.cancelled, P.requester),
     _t(S.dispatched, A.urge, S.dispatched, P.supervisor, note_required=True, public=False),
     # 办理
-    _t(S.claimed, A.release, S.dispatched, P.assignee, P.department_lead, internal_note=True),
+    # 放弃 says why: the colleague who takes the task next, and the lead, read it.
+    _t(S.claimed, A.release, S.dispatched, P.assignee, P.department_lead, note_required=True, internal_note=True),
     _t(S.claimed, A.assign, S.claimed, P.department_lead, internal_note=True),
     _t(S.claimed, A.suspend, S.suspended, P.assignee, P.department_lead, note_required=True),
     _t(S.claimed, A.request_extension, S.claimed, P.assignee, P.department_lead, note_required=True, public=False),

@@ -254,6 +254,8 @@ BAD_INPUT: list[tuple[RequestStatus, Action, str, str, dict, str]] = [
     (S.claimed, A.complete, "assignee", "a version that is not a number", {"note": "Done.", "version": "abc"}, "422"),
     (S.submitted, A.reject, "dispatcher", "no reason", {}, "422"),
     (S.dispatched, A.return_, "staff", "no reason", {"note": ""}, "422"),
+    (S.claimed, A.release, "assignee", "no reason", {"note": ""}, "422"),
+    (S.claimed, A.release, "lead", "a blank reason", {"note": "  "}, "422"),
     (S.claimed, A.suspend, "assignee", "no note", {}, "422"),
     (S.completed, A.rework, "requester", "no note", {}, "422"),
     (S.submitted, A.dispatch, "dispatcher", "no department", {}, "422"),

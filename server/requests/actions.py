@@ -21,6 +21,7 @@ from server.config import get_settings
 from server.enums import Action, AssignmentMode, Party, RequestStatus, Role
 from server.enums import Rating as RatingValue
 from server.errors import Conflict, Forbidden, InvalidInput, Msg
+from server.i18n_text import N_
 from server.metrics import rollup
 from server.models import (
     Department,
@@ -55,6 +56,14 @@ def calendar(department: Department | None = None) -> WorkCalendar:
     settings = get_settings()
     periods = (department.workday_periods if department else None) or settings.workday_periods
     return calendar_for(settings.timezone, periods, str(settings.calendar_file))
+
+
+# What every door says when an action's required reason is empty (the rest: the generic one).
+NOTE_MISSING = {
+    Action.release: N_("Please say why you are releasing the task: the colleague who takes it next reads it."),
+    Action.reject: N_("Please give the reason for rejecting: the requester will read it."),
+    Action.return_: N_("Please say why you are returning it to the dispatchers."),
+}
 
 
 @dataclass
@@ -98,7 +107,8 @@ def perform(
     if len(note) > MAX_NOTE or "\x00" in note:
         raise InvalidInput("The note is too long.", {"note": Msg("At most {limit} characters.", limit=MAX_NOTE)})
     if transition.note_required and not note:
-        raise InvalidInput("Please give a reason or a note.", {"note": "A note is required for this action."})
+        message = NOTE_MISSING.get(action, N_("Please give a reason or a note."))
+        raise InvalidInput(message, {"note": "A note is required for this action."})
     if data.internal and not transition.internal_note:
         # A staff-only note on, say, a completion would hide the result from the requester.
         raise InvalidInput("This action's note cannot be for staff only.", {"internal": "Not possible for this action."})

@@ -107,6 +107,33 @@ def _works_in_department(person: Person) -> bool:
     return person.department_id is not None and policy.may_work_in(person, person.department_id)
 
 
+@dataclass(frozen=True)
+class Load:
+    """How much a person holds now: open tasks (claimed or suspended) and how many of them
+    are overdue to complete (``server.requests.due``)."""
+
+    open: int = 0
+    overdue: int = 0
+
+
+def staff_load(session: Session, department_id: int | None, *, now: datetime | None = None) -> dict[int, Load]:
+    """Each holder's load in a department, by person id, in one grouped query (what a lead
+    weighs when assigning). People holding nothing are absent: their load is ``Load()``."""
+    if department_id is None:
+        return {}
+    late = func.sum(case((due.overdue_to_complete_clause(now or utcnow()), 1), else_=0))
+    rows = session.execute(
+        select(ServiceRequest.assignee_id, func.count(), late)
+        .where(
+            ServiceRequest.department_id == department_id,
+            ServiceRequest.status.in_(IN_PROGRESS),
+            ServiceRequest.assignee_id.is_not(None),
+        )
+        .group_by(ServiceRequest.assignee_id)
+    ).all()
+    return {person_id: Load(int(count), int(overdue or 0)) for person_id, count, overdue in rows}
+
+
 # --- the dispatch board ----------------------------------------------------------------------
 
 

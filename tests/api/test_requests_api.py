@@ -273,3 +273,13 @@ def test_the_overdue_filter_lists_exactly_the_red_flags(client, auth, database):
     overdue = {r["number"] for r in client.get("/api/v1/requests?overdue=true", headers=auth("dispatcher1")).json()["items"]}
     assert overdue == red == {late.number}
     assert fresh.number not in overdue and paused.number not in overdue
+
+
+def test_release_needs_a_reason(client, auth):
+    """放弃 says why, through the API as on the pages: the same clear refusal."""
+    number = file(client, auth)["number"]
+    assert client.post(f"/api/v1/requests/{number}/claim", json={}, headers=auth("staff1")).status_code == 200
+    body = problem(client.post(f"/api/v1/requests/{number}/release", json={"note": "  "}, headers=auth("staff1")), 422)
+    assert "Please say why you are releasing the task" in str(body)
+    released = client.post(f"/api/v1/requests/{number}/release", json={"note": "Away this week."}, headers=auth("staff1"))
+    assert released.status_code == 200 and released.json()["status"] == "dispatched"

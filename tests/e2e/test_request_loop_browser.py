@@ -1,6 +1,6 @@
 """The whole request loop in a real browser, in Chinese, as four people in four browser
 contexts: a member orders with an attachment, routing dispatches it, the department queue
-shows it without a reload, two staff race to claim it (one wins, the other reads "已被 … 认领"
+shows it without a reload, two staff race to claim it (one wins, the other reads "已由 … 接单"
 in the row), the winner completes it with a photo, the member sees the result and rates it,
 the supervisor sees it closed. Along the way: the attachment downloads as an attachment, and
 staff of another department get the 404 page."""
@@ -93,19 +93,21 @@ def test_order_dispatch_race_complete_rate_in_chinese(database, new_page):
         expect(row).to_be_visible(timeout=POLL_WAIT_MS)
         assert page.evaluate("window.__same_page") is True
 
-    # Both click 认领 at (about) the same time: staff2 fires first without waiting for the
+    # Both click 接单 at (about) the same time: staff2 fires first without waiting for the
     # answer, staff1 right after. Whoever wins, the other reads who has it, in the row.
-    rows[staff2].locator("button", has_text="认领").click(no_wait_after=True)
-    rows[staff1].locator("button", has_text="认领").click(no_wait_after=True)
+    rows[staff2].locator("button", has_text="接单").click(no_wait_after=True)
+    rows[staff1].locator("button", has_text="接单").click(no_wait_after=True)
     outcome = {}
     for page, row in rows.items():
-        expect(row.locator(".work-done, .work-error")).to_be_visible()
-        outcome[page] = "won" if row.locator(".work-done").count() else "lost"
+        # The winner's row leaves the queue (a line says where it went); the loser's says why not.
+        won = page.locator(".work-row-done", has_text=number)
+        expect(won.or_(row.locator(".work-error"))).to_be_visible()
+        outcome[page] = "won" if won.count() else "lost"
     assert sorted(outcome.values()) == ["lost", "won"], outcome
     winner = staff1 if outcome[staff1] == "won" else staff2
     loser = staff2 if winner is staff1 else staff1
     winner_name = "Staff1" if winner is staff1 else "Staff2"
-    expect(rows[loser].locator(".work-error")).to_contain_text(f"已被 {winner_name} 认领")
+    expect(rows[loser].locator(".work-error")).to_contain_text(f"已由 {winner_name} 接单")
     expect(loser.locator("h1")).to_have_text("部门工作台")  # still the desk, no error page
     assert loser.evaluate("window.__same_page") is True
     screenshot(loser, "loop-desk-claim-lost")

@@ -27,16 +27,18 @@ def test_claim_in_place_and_lose_a_race(database, new_page):
     staff2.goto("/desk")
     staff1.evaluate("window.__same_page = true")  # gone if the page reloads
 
-    staff1.locator(f"#queue-{first.number} button", has_text="认领").click()
-    staff1.locator(f"#queue-{first.number} .work-done").wait_for()
+    staff1.locator(f"#queue-{first.number} button", has_text="接单").click()
+    # The row leaves the queue at once: a line saying where it went stands in its place.
+    staff1.locator(".work-row-done", has_text=first.number).wait_for()
+    assert staff1.locator(f"#queue-{first.number}").count() == 0
     assert staff1.evaluate("window.__same_page") is True
     # My tasks fetched itself again after the claim.
     staff1.locator(f"#tasks-{first.number}").wait_for()
 
-    staff2.locator(f"#queue-{first.number} button", has_text="认领").click()
+    staff2.locator(f"#queue-{first.number} button", has_text="接单").click()
     error = staff2.locator(f"#queue-{first.number} .work-error")
     error.wait_for()
-    assert "已被 Staff1 认领" in error.inner_text()
+    assert "已由 Staff1 接单" in error.inner_text()
     assert staff2.locator("h1").inner_text() == "部门工作台"  # still the desk, not an error page
     assert _no_sideways_scroll(staff2)
     screenshot(staff2, "desk-375-claim-lost")
@@ -70,7 +72,8 @@ def test_lead_desk_and_dispatch_board_fit_a_phone(database, new_page):
     done.wait_for()
     # The dispatched list fetched itself again; a care request is assigned at once, so it is not there.
     reject = dispatcher.locator(f"#returned-{back.number}")
-    reject.locator("input[name=note]").fill("不在服务范围内")
-    reject.locator("button", has_text="驳回").click()
+    reject.locator("summary", has_text="驳回").click()
+    reject.locator("textarea[name=note]").fill("不在服务范围内")
+    reject.locator("button", has_text="确认驳回").click()
     dispatcher.locator(".work-row-done", has_text=back.number).wait_for()
     screenshot(dispatcher, "board-375-after")

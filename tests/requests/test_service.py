@@ -186,8 +186,12 @@ def test_release_returns_to_the_queue(database, world):
     req = submit(database, "member1", "union.join", answers={"people": 1})
     act(database, "staff1", req.number, A.claim)
     with pytest.raises(Forbidden):
-        act(database, "staff2", req.number, A.release)
-    req = act(database, "staff1", req.number, A.release)
+        act(database, "staff2", req.number, A.release, note="不是我的")
+    # 放弃 says why (the workflow table requires the note), for every door alike.
+    with pytest.raises(InvalidInput) as refused:
+        act(database, "staff1", req.number, A.release, note="  ")
+    assert refused.value.message.startswith("Please say why you are releasing") and "note" in refused.value.errors
+    req = act(database, "staff1", req.number, A.release, note="下周休假")
     assert req.status == S.dispatched and req.assignee_id is None
 
 

@@ -40,7 +40,7 @@ EXPECTED = {
     (S.completed, A.auto_close): (S.closed, {P.system}),
 }
 
-NOTE_REQUIRED = {A.reject, A.return_, A.transfer, A.suspend, A.request_extension, A.complete, A.rework, A.urge}  # urge: issue 9, a 催办 says what is wanted
+NOTE_REQUIRED = {A.reject, A.return_, A.transfer, A.release, A.suspend, A.request_extension, A.complete, A.rework, A.urge}  # urge, release: issue 9 (a 催办 says what is wanted, a 放弃 why)
 
 # Events staff keep to themselves: nudges, extension requests, co-handling arrangements.
 INTERNAL = {A.urge, A.request_extension, A.add_cohandler}

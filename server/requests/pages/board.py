@@ -36,11 +36,17 @@ PAGE = WorkListPage(
     actions=frozenset({Action.dispatch, Action.reject, Action.transfer}),
     done={
         Action.dispatch: N_("{number} is dispatched."),
-        Action.reject: N_("{number} is rejected."),
+        Action.reject: N_("Rejected {number}: the requester will see the reason."),
         Action.transfer: N_("{number} is transferred."),
     },
     with_returns=True,
 )
+# In place of a row that left the board (the row's number is shown beside it, so not again).
+IN_ROW = {
+    Action.dispatch: N_("Dispatched to {department}."),
+    Action.reject: N_("Rejected: the requester will see the reason."),
+    Action.transfer: N_("Transferred to {department}."),
+}
 Cursor = Annotated[str | None, Query(max_length=200)]
 
 
@@ -105,8 +111,10 @@ def board_action(
         )
     if outcome.error is None:
         headers = {"HX-Trigger": "refresh-dispatched"} if chosen == Action.dispatch else {}
-        context = {"number": number, "message": Msg(PAGE.done[chosen], number=number)}
-        return render(request, "dispatch/done.html", context, headers=headers)
+        summary = outcome.row.summary if outcome.row is not None else None
+        department = summary.department.name if summary and summary.department else ""
+        context = {"number": number, "message": Msg(IN_ROW[chosen], department=department)}
+        return render(request, "worklist/done.html", context, headers=headers)
     with database.read() as session:
         departments = _departments(session, locale)
     context = {

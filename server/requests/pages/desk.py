@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from starlette.responses import Response
 
-from server.accounts import people_repository
 from server.db import Database
-from server.enums import Action, Role
+from server.enums import Action, RequestStatus, Role
+from server.errors import Msg
 from server.i18n_text import N_
 from server.metrics.pages import strip as figures_strip
 from server.models import Person, utcnow
@@ -45,19 +45,44 @@ PAGE = WorkListPage(
     # need notes or files and live on the request page.
     actions=frozenset({Action.claim, Action.assign, Action.release, Action.resume}),
     done={
-        Action.claim: N_("You claimed {number}."),
+        Action.claim: N_("You claimed {number}: it is under My tasks."),
         Action.assign: N_("{number} is assigned."),
-        Action.release: N_("{number} is back in the department queue."),
+        Action.release: N_("Released {number}: it is back in the department queue, waiting to be claimed."),
         Action.resume: N_("{number} is resumed."),
         Action.return_: N_("{number} is returned to the dispatchers."),
     },
 )
+# What a row says after an action taken in it with htmx. The row shows its number already,
+# so none of these repeats it.
 IN_ROW = {
-    Action.claim: N_("Claimed. Open it to handle it."),
-    Action.assign: N_("Assigned."),
-    Action.release: N_("Released to the department queue."),
+    Action.claim: N_("Claimed: it is now under My tasks."),
+    Action.assign: N_("Assigned to {name}."),
+    Action.release: N_("Released: the request is back in the {department} queue, waiting to be claimed."),
     Action.resume: N_("Resumed."),
 }
+HELD = frozenset({RequestStatus.claimed, RequestStatus.suspended})
+
+
+def belongs(section: str, row: worklist.Row, person: Person) -> bool:
+    """Does the request, as it is now, still belong in ``section`` of this person's desk?
+    A row that left its list (claimed or assigned out of the queue, released from my tasks)
+    is replaced by what happened, not left standing in a list it is no longer in."""
+    summary = row.summary
+    if section == "queue":
+        return summary.status == RequestStatus.dispatched
+    held = summary.status in HELD
+    if section == "tasks":
+        return held and summary.assignee is not None and summary.assignee.username == person.username
+    return held
+
+
+def in_row_message(action: Action, row: worklist.Row | None) -> Msg:
+    summary = row.summary if row is not None else None
+    return Msg(
+        IN_ROW[action],
+        name=summary.assignee.name if summary and summary.assignee else "",
+        department=summary.department.name if summary and summary.department else "",
+    )
 
 
 def _load(database: Database, person: Person, locale: str, *, sections: set[str], sort: str,
@@ -73,16 +98,20 @@ def _load(database: Database, person: Person, locale: str, *, sections: set[str]
         loaded = PAGE.load(session, person, queries, sections, cursors, locale, keep={"sort": sort})
         # Only a lead assigns, and only on queue and team rows.
         needs_staff = is_lead and sections & {"queue", "team"}
-        staff = people_repository.department_staff(session, person.department_id) if needs_staff else []
+        staff = _staff_choices(session, person) if needs_staff else []
         department = worklist.department_name(session, person, locale)
     return {
         "sort": sort,
         "sort_links": [(f"/desk?{urlencode({'sort': key})}", label, key == sort) for key, label in SORT_LABELS.items()],
         "is_lead": is_lead,
         "department": department,
-        "staff": [(p.username, p.display_name) for p in staff],
+        "staff": staff,
         **loaded,
     }
+
+
+def _staff_choices(session, person: Person) -> list[worklist.StaffChoice]:
+    return worklist.staff_choices(session, person.department_id)
 
 
 def _sort(value: str | None) -> str:
@@ -131,35 +160,41 @@ def desk_action(
     assignee: Annotated[str, Form(max_length=64)] = "",
     section: Annotated[str, Form(max_length=10)] = "queue",
     sort: Annotated[str, Form(max_length=10)] = "",
+    note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     chosen = PAGE.action(action)
     section = PAGE.section(section, default="queue")
     sort = _sort(sort)
     locale = locale_for(request)
-    outcome = worklist.take(
-        database, person, number, chosen, request_service.ActionInput(assignee=assignee.strip() or None),
-        version=worklist.parse_version(version), locale=locale,
-    )
+    data = request_service.ActionInput(assignee=assignee.strip() or None, note=note)
+    outcome = worklist.take(database, person, number, chosen, data, version=worklist.parse_version(version), locale=locale)
     if not is_htmx(request):
         return PAGE.answer_without_script(
             request, chosen, outcome,
             lambda: _load(database, person, locale, sections=_all_sections(person), sort=sort, cursors={}),
             sort=sort,
         )
+    if outcome.error is None and outcome.row is not None and not belongs(section, outcome.row, person):
+        # It left this list: say what happened in its place, and let every other list
+        # (where it may now be) fetch itself again.
+        headers = {"HX-Trigger": ", ".join(f"refresh-{s}" for s in PAGE.sections if s != section)}
+        context = {"number": number, "message": in_row_message(chosen, outcome.row)}
+        return render(request, "worklist/done.html", context, headers=headers)
     staff = []
     if person.has_role(Role.lead) and outcome.row is not None and "assign" in outcome.row.actions:
         with database.read() as session:
-            staff = [(p.username, p.display_name) for p in people_repository.department_staff(session, person.department_id)]
+            staff = _staff_choices(session, person)
     context = {
         "section": section,
         "outcome": outcome,
-        "message": IN_ROW[chosen] if outcome.error is None else None,
+        "message": in_row_message(chosen, outcome.row) if outcome.error is None else None,
         "sort": sort,
         "staff": staff,
+        "values": {"note": note} if outcome.error is not None else {},
+        "failed": chosen.value if outcome.error is not None else None,
     }
     headers = {}
     if outcome.error is None:
         # The row stays where it is, showing its new state; the other lists catch up.
         headers["HX-Trigger"] = ", ".join(f"refresh-{s}" for s in PAGE.sections if s != section)
     return render(request, "desk/row.html", context, status_code=outcome.status_code, headers=headers)
-

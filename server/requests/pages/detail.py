@@ -9,8 +9,9 @@ page. A refused action re-renders the panels with the reason next to the field o
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from server.attachments import service as attachment_service
@@ -22,7 +23,7 @@ from server.models import Person
 from server.requests import refusals, repository
 from server.requests.pages import worklist
 from server.requests.pages.detail_context import page_context, receipt_context
-from server.requests.pages.panels import FILES, SPECS, action_input, kept_values, parse_action
+from server.requests.pages.panels import DONE, FILES, SPECS, action_input, kept_values, parse_action
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.formdata import FormDep, receive_files, text
 from server.web.i18n import locale_for
@@ -34,11 +35,15 @@ Number = Annotated[str, Path(max_length=24)]
 
 
 @router.get("/requests/{number}")
-def request_page(request: Request, number: Number, person: PagePerson, database: DatabaseDep, submitted: bool = False) -> Response:
+def request_page(
+    request: Request, number: Number, person: PagePerson, database: DatabaseDep, submitted: bool = False,
+    done: Annotated[str | None, Query(max_length=30)] = None,
+) -> Response:
     with database.read() as session:
         found = repository.get_visible(session, person, number)
         context = page_context(session, person, found, locale_for(request))
     context["submitted"] = submitted
+    context["panel_done"] = _done(done, context)
     return render(request, "requests/detail.html", context)
 
 
@@ -79,7 +84,8 @@ def take_action(
     if problem is None and not is_htmx(request):
         if not _still_visible(database, person, number):
             return _left_sight(request, person, chosen, number)
-        return RedirectResponse(f"/requests/{number}", status_code=303)
+        query = f"?{urlencode({'done': chosen.value})}" if chosen in DONE else ""
+        return RedirectResponse(f"/requests/{number}{query}", status_code=303)
     with database.read() as session:
         try:
             found = repository.get_visible(session, person, number)
@@ -97,9 +103,23 @@ def take_action(
                 denied, chosen, person.username, visible=True, status=r.status, holder=refusals.Holder.of(r.assignee)
             ).text
         context.update(extra, failed_action=chosen, values=kept_values(form) if status_code == 422 else {})
+    else:
+        context["panel_done"] = _done(chosen.value, context)
     context["oob"] = True
     block = "action_result" if is_htmx(request) else None
     return render(request, "requests/detail.html", context, block=block, status_code=status_code)
+
+
+def _done(action: str | None, context: dict) -> Msg | None:
+    """What the action just did, when the page itself does not make it plain (``DONE``)."""
+    try:
+        msgid = DONE.get(Action(action)) if action else None
+    except ValueError:
+        return None
+    if msgid is None:
+        return None
+    department = context["r"].department
+    return Msg(msgid, department=department.name if department else "")
 
 
 def _still_visible(database: Database, person: Person, number: str) -> bool:

@@ -48,6 +48,12 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
         elif attachment.event_id in visible_events:
             evidence.setdefault(attachment.event_id, []).append(attachment)
     catalog = snapshot.load(session)
+    # Whom each 指派 gave the request to (the event names them by username): one query.
+    assigned = {e.data.get("assignee") for e in events if e.action == Action.assign and e.data.get("assignee")}
+    assignee_names = {u: p.display_name for u, p in people_repository.people_by_usernames(session, assigned).items()} if assigned else {}
+    # Whose task a 放弃 gave back, when someone else (a lead) released it: one query, if any.
+    released = {e.data.get("previous_assignee_id") for e in events if e.action == Action.release} - {None}
+    holders = {i: p.display_name for i, p in people_repository.people_by_ids(session, released).items()} if released else {}
     panels = panels_for(RequestStatus(request.status), detail.actions)
     wanted = {p.action for p in panels}
     departments = []
@@ -55,7 +61,7 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
         departments = worklist.department_choices(session, locale)
     assignees = []
     if Action.assign in wanted:
-        assignees = [(p.username, p.display_name) for p in people_repository.department_staff(session, request.department_id)]
+        assignees = worklist.staff_choices(session, request.department_id)
     current_department = catalog.departments.get(request.department_id)
     return {
         "r": detail,
@@ -68,6 +74,9 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
         "department_options": departments,
         "current_department_code": current_department.code if current_department else None,
         "assignee_options": assignees,
+        "assignee_names": assignee_names,
+        "holder_names": holders,
+        "panel_done": None,
         "department_names": worklist.department_names(session, locale),
         "action_specs": SPECS,
         "event_labels": EVENT_LABELS,

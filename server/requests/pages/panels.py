@@ -32,6 +32,8 @@ class ActionSpec:
     note_label: str = N_("Note")
     kind: str = "primary"  # the button's kind
     quick: bool = False  # one button, no inputs at all
+    confirm: str | None = None  # msgid of the submit button when it is a second thought (放弃, 驳回)
+    hint: str | None = None  # msgid of what taking it means for others
 
     @property
     def has_files(self) -> bool:
@@ -40,14 +42,17 @@ class ActionSpec:
 
 SPECS: dict[Action, ActionSpec] = {
     Action.dispatch: ActionSpec(N_("Dispatch"), (DEPARTMENT,)),
-    Action.reject: ActionSpec(N_("Reject"), note_label=N_("Reason"), kind="danger"),
+    Action.reject: ActionSpec(N_("Reject"), note_label=N_("Reason for rejecting"), kind="danger",
+                              confirm=N_("Confirm: reject"), hint=N_("The requester will see this reason.")),
     Action.cancel: ActionSpec(N_("Cancel the request"), note_label=N_("Reason (optional)"), kind="danger"),
     Action.urge: ActionSpec(N_("Urge"), note_label=N_("What should happen now?")),
     Action.claim: ActionSpec(N_("Claim"), quick=True),
     Action.assign: ActionSpec(N_("Assign"), (ASSIGNEE,)),
     Action.return_: ActionSpec(N_("Return"), note_label=N_("Reason"), kind="danger"),
     Action.transfer: ActionSpec(N_("Transfer"), (DEPARTMENT,), note_label=N_("Reason")),
-    Action.release: ActionSpec(N_("Release"), kind="secondary"),
+    Action.release: ActionSpec(N_("Release"), note_label=N_("Reason for releasing"), kind="secondary",
+                               confirm=N_("Confirm: release"),
+                               hint=N_("The task goes back to the department queue for a colleague to claim.")),
     Action.suspend: ActionSpec(N_("Suspend"), note_label=N_("What are you waiting for?"), kind="secondary"),
     Action.resume: ActionSpec(N_("Resume"), quick=True),
     Action.request_extension: ActionSpec(N_("Request an extension"), (DAYS,), note_label=N_("Reason"), kind="secondary"),
@@ -79,6 +84,13 @@ EVENT_LABELS = {
     Action.cancel: N_("Cancelled"),
     Action.reject: N_("Rejected"),
     Action.urge: N_("Urged"),
+}
+
+# Said on the request page after an action whose effect is not plain from the page itself (the
+# page's head shows the number, so these do not repeat it).
+DONE = {
+    Action.release: N_("Released: the request is back in the {department} queue, waiting to be claimed."),
+    Action.reject: N_("Rejected: the requester will see the reason."),
 }
 
 RATING_LABELS = {

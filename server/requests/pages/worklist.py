@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
+from server.accounts import people_repository
 from server.catalog import snapshot
 from server.db import Database
 from server.enums import Action
@@ -108,6 +109,24 @@ def department_names(session: Session, locale: str) -> dict[str, str]:
 def department_name(session: Session, person: Person, locale: str) -> str | None:
     department = snapshot.load(session).departments.get(person.department_id)
     return localized(department.name, locale) if department else None
+
+
+@dataclass(frozen=True)
+class StaffChoice:
+    """One person a lead may assign a task to, with what they hold now."""
+
+    username: str
+    name: str
+    load: worklists.Load
+
+
+def staff_choices(session: Session, department_id: int | None) -> list[StaffChoice]:
+    """The department's active staff with their current load, in two queries whatever their
+    number (the people, then one grouped count): the desk's and the request page's assign
+    control."""
+    people = people_repository.department_staff(session, department_id)
+    loads = worklists.staff_load(session, department_id) if people else {}
+    return [StaffChoice(p.username, p.display_name, loads.get(p.id, worklists.Load())) for p in people]
 
 
 # --- taking an action from a row -------------------------------------------------------------

@@ -4,6 +4,8 @@ grow with the rows."""
 
 from __future__ import annotations
 
+import re
+
 from server.enums import Action, RequestStatus
 from server.requests import worklists
 from tests.requests.helpers import act, load, submit
@@ -54,7 +56,8 @@ def test_dispatch_from_a_row(database, as_user):
                        data={"version": request.version, "department": "union", "section": "new"})
     assert response.status_code == 200
     assert response.text.strip().startswith('<li class="work-row work-row-done" role="status">')
-    assert f"{request.number} 已派单" in response.text and "<form" not in response.text
+    assert "已派单至union部。" in response.text and "<form" not in response.text
+    assert response.text.count(request.number) == 2  # the link's address and its text: said once
     assert response.headers["hx-trigger"] == "refresh-dispatched"
     after = load(database, request.number)
     assert after.status == RequestStatus.dispatched
@@ -78,13 +81,42 @@ def test_reject_needs_a_reason_shown_in_the_row(database, as_user):
                        data={"version": request.version, "note": "  ", "section": "new"})
     assert response.status_code == 422
     html = response.text.strip()
-    assert html.startswith("<li") and 'role="alert"' in html and "请填写原因或说明" in html
+    assert html.startswith("<li") and 'role="alert"' in html and "请填写驳回理由，申请人会看到。" in html
     assert 'id="reject-' in html and 'aria-invalid="true"' in html  # the reason field is marked
+    assert "<details class=\"reason-action reason-reject\" open>" in html  # still open, to fix
     assert load(database, request.number).status == RequestStatus.submitted
 
     response = hx_post(client, f"/dispatch/requests/{request.number}/reject",
                        data={"version": request.version, "note": "不属于服务范围", "section": "new"})
-    assert response.status_code == 200 and "已驳回" in response.text
+    assert response.status_code == 200 and "已驳回，申请人会看到原因。" in response.text
+    assert response.text.count(request.number) == 2
+    assert load(database, request.number).status == RequestStatus.rejected
+
+
+def test_reject_asks_for_a_reason_before_it_is_sent(database, as_user):
+    """The 驳回 button only opens the form: the reason is required and the confirming button
+    is a second, distinct one, the same with or without script."""
+    request = unplaced(database)
+    new_html = section(as_user("dispatcher1").get("/dispatch").text, "board-new")
+    form = new_html[new_html.index('<details class="reason-action reason-reject"'):]
+    form = form[:form.index("</details>")]
+    assert "<summary" in form and ">驳回</summary>" in form
+    assert f'action="/dispatch/requests/{request.number}/reject"' in form
+    assert re.search(r'<textarea id="reject-new-[^"]+" name="note"[^>]* required', form)
+    assert "申请人会看到这个理由。" in form and "确认驳回" in form
+
+
+def test_reject_without_script_says_what_happened(database, as_user):
+    request = unplaced(database)
+    client = as_user("dispatcher1")
+    empty = form_post(client, f"/dispatch/requests/{request.number}/reject",
+                      data={"version": request.version, "note": "", "section": "new"})
+    assert empty.status_code == 422 and "请填写驳回理由，申请人会看到。" in empty.text
+    response = form_post(client, f"/dispatch/requests/{request.number}/reject",
+                         data={"version": request.version, "note": "不属于服务范围", "section": "new"})
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert f"已驳回 {request.number}，申请人会看到原因。" in page
     assert load(database, request.number).status == RequestStatus.rejected
 
 
@@ -131,7 +163,7 @@ def test_without_script_the_forms_post_and_redirect(database, as_user):
     other = unplaced(database)
     response = form_post(client, f"/dispatch/requests/{other.number}/reject", data={"version": other.version})
     assert response.status_code == 422
-    assert response.text.startswith("<!doctype html>") and "请填写原因或说明" in response.text
+    assert response.text.startswith("<!doctype html>") and "请填写驳回理由" in response.text
 
 
 def test_board_blocks_for_htmx(database, as_user, monkeypatch):

@@ -28,7 +28,7 @@ def test_staff_see_their_own_department_queue_only(database, as_user):
     assert page.status_code == 200
     queue = section(page.text, "desk-queue")
     assert mine.number in queue and other.number not in page.text
-    assert "认领" in queue and "服务union.join" in queue and "Member1" in queue
+    assert "接单" in queue and "服务union.join" in queue and "Member1" in queue
 
     legal = as_user("staff3").get("/desk").text
     assert mine.number not in legal
@@ -44,13 +44,16 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert response.status_code == 303 and response.headers["location"] == "/login?next=/desk"
 
 
-def test_claim_in_one_click_rerenders_the_row(database, as_user):
+def test_claim_in_one_click_moves_the_row_out_of_the_queue(database, as_user):
     request = union_request(database)
     client = as_user("staff1")
     response = hx_post(client, f"/desk/requests/{request.number}/claim", data={"version": request.version, "section": "queue"})
     assert response.status_code == 200
-    assert response.text.lstrip().startswith("<li") and "<html" not in response.text
-    assert "已认领" in response.text and 'chip-status-claimed' in response.text
+    html = response.text.strip()
+    # Not a stale card of the claimed request left under 待接单: one line saying where it went.
+    assert html.startswith('<li class="work-row work-row-done" role="status">') and "<html" not in html
+    assert "已接单，工单已移到“我的任务”。" in html and "<form" not in html and "chip-status" not in html
+    assert html.count(request.number) == 2  # the link's address and its text: the number once
     # The other lists fetch themselves again.
     assert response.headers["hx-trigger"] == "refresh-tasks, refresh-team"
     after = load(database, request.number)
@@ -67,7 +70,7 @@ def test_losing_a_claim_race_says_who_won_in_the_row(database, as_user):
     response = hx_post(second, f"/desk/requests/{request.number}/claim", data=form)
     assert response.status_code == 409
     assert "<html" not in response.text and "hx-retarget" not in response.headers
-    assert "已被 Staff1 认领" in response.text
+    assert "已由 Staff1 接单" in response.text
     assert 'role="alert"' in response.text and "/claim" not in response.text  # no claim button left
     assert load(database, request.number).assignee_id is not None
 
@@ -88,7 +91,7 @@ def test_claim_without_script_posts_and_redirects(database, as_user):
     assert response.status_code == 303
     assert response.headers["location"] == f"/desk?sort=oldest&done=claim&n={request.number}"
     page = client.get(response.headers["location"]).text
-    assert f"您已认领 {request.number}" in page
+    assert f"您已接单 {request.number}，可在“我的任务”中办理。" in page
 
 
 def test_losing_a_claim_without_script_shows_the_page_with_the_reason(database, as_user):
@@ -96,7 +99,7 @@ def test_losing_a_claim_without_script_shows_the_page_with_the_reason(database, 
     act(database, "staff1", request.number, Action.claim)
     response = form_post(as_user("staff2"), f"/desk/requests/{request.number}/claim", data={"version": request.version})
     assert response.status_code == 409
-    assert "<!doctype html>" in response.text and "已被 Staff1 认领" in response.text
+    assert "<!doctype html>" in response.text and "已由 Staff1 接单" in response.text
     assert 'id="desk-queue"' in response.text
 
 
@@ -106,7 +109,7 @@ def test_only_a_lead_gets_the_assign_control(database, as_user):
     lead_page = as_user("lead1").get("/desk").text
     queue = section(lead_page, "desk-queue")
     assert 'name="assignee"' in queue and "指派" in queue
-    assert '<option value="staff2">Staff2</option>' in queue
+    assert '<option value="staff2">Staff2（在办 0 件，超期 0 件）</option>' in queue
     assert 'id="desk-team"' in lead_page
 
 
@@ -115,15 +118,63 @@ def test_lead_assigns_from_the_queue_and_reassigns_in_progress(database, as_user
     lead = as_user("lead1")
     response = hx_post(lead, f"/desk/requests/{request.number}/assign",
                          data={"version": request.version, "assignee": "staff2", "section": "queue"})
-    assert response.status_code == 200 and "Staff2" in response.text
+    assert response.status_code == 200
+    html = response.text.strip()
+    # The row leaves the queue at once: what replaces it is not a card of an 办理中 request
+    # still standing under 待接单, but where it went.
+    assert html.startswith('<li class="work-row work-row-done"') and 'id="queue-' not in html
+    assert "已指派给 Staff2。" in html and "chip-status-claimed" not in html and "<form" not in html
+    assert response.headers["hx-trigger"] == "refresh-tasks, refresh-team"
     after = load(database, request.number)
     assert after.status == RequestStatus.claimed
-    team = section(lead.get("/desk").text, "desk-team")
+    page = lead.get("/desk").text
+    assert request.number not in section(page, "desk-queue")
+    team = section(page, "desk-team")
     assert request.number in team and "Staff2" in team and 'name="assignee"' in team
+    # Reassigned within the team's list, the row stays there with its new holder.
     response = hx_post(lead, f"/desk/requests/{request.number}/assign",
                          data={"version": after.version, "assignee": "staff1", "section": "team"})
-    assert response.status_code == 200 and 'id="team-' in response.text
+    assert response.status_code == 200 and 'id="team-' in response.text and "已指派给 Staff1。" in response.text
     assert response.headers["hx-trigger"] == "refresh-queue, refresh-tasks"
+
+
+def test_the_assign_control_shows_each_persons_load(database, as_user):
+    """Open tasks held (claimed or suspended) and how many of them are overdue, per person."""
+    from datetime import timedelta
+
+    from server.models import utcnow
+
+    late = submit(database, "member1", "union.join", answers={"people": 1}, now=utcnow() - timedelta(days=60))
+    act(database, "lead1", late.number, Action.assign, assignee="staff2")
+    for _ in range(2):
+        act(database, "lead1", union_request(database).number, Action.assign, assignee="staff2")
+    paused = act(database, "lead1", union_request(database).number, Action.assign, assignee="staff1")
+    act(database, "staff1", paused.number, Action.suspend, note="等企业补材料")
+    done = act(database, "lead1", union_request(database).number, Action.assign, assignee="staff1")
+    act(database, "staff1", done.number, Action.complete, note="已办好")  # finished: not a load
+    elsewhere = submit(database, "member1", "misc.other")
+    act(database, "dispatcher1", elsewhere.number, Action.dispatch, department_code="legal")  # legal's
+    union_request(database)  # one left in the queue, for the control to show on
+
+    queue = section(as_user("lead1").get("/desk").text, "desk-queue")
+    assert '<option value="staff2">Staff2（在办 3 件，超期 1 件）</option>' in queue
+    assert '<option value="staff1">Staff1（在办 1 件，超期 0 件）</option>' in queue
+    assert "Lead1（在办 0 件，超期 0 件）" in queue
+    english = as_user("lead1")
+    english.cookies.set("lianxin_lang", "en")
+    assert "Staff2 · 3 open, 1 overdue" in section(english.get("/desk").text, "desk-queue")
+
+
+def test_staff_load_is_one_grouped_query(database, world, count_queries):
+    from server.requests.pages import worklist
+
+    for name in ("staff1", "staff2", "staff1"):
+        act(database, "lead1", union_request(database).number, Action.assign, assignee=name)
+    with database.read() as session, count_queries(database) as counted:
+        choices = worklist.staff_choices(session, world.people["lead1"].department_id)
+    loads = {c.username: (c.load.open, c.load.overdue) for c in choices}
+    assert loads["staff1"] == (2, 0) and loads["staff2"] == (1, 0) and loads["lead1"] == (0, 0)
+    assert counted.count == 2, counted  # the people, then their loads: not one per person
 
 
 def test_staff_cannot_assign(database, as_user):
@@ -155,14 +206,60 @@ def test_my_tasks_release_and_resume_inline(database, as_user):
 
     response = hx_post(client, f"/desk/requests/{paused.number}/resume",
                            data={"version": paused.version, "section": "tasks"})
-    assert response.status_code == 200 and "恢复办理" in response.text
+    assert response.status_code == 200 and "已解挂" in response.text
     assert load(database, paused.number).status == RequestStatus.claimed
 
-    held = load(database, held.number)
+
+def test_release_asks_for_a_reason_and_a_second_click(database, as_user):
+    held = act(database, "staff1", union_request(database).number, Action.claim)
+    tasks = section(as_user("staff1").get("/desk").text, "desk-tasks")
+    form = tasks[tasks.index('<details class="reason-action reason-release"'):]
+    form = form[:form.index("</details>")]
+    # 放弃 only opens the form; the reason is required and 确认放弃 sends it.
+    assert ">放弃</summary>" in form and "确认放弃" in form and "放弃原因" in form
+    assert f'action="/desk/requests/{held.number}/release"' in form
+    assert re.search(r'<textarea id="release-tasks-[^"]+" name="note"[^>]* required', form)
+    assert "工单将回到本部门的待接单队列，由同事接单。" in form
+
+
+def test_release_without_a_reason_is_refused_in_the_row(database, as_user):
+    held = act(database, "staff1", union_request(database).number, Action.claim)
+    response = hx_post(as_user("staff1"), f"/desk/requests/{held.number}/release",
+                       data={"version": held.version, "section": "tasks", "note": "   "})
+    assert response.status_code == 422 and "<html" not in response.text
+    html = response.text
+    assert 'role="alert"' in html and "请说明放弃的原因，接手的同事会看到。" in html
+    assert '<details class="reason-action reason-release" open>' in html and 'aria-invalid="true"' in html
+    assert load(database, held.number).status == RequestStatus.claimed
+
+
+def test_release_with_a_reason_says_where_the_task_went(database, as_user):
+    held = act(database, "staff1", union_request(database).number, Action.claim)
+    client = as_user("staff1")
     response = hx_post(client, f"/desk/requests/{held.number}/release",
-                           data={"version": held.version, "section": "tasks"})
+                       data={"version": held.version, "section": "tasks", "note": "下周出差，请同事接手"})
     assert response.status_code == 200 and response.headers["hx-trigger"] == "refresh-queue, refresh-team"
-    assert load(database, held.number).status == RequestStatus.dispatched
+    html = response.text.strip()
+    assert html.startswith('<li class="work-row work-row-done"')
+    assert "已放弃，工单回到union部的待接单队列。" in html and html.count(held.number) == 2
+    after = load(database, held.number)
+    assert after.status == RequestStatus.dispatched and after.assignee_id is None
+    events = client.get(f"/requests/{held.number}").text
+    assert "下周出差，请同事接手" in events and "已放弃" in events
+
+
+def test_release_without_script(database, as_user):
+    held = act(database, "staff1", union_request(database).number, Action.claim)
+    client = as_user("staff1")
+    refused = form_post(client, f"/desk/requests/{held.number}/release", data={"version": held.version, "section": "tasks"})
+    assert refused.status_code == 422 and refused.text.startswith("<!doctype html>")
+    assert "请说明放弃的原因" in refused.text
+    response = form_post(client, f"/desk/requests/{held.number}/release",
+                         data={"version": held.version, "section": "tasks", "note": "不是我负责的楼栋"})
+    assert response.status_code == 303
+    page = client.get(response.headers["location"]).text
+    assert f"已放弃 {held.number}，工单回到本部门的待接单队列。" in page
+    assert held.number in section(page, "desk-queue")
 
 
 def test_unknown_desk_action_is_404(database, as_user):

@@ -121,7 +121,7 @@ def test_member_may_cancel_but_not_claim_and_staff_may_claim(app, world, databas
     assert _actions(client_for(app, "staff1").get(f"/requests/{number}").text) == {"claim", "return"}
     lead = client_for(app, "lead1").get(f"/requests/{number}").text
     assert {"claim", "assign", "return"} <= _actions(lead)
-    assert '<option value="staff2">Staff2</option>' in lead
+    assert '<option value="staff2">Staff2（在办 0 件，超期 0 件）</option>' in lead
     dispatcher = client_for(app, "dispatcher1").get(f"/requests/{number}").text
     assert _actions(dispatcher) == {"transfer"}
     assert '<option value="legal">legal部</option>' in dispatcher and '<option value="union">' not in dispatcher
@@ -181,7 +181,7 @@ def test_lost_claim_says_who_has_it(app, world, database):
     act(database, "staff2", number, Action.claim)
     response = _post(client, number, "claim", page=page)
     assert response.status_code == 409
-    assert "已被 Staff2 认领。" in response.text
+    assert "已由 Staff2 接单。" in response.text
     assert "chip-status-claimed" in response.text and 'action="/requests/' not in response.text.split("</section>")[0]
 
 

@@ -136,6 +136,9 @@ def test_submit_redirects_to_the_request_with_its_number(app, world, database):
     page = client.get(response.headers["location"]).text
     assert '<p class="tracking-number">' + number in page and "已提交" in page
     assert "人数" in page and "新入会" in page
+    # The confirmation shows the number once, not again in the page's head.
+    main = page[page.index("<main"):]
+    assert main.count(f">{number}<") == 1, main
 
 
 def test_double_submit_files_one_request(app, world, database):
