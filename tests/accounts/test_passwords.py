@@ -58,9 +58,9 @@ def test_an_unknown_username_costs_the_same_as_a_wrong_password(database, monkey
 
 
 def test_unknown_and_wrong_take_the_same_time_with_production_costs(database, monkeypatch):
-    """The timing itself, with the real Argon2 costs: the medians of interleaved sign-ins with
-    an unknown username and with a wrong password are within a third of each other (before the
-    fix an unknown username took twice as long: it hashed, then verified)."""
+    """The timing itself, with the real Argon2 costs: interleaved sign-ins with an unknown
+    username and with a wrong password take the same time, within a third (before the fix an
+    unknown username took twice as long: it hashed, then verified)."""
     import statistics
     import time
 
@@ -81,5 +81,7 @@ def test_unknown_and_wrong_take_the_same_time_with_production_costs(database, mo
                     account_service.authenticate(session, username, "wrong-pass-1")
                 finally:
                     timings[username].append(time.perf_counter() - started)
-    wrong, unknown = (statistics.median(timings[u]) for u in ("mei", "nobody-here"))
-    assert 0.67 < unknown / wrong < 1.5, (unknown, wrong)
+    # The fastest of each: what the work itself costs, without the pauses a busy machine adds
+    # to some attempts (medians drifted past the bound on a loaded 2-core CI machine).
+    wrong, unknown = (min(timings[u]) for u in ("mei", "nobody-here"))
+    assert 0.67 < unknown / wrong < 1.5, (statistics.median(timings["nobody-here"]), statistics.median(timings["mei"]))

@@ -20,7 +20,7 @@ def test_supervisor_urges_two_on_a_phone(database, new_page):
     page = new_page(width=375, height=800)
     sign_in(page, "supervisor1")
     page.goto("/supervision/overdue")
-    assert page.locator("h1").inner_text() == "超期督办"
+    assert page.locator("h1").inner_text() == "超时督办"
     rows = page.locator(".overdue-rows .work-row")
     assert rows.count() == 3
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # no sideways scroll

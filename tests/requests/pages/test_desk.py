@@ -109,7 +109,7 @@ def test_only_a_lead_gets_the_assign_control(database, as_user):
     lead_page = as_user("lead1").get("/desk").text
     queue = section(lead_page, "desk-queue")
     assert 'name="assignee"' in queue and "指派" in queue
-    assert '<option value="staff2">Staff2（在办 0 件，超期 0 件）</option>' in queue
+    assert '<option value="staff2">Staff2（在办 0 件，超时 0 件）</option>' in queue
     assert 'id="desk-team"' in lead_page
 
 
@@ -157,9 +157,9 @@ def test_the_assign_control_shows_each_persons_load(database, as_user):
     union_request(database)  # one left in the queue, for the control to show on
 
     queue = section(as_user("lead1").get("/desk").text, "desk-queue")
-    assert '<option value="staff2">Staff2（在办 3 件，超期 1 件）</option>' in queue
-    assert '<option value="staff1">Staff1（在办 1 件，超期 0 件）</option>' in queue
-    assert "Lead1（在办 0 件，超期 0 件）" in queue
+    assert '<option value="staff2">Staff2（在办 3 件，超时 1 件）</option>' in queue
+    assert '<option value="staff1">Staff1（在办 1 件，超时 0 件）</option>' in queue
+    assert "Lead1（在办 0 件，超时 0 件）" in queue
     english = as_user("lead1")
     english.cookies.set("lianxin_lang", "en")
     assert "Staff2 · 3 open, 1 overdue" in section(english.get("/desk").text, "desk-queue")

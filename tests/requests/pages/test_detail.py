@@ -121,7 +121,7 @@ def test_member_may_cancel_but_not_claim_and_staff_may_claim(app, world, databas
     assert _actions(client_for(app, "staff1").get(f"/requests/{number}").text) == {"claim", "return"}
     lead = client_for(app, "lead1").get(f"/requests/{number}").text
     assert {"claim", "assign", "return"} <= _actions(lead)
-    assert '<option value="staff2">Staff2（在办 0 件，超期 0 件）</option>' in lead
+    assert '<option value="staff2">Staff2（在办 0 件，超时 0 件）</option>' in lead
     dispatcher = client_for(app, "dispatcher1").get(f"/requests/{number}").text
     assert _actions(dispatcher) == {"transfer"}
     assert '<option value="legal">legal部</option>' in dispatcher and '<option value="union">' not in dispatcher

@@ -1,4 +1,4 @@
-"""The overdue list 超期督办 (/supervision/overdue and GET /api/v1/supervision/overdue): order,
+"""The overdue list 超时督办 (/supervision/overdue and GET /api/v1/supervision/overdue): order,
 scope, and urging many with a note — refused without one, once per form however often it is
 sent, and saying which could not be urged and why; the urge then shows at the desk and on the
 request page."""
@@ -52,7 +52,7 @@ def test_overdue_to_claim_oldest_first_and_not_the_ones_in_time(database, as_use
     assert page.status_code == 200
     assert numbers_in(page.text) == [oldest.number, middle.number, newest.number]
     assert in_time.number not in page.text
-    assert "超期未接单" in page.text and "超期未办结" in page.text
+    assert "超时未接单" in page.text and "超时未办结" in page.text
     assert "尚无人接单" in page.text  # no holder yet
     assert "个工作日" in page.text  # how long overdue, in working days
 

@@ -25,7 +25,7 @@ def test_a_lead_sees_their_departments_last_30_days(database, as_user):
     assert submitted.group(2) == "2"  # union's two, not legal's
     assert "&department=union" in unescape(submitted.group(1)) and unescape(submitted.group(1)).startswith("/requests?from=")
     assert 'href="/supervision?period=30d&amp;department=union"' in shown
-    assert 'href="/supervision/overdue">逾期清单</a>' in shown  # their department's overdue list
+    assert 'href="/supervision/overdue">超时清单</a>' in shown  # their department's overdue list
     assert "<dt>响应率</dt>" in shown and ">—<" in shown  # nothing claimed or due yet: no rate
     assert html.index("sv-strip") < html.index('id="desk-queue"')
 
