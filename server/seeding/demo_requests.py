@@ -416,7 +416,7 @@ class _Life:
     def release(self, at: float) -> None:
         previous = self.r["assignee_id"]
         self.r["assignee_id"] = None
-        self.event(at, Action.release, S.dispatched, previous, data={"previous_assignee_id": previous})
+        self.event(at, Action.release, S.dispatched, previous, note=_RELEASE_NOTE, data={"previous_assignee_id": previous})
 
     def suspend(self, at: float, note: str) -> None:
         self.r["suspended_at"] = _dt(at)
@@ -490,6 +490,8 @@ class _Life:
 
 _TRANSFER_NOTE = "更适合由该部门办理。"
 _RETURN_NOTE = "不属于本部门职责，退回重新派单。"
+# Releasing needs a reason (the workflow table), as the real door asks for one.
+_RELEASE_NOTE = "临时外出办事，请同事接手。"
 _EXTENSION_NOTE = "需要协调外部单位，申请延期。"
 _REWORK_NOTES = ("问题没有解决，请重新办理。", "办理结果与申请内容不符。")
 

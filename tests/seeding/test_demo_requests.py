@@ -149,3 +149,15 @@ def test_demand_is_spread_and_routed_as_the_menu_says(seeded):
         moved = any(e.action in (Action.transfer, Action.dispatch) and named is None for e in events[r.id]) or r.transfer_count
         if named is not None and r.department_id is not None and not moved:
             assert r.department_id == named, (r.number, services[r.service_id].code)
+
+
+def test_every_demo_event_whose_action_needs_a_note_has_one(seeded):
+    """The demo history keeps the workflow's rules: a return, a rejection, a release … carry
+    the reason the real doors would have asked for."""
+    from server import workflow
+
+    generate_demo_requests(seeded, 500, days=90, seed=7, batch=120, now=NOW)
+    _, events, *_ = _everything(seeded)
+    needs_note = {t.action for t in workflow.TRANSITIONS.values() if t.note_required}
+    missing = Counter(e.action for es in events.values() for e in es if e.action in needs_note and not (e.note or "").strip())
+    assert missing == Counter()
