@@ -198,3 +198,22 @@ def test_the_desk_and_dispatch_doors(pages, database):
                                 follow_redirects=False).status_code
     wanted_dispatch = {p: 403 for p in PEOPLE} | {"dispatcher1": 303}
     assert (_differences(desk, wanted_desk), _differences(dispatch, wanted_dispatch)) == ({}, {})
+
+
+def test_the_receipt_and_the_finder_show_a_request_only_to_those_who_may_see_it(pages):
+    number = _file(pages)
+    receipt = {p: pages[p].get(f"/requests/{number}/receipt").status_code for p in PEOPLE}
+    exported = {p: number in pages[p].get("/requests/export?format=csv").text for p in PEOPLE}
+    searched = {p: number in pages[p].get(f"/requests?q={number[:-1]}").text for p in PEOPLE}
+    assert (_differences(receipt, _seen(200)), exported, searched) == (
+        {}, {p: p in SEES_R for p in PEOPLE}, {p: p in SEES_R for p in PEOPLE})
+
+
+def test_the_supervision_pages_are_for_overseers_and_leads(pages):
+    expected = {p: 403 for p in PEOPLE} | {"supervisor1": 200, "admin1": 200, "lead1": 200}
+    table = {}
+    for url in ("/supervision", "/supervision/overdue", "/supervision/departments.csv"):
+        table[url] = _differences({p: pages[p].get(url).status_code for p in PEOPLE}, expected)
+    # The public board 晒单 is for everyone signed in (anonymised: tests/web/supervision).
+    table["/board"] = _differences({p: pages[p].get("/board").status_code for p in PEOPLE}, {p: 200 for p in PEOPLE})
+    assert {url: diff for url, diff in table.items() if diff} == {}
