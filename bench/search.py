@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import random
 import statistics
 import subprocess
@@ -26,7 +25,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from bench.metrics import LIANXIN, ROOT, build, environment
+from bench.metrics import LIANXIN, ROOT, ensure_requests, use_environment
 
 TARGET_MS = 100
 
@@ -47,10 +46,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    env = environment(args, args.database_url)
-    os.environ.update(env)
-    for key in set(os.environ) - set(env):
-        del os.environ[key]
+    env = use_environment(args, args.database_url)
 
     from sqlalchemy import func, select
 
@@ -60,16 +56,7 @@ def main() -> None:
     from server.models import Person, PersonRole, ServiceRequest
 
     settings = get_settings()
-    database = Database(settings.effective_database_url, settings)
-    try:
-        with database.read() as session:
-            have = session.scalar(select(func.count()).select_from(ServiceRequest))
-    except Exception:  # no schema yet
-        have = 0
-    database.dispose()
-    if (have or 0) < args.requests:
-        build(args, env)
-    else:  # an older database: bring it to head (the search migration backfills)
+    if not ensure_requests(args, env):  # an older database: bring it to head (the search migration backfills)
         started = time.perf_counter()
         subprocess.run([*LIANXIN, "migrate"], env=env, cwd=ROOT, check=True)
         print(f"migrated in {time.perf_counter() - started:.1f} s", flush=True)

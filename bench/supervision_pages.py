@@ -10,11 +10,10 @@ charts) shows apart from the figures'.
 from __future__ import annotations
 
 import argparse
-import os
 from datetime import timedelta
 from pathlib import Path
 
-from bench.metrics import build, environment, timed
+from bench.metrics import ensure_requests, timed, use_environment
 
 
 def main() -> None:
@@ -26,9 +25,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
-    os.environ.update(environment(args))
-    for key in set(os.environ) - set(environment(args)):
-        del os.environ[key]
+    ensure_requests(args, use_environment(args, args.database_url))
 
     import re
 
@@ -43,15 +40,6 @@ def main() -> None:
     from server.models import Department, ServiceRequest, utcnow
 
     settings = get_settings()
-    database = Database(settings.effective_database_url, settings)
-    try:
-        with database.read() as session:
-            have = session.scalar(select(func.count()).select_from(ServiceRequest))
-    except Exception:  # no schema yet
-        have = 0
-    database.dispose()
-    if (have or 0) < args.requests:
-        build(args)
     database = Database(settings.effective_database_url, settings)
     now = utcnow()
     end = metric_filters.today(now)
