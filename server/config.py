@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from server import resources
+from server.enums import VISIT_FREQUENCY_MONTHS
 
 
 def _default_data_dir() -> Path:
@@ -56,6 +57,12 @@ class Settings(BaseSettings):
 
     # Completed requests close as unrated after this many days without a rating.
     rating_window_days: int = 7
+    # Visits to enterprises 走访: how often an enterprise without its own frequency is visited
+    # (monthly | quarterly | half_yearly | yearly, or a number of months, 1–24), and the menu
+    # service by which an enterprise asks for a visit (accepting one puts it on the plan).
+    visit_default_frequency: str = "quarterly"
+    visit_request_service: str = "resources.enterprise-visit"
+
     # Background sweep of time-based transitions inside `lianxin serve` (seconds; 0 = off).
     sweep_interval_seconds: int = 300
 
@@ -88,6 +95,18 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         return value.upper() if info.field_name == "log_level" else value.lower()
+
+    @field_validator("visit_default_frequency")
+    @classmethod
+    def _visit_frequency(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value in VISIT_FREQUENCY_MONTHS or (value.isdigit() and 1 <= int(value) <= 24):
+            return value
+        raise ValueError("monthly, quarterly, half_yearly, yearly or a number of months from 1 to 24")
+
+    @property
+    def visit_default_months(self) -> int:
+        return VISIT_FREQUENCY_MONTHS.get(self.visit_default_frequency) or int(self.visit_default_frequency)
 
     def effective_threadpool_size(self, is_sqlite: bool) -> int:
         if self.threadpool_size > 0:

@@ -105,3 +105,17 @@ class Rating(StrEnum):
     satisfied = "satisfied"
     basically_satisfied = "basically_satisfied"
     unsatisfied = "unsatisfied"
+
+
+class VisitFrequency(StrEnum):
+    """How often an enterprise is visited (走访频次); a plan may also give a number of months."""
+
+    monthly = "monthly"
+    quarterly = "quarterly"
+    half_yearly = "half_yearly"
+    yearly = "yearly"
+
+
+VISIT_FREQUENCY_MONTHS = {
+    VisitFrequency.monthly: 1, VisitFrequency.quarterly: 3, VisitFrequency.half_yearly: 6, VisitFrequency.yearly: 12,
+}

@@ -120,3 +120,38 @@ def require_role(person: Person, *roles: Role) -> None:
 
 def may_work_in(person: Person, department_id: int) -> bool:
     return person.department_id == department_id and person.has_role(Role.staff, Role.lead)
+
+
+# --- visits to enterprises 走访 (server/visits) -------------------------------------------------
+# Who works with the visit plan: the centre's staff of any department, and the overseers.
+VISIT_WORKERS = frozenset({Role.staff, Role.lead}) | OVERSEERS
+
+
+def sees_all_visits(person: Person) -> bool:
+    """Dispatchers, supervisors and admins see the whole plan and every visit."""
+    return bool(person.roles & OVERSEERS)
+
+
+def may_open_visits(person: Person) -> bool:
+    """The visit pages: the centre's people, and an enterprise's contacts (their own visits)."""
+    return bool(person.roles & VISIT_WORKERS) or (Role.contact in person.roles and person.enterprise_id is not None)
+
+
+def may_record_visit(person: Person, responsible_department_id: int | None) -> bool:
+    """Log a visit (and file the needs found) for an enterprise: overseers for any; staff and
+    leads for the enterprises their department is responsible for, or nobody is."""
+    if sees_all_visits(person):
+        return True
+    return bool(person.roles & {Role.staff, Role.lead}) and person.department_id is not None and (
+        responsible_department_id is None or responsible_department_id == person.department_id
+    )
+
+
+def may_manage_visit_plan(person: Person) -> bool:
+    """Set frequencies and who is responsible, import the plan: the centre's dispatchers and admins."""
+    return bool(person.roles & {Role.dispatcher, Role.admin})
+
+
+def sees_visit_internals(person: Person) -> bool:
+    """A visit's internal notes are for the centre's people, never for the enterprise."""
+    return bool(person.roles & VISIT_WORKERS)

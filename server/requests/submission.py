@@ -48,6 +48,22 @@ class SubmitInput:
         return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class OnBehalf:
+    """A request filed by staff for its requester — a need found on a visit to the requester's
+    enterprise (server/visits). The submission is the same in every other way (who may order
+    it, routing, limits, numbering, figures); its history names who filed it and the visit."""
+
+    filed_by: Person
+    visit_id: int
+    visit_on: str  # ISO date of the visit, shown in the history
+    enterprise: str  # the enterprise's name when filed
+
+    def event_data(self) -> dict:
+        return {"filed_by": self.filed_by.username,
+                "visit": {"id": self.visit_id, "on": self.visit_on, "enterprise": self.enterprise}}
+
+
 @dataclass
 class Submitted:
     request: ServiceRequest
@@ -88,8 +104,10 @@ def submit(
     file_counts: dict[str, int] | None = None,
     refuse_duplicate_within: timedelta | None = None,
     now: datetime | None = None,
+    on_behalf: OnBehalf | None = None,
 ) -> Submitted:
-    """File a request for ``person``; route it; return it.
+    """File a request for ``person``; route it; return it. With ``on_behalf``, a staff member
+    files it for ``person`` (the requester): the submit event is theirs and names the visit.
 
     With an idempotency key, the same key and body again returns the first request; the
     same key with another body is refused. The key is claimed with an insert that does
@@ -99,7 +117,9 @@ def submit(
     catalog = snapshot.load(session)
     key_id: int | None = None
     if idempotency_key is not None:
-        key_id, replay = _claim_idempotency_key(session, person, idempotency_key, data.fingerprint(), now)
+        # The key belongs to whoever's browser sent the form.
+        sender = on_behalf.filed_by if on_behalf is not None else person
+        key_id, replay = _claim_idempotency_key(session, sender, idempotency_key, data.fingerprint(), now)
         if replay is not None:
             return Submitted(replay, replayed=True)
 
@@ -133,7 +153,11 @@ def submit(
         urge_count=0,
         closed_unrated=False,
     )
-    events = [actions.event_values(None, Action.submit, RequestStatus.submitted, person, now)]
+    if on_behalf is None:
+        events = [actions.event_values(None, Action.submit, RequestStatus.submitted, person, now)]
+    else:
+        events = [actions.event_values(None, Action.submit, RequestStatus.submitted, on_behalf.filed_by, now,
+                                       data=on_behalf.event_data())]
     department = routing.department_for(catalog, service)
     if department is not None:
         # Routing dispatches as the system: the same transition a dispatcher takes, applied
