@@ -35,6 +35,7 @@ from server.requests.pages import detail as request_pages
 from server.requests.pages import finder as finder_pages
 from server.requests.pages import order as menu_pages
 from server.requests.pages import overdue as overdue_pages
+from server.visits import pages as visit_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
 from server.web.security import SecurityHeadersMiddleware
@@ -61,6 +62,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     overdue_pages.router,
     supervision_pages.router,
     public_board.router,
+    visit_pages.router,
 ]
 
 
