@@ -218,7 +218,9 @@ class PlanInput:
     note: str = ""
 
 
-def _plan_values(session: Session, data: PlanInput) -> dict:
+def validate_plan(session: Session, data: PlanInput) -> dict:
+    """The plan's column values for ``data``, or InvalidInput naming each bad field (the plan
+    form, the API and the import all check here)."""
     errors: dict[str, str] = {}
     try:
         months = rules.parse_frequency(data.frequency)
@@ -257,7 +259,7 @@ def set_plan(session: Session, person: Person, enterprise_id: int, data: PlanInp
     if not policy.may_manage_visit_plan(person):
         raise Forbidden("Only the centre's dispatchers and admins change the visit plan.")
     get_enterprise(session, enterprise_id)
-    values = _plan_values(session, data)
+    values = validate_plan(session, data)
     plan = repository.plan_for(session, enterprise_id)
     if plan is None:
         plan = VisitPlan(enterprise_id=enterprise_id)

@@ -3,8 +3,8 @@ a visit's page and filing its needs, the plan's import. One router for ``server/
 
 from fastapi import APIRouter
 
-from server.visits.pages import log, plan, visit
+from server.visits.pages import log, plan, plan_import, visit
 
 router = APIRouter()
-for _module in (plan, log, visit):
+for _module in (plan_import, plan, log, visit):
     router.include_router(_module.router)
