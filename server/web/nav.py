@@ -31,13 +31,13 @@ AREAS = (
     Area("/supervision", N_("Supervision"), frozenset({Role.supervisor})),
     # A lead's department figures and an admin's view of them: a link, not their home.
     Area("/supervision", N_("Supervision"), frozenset({Role.lead, Role.admin}), landing=False),
+    Area("/admin", N_("Admin"), frozenset({Role.admin})),
+    # The public board 晒单: for everyone, nobody's home.
+    Area("/board", N_("Public board"), frozenset(Role), landing=False),
     # Visits 走访: the plan for the centre's people; an enterprise contact's own visits.
     Area("/visits", N_("Visits"), frozenset({Role.staff, Role.lead, Role.dispatcher, Role.supervisor, Role.admin}),
          landing=False),
     Area("/visits/log", N_("Visits"), frozenset({Role.contact}), landing=False),
-    Area("/admin", N_("Admin"), frozenset({Role.admin})),
-    # The public board 晒单: for everyone, nobody's home.
-    Area("/board", N_("Public board"), frozenset(Role), landing=False),
 )
 
 

@@ -176,3 +176,18 @@ def test_the_pages_render_in_every_language(app, world, database, locale):
     for path in ("/visits", "/visits/log", "/visits/new", f"/visits/{visit.id}", f"/visits/{visit.id}/need",
                  f"/visits/enterprises/{visit.enterprise_id}"):
         assert staff.get(path).status_code == 200, path
+
+
+def test_the_supervision_dashboard_shows_the_visit_figures(app, world, database):
+    from server.visits import service as visit_service
+
+    visit = record(database, "staff1", on=visit_service.today())
+    file_need(database, "staff1", visit.id)
+    supervisor = client_for(app, "supervisor1")
+    page = supervisor.get("/supervision?period=month")
+    section = re.search(r'<dl class="sv-figures" id="sv-visit-figures">.*?</dl>', page.text, re.S).group(0)
+    text = _text(section)
+    assert "走访覆盖率 50.0% (1/2)" in text and "发现需求 1" in text and "需求已解决 0" in text
+    # A lead sees their department's (union is responsible for no enterprise yet: no figure).
+    lead = _text(client_for(app, "lead1").get("/supervision?period=month").text)
+    assert "走访覆盖率 — (0/0)" in lead

@@ -26,6 +26,7 @@ from server.metrics.pages import period as periods
 from server.metrics.pages import views
 from server.metrics.pages.formats import Formats
 from server.models import Person, utcnow
+from server.visits.pages.supervision import section as visit_section
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.i18n import gettext_for, locale_for
 from server.web.render import render
@@ -111,6 +112,7 @@ def dashboard(
             "department_columns": views.DEPARTMENT_COLUMNS,
             "charts": chart_views.dashboard_charts(fmt, sel, over, catalog, now),
             "month": metric_filters.today(now).strftime("%Y-%m"),
+            "visit_figures": visit_section(fmt, session, sel.filters.start, sel.filters.end, sel.filters.department_id),
         }
     return render(request, "supervision/dashboard.html", context)
 
