@@ -18,11 +18,14 @@
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
 from server.enums import VISIT_FREQUENCY_MONTHS, VisitFrequency
+from server.errors import InvalidInput
+from server.i18n_text import N_
 
 MAX_FREQUENCY_MONTHS = 24
 # How people write the codes in a spreadsheet.
@@ -124,3 +127,51 @@ def plan_order(line: PlanLine) -> tuple:
 def coverage(visited: int, active: int) -> float | None:
     """Enterprises visited in the period / all active enterprises; no figure without any."""
     return visited / active if active else None
+
+
+# --- the visit log's filters ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class LogFilters:
+    enterprise_id: int | None = None
+    department_id: int | None = None
+    start: date | None = None
+    end: date | None = None
+
+    def query(self) -> dict[str, str]:
+        params = {"enterprise": self.enterprise_id, "department": self.department_id,
+                  "from": self.start.isoformat() if self.start else None, "to": self.end.isoformat() if self.end else None}
+        return {k: str(v) for k, v in params.items() if v is not None}
+
+    def as_kwargs(self) -> dict:
+        return {"enterprise_id": self.enterprise_id, "department_id": self.department_id,
+                "start": self.start, "end": self.end}
+
+
+def parse_filters(params: Mapping[str, str]) -> LogFilters:
+    """The visit log's filters from a URL's query (the page and the API alike): ``enterprise``
+    and ``department`` ids, ``from`` and ``to`` dates; a malformed one is InvalidInput naming it."""
+    errors: dict[str, str] = {}
+
+    def ident(name: str) -> int | None:
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            return None
+        value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else None
+        if value is None:
+            errors[name] = N_("Not a valid choice.")
+        return value
+
+    def day(name: str) -> date | None:
+        raw = (params.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            errors[name] = N_("Please give the date as YYYY-MM-DD.")
+            return None
+
+    filters = LogFilters(ident("enterprise"), ident("department"), day("from"), day("to"))
+    if errors:
+        raise InvalidInput(N_("Please check the filters."), errors)
+    return filters

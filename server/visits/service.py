@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server import policy
+from server.accounts import people_repository
 from server.attachments.storage import Staging
 from server.catalog import snapshot
 from server.config import get_settings
@@ -109,6 +110,7 @@ class VisitInput:
     findings: str = ""
     internal_notes: str = ""
     follow_ups: str = ""
+    staff_usernames: list[str] = field(default_factory=list)  # the API names people by username
 
 
 def _text(errors: dict, name: str, value: str, limit: int, *, required: bool = False) -> str:
@@ -136,8 +138,15 @@ def _visit_date(errors: dict, value: date | str | None) -> date | None:
     return value if "visited_on" not in errors else None
 
 
-def _staff(session: Session, errors: dict, ids: list[int]) -> list[Person]:
+def _staff(session: Session, errors: dict, ids: list[int], usernames: list[str]) -> list[Person]:
     ids = list(dict.fromkeys(i for i in ids if isinstance(i, int) and not isinstance(i, bool)))
+    if usernames:
+        found = people_repository.people_by_usernames(session, usernames)
+        missing = [u for u in usernames if u not in found]
+        if missing:
+            errors["staff"] = Msg("There is no account {username}.", username=missing[0])
+            return []
+        ids = list(dict.fromkeys([*ids, *(found[u].id for u in usernames)]))
     if not ids:
         errors["staff_ids"] = Msg("Please choose who went on the visit.")
         return []
@@ -159,7 +168,7 @@ def record_visit(session: Session, person: Person, data: VisitInput, staged: Sta
     else:
         require_may_record(session, person, enterprise.id)
     visited_on = _visit_date(errors, data.visited_on)
-    staff = _staff(session, errors, data.staff_ids)
+    staff = _staff(session, errors, data.staff_ids, data.staff_usernames)
     values = {
         "met_with": _text(errors, "met_with", data.met_with, MAX_SHORT, required=True),
         "topics": _text(errors, "topics", data.topics, MAX_TOPICS),

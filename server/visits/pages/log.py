@@ -6,8 +6,7 @@ the centre's internal notes."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -23,9 +22,9 @@ from server.i18n_text import N_
 from server.metrics.rollup import timezone
 from server.models import Person
 from server.visits import repository
+from server.visits.rules import LogFilters, parse_filters
 from server.visits.pages.common import VisitsPerson, cards, department_options
 from server.web.deps import DatabaseDep
-from server.web.formdata import whole_number
 from server.web.i18n import gettext_for, locale_for
 from server.web.labels import STATUS_LABELS
 from server.web.render import is_htmx, render
@@ -37,52 +36,6 @@ EXPORT_COLUMNS = (
     N_("Follow-ups"), N_("Requests filed"), N_("Logged by"),
 )
 INTERNAL_COLUMN = N_("Internal notes")
-
-
-@dataclass(frozen=True)
-class LogFilters:
-    enterprise_id: int | None = None
-    department_id: int | None = None
-    start: date | None = None
-    end: date | None = None
-
-    def query(self) -> dict[str, str]:
-        params = {"enterprise": self.enterprise_id, "department": self.department_id,
-                  "from": self.start.isoformat() if self.start else None, "to": self.end.isoformat() if self.end else None}
-        return {k: str(v) for k, v in params.items() if v is not None}
-
-    def as_kwargs(self) -> dict:
-        return {"enterprise_id": self.enterprise_id, "department_id": self.department_id,
-                "start": self.start, "end": self.end}
-
-
-def parse_filters(params) -> LogFilters:
-    """The log's filters from the URL; a malformed one is a 422 naming it."""
-    errors: dict[str, str] = {}
-
-    def ident(name: str) -> int | None:
-        raw = (params.get(name) or "").strip()
-        if not raw:
-            return None
-        value = whole_number(raw)
-        if value is None:
-            errors[name] = N_("Not a valid choice.")
-        return value
-
-    def day(name: str) -> date | None:
-        raw = (params.get(name) or "").strip()
-        if not raw:
-            return None
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            errors[name] = N_("Please give the date as YYYY-MM-DD.")
-            return None
-
-    filters = LogFilters(ident("enterprise"), ident("department"), day("from"), day("to"))
-    if errors:
-        raise InvalidInput(N_("Please check the filters."), errors)
-    return filters
 
 
 @router.get("/visits/log")
