@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     # account —, "signed_in" (a session or bearer token), or "off".
     api_docs: Literal["public", "signed_in", "off"] = "public"
 
+    # Open311 GeoReport v2 (server/open311/): the jurisdiction this installation answers for.
+    # Empty: jurisdiction_id is accepted and ignored; set: every call must name it.
+    open311_jurisdiction: str = ""
+
     # Logging (server/logs.py) to standard error: one line per request and what the app says.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # "json": one JSON object per line, for a log collector.
