@@ -34,6 +34,7 @@ log = logging.getLogger("lianxin")
 
 PREFIX = "/open311"
 MAX_FORM_BYTES = 64 * 1024  # a report with a 4,000-character description is a few kB
+MAX_QUERY_BYTES = 32 * 1024  # room for 1,000 tracking numbers
 MAX_FIELDS = 200
 FORM_TYPE = "application/x-www-form-urlencoded"
 
@@ -69,7 +70,7 @@ def _clean(pairs: Params) -> Params:
 
 
 def _query(request: Request) -> Params:
-    if len(request.url.query) > MAX_FORM_BYTES:
+    if len(request.url.query) > MAX_QUERY_BYTES:
         raise Open311Errors([N_("The query string is too long.")])
     return _clean(list(request.query_params.multi_items()))
 

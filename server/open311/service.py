@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from server import policy
 from server.catalog import snapshot
 from server.catalog.snapshot import Catalog
 from server.enums import FieldType
@@ -146,6 +147,10 @@ def file(session: Session, key: Open311Key, person: Person, report: Report, *, n
     service = request_service.orderable_service(catalog, report.service_code)
     if service is None:
         raise Open311Errors([Msg("There is no service {code}.", code=report.service_code)], status_code=404)
+    # Who may order it comes first: the rest of the form is not this caller's to correct.
+    refusal = policy.order_refusal(person, service)
+    if refusal is not None:
+        raise Open311Errors([refusal], status_code=403)
     _check_contact(report)
     place, lat, long = _where(report, catalog)
     answers = _answers(service, report.attributes)
