@@ -87,3 +87,8 @@ def keys_with_people(session: Session) -> list[tuple[Open311Key, Person, Person 
         .order_by(Open311Key.id.desc())
     )
     return [tuple(row) for row in session.execute(query)]
+
+
+def report_of(session: Session, request_id: int) -> Open311Request | None:
+    """What a request filed through Open311 brought (reporter, media link), or None."""
+    return session.scalar(select(Open311Request).where(Open311Request.request_id == request_id))

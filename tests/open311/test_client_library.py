@@ -68,3 +68,21 @@ def test_georeport_lists_services_files_and_follows_a_request(live_server, key, 
     assert client.get_service_requests(service_request_id=number, status="closed") not in ([], None)
     text = httpx.get(f"{root}/requests/{number}.{output_format}").text
     assert "reader@example.cn" not in text and "Lin" not in text
+
+
+def test_concurrent_posts_each_file_one_request_with_its_own_number(live_server, key, database):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.open311.conftest import report
+
+    def post(i: int) -> httpx.Response:
+        return httpx.post(f"{live_server}/open311/v2/requests.json", data=report(key, description=f"第{i}份申请"), timeout=30)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(post, range(16)))
+    assert [r.status_code for r in responses] == [200] * 16, [r.text for r in responses if r.status_code != 200]
+    numbers = {r.json()[0]["service_request_id"] for r in responses}
+    tokens = {r.json()[0]["token"] for r in responses}
+    assert len(numbers) == 16 and len(tokens) == 16
+    listed = httpx.get(f"{live_server}/open311/v2/requests.json").json()
+    assert {d["service_request_id"] for d in listed} == numbers

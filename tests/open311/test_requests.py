@@ -129,3 +129,15 @@ def test_at_most_a_thousand_results(monkeypatch, client, key, database):
     numbers = [file(client, key) for _ in range(4)]
     listed = [d["service_request_id"] for d in client.get(f"{BASE}/requests.json").json()]
     assert listed == numbers[:0:-1]  # the newest three
+
+
+def test_the_staff_see_the_reporter_on_the_request_page(client, key, database):
+    from tests.admin.pages import sign_in
+
+    number = file(client, key, media_url="https://example.cn/photo.jpg", **REPORTER)
+    staff = sign_in(client.__class__(client.app), "staff1")
+    page = staff.get(f"/requests/{number}").text
+    assert 'id="open311-report"' in page and "Xiaoming Wangsurname" in page
+    assert 'href="mailto:xiaoming.reporter@example.cn"' in page and 'href="https://example.cn/photo.jpg"' in page
+    requester = sign_in(client.__class__(client.app), "member1").get(f"/requests/{number}").text
+    assert "xiaoming.reporter@example.cn" not in requester
