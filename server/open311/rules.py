@@ -73,6 +73,8 @@ def parse_datetime(text: str, zone: tzinfo, *, end_of_day: bool = False) -> date
     text = text.strip()
     if len(text) > 40:
         raise ValueError(text)
+    # A "+08:00" sent unencoded in a query string arrives as " 08:00".
+    text = re.sub(r"(T\d\d:\d\d(?::\d\d(?:\.\d+)?)?) (\d\d:?\d\d)$", r"\1+\2", text)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         day = date.fromisoformat(text)
         start = datetime.combine(day, time(), zone)

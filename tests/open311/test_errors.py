@@ -167,3 +167,12 @@ def test_jurisdiction_is_required_when_configured(client, key, jurisdiction):
 def test_jurisdiction_is_accepted_when_not_configured(client, key):
     assert client.get(f"{BASE}/services.json?jurisdiction_id=anything").status_code == 200
     assert client.post(f"{BASE}/requests.json", data=report(key, jurisdiction_id="anything")).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["requests/a%00b", "tokens/a%00b", "services/a%00b", "requests/" + "9" * 300,
+                                  "services/" + "x" * 300])
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_crafted_paths_are_clean_errors(client, path, fmt):
+    response = client.get(f"{BASE}/{path}.{fmt}")
+    assert response.status_code in (400, 404), response.text
+    errors_of(response, response.status_code)

@@ -84,3 +84,15 @@ def test_keys_of_a_deactivated_account_stop_working(client, database, world):
     with database.write() as session:
         session.get_one(Person, world["member2"].id).active = False
     assert not _works(client, key)
+
+
+def test_the_page_and_the_command_line_issue_keys_to_the_same_accounts(cli, client, database, world):  # noqa: F811
+    from server.models import Person
+
+    with database.write() as session:
+        session.get_one(Person, world["member2"].id).active = False
+    sign_in(client, "admin1")
+    for username, allowed in (("member1", True), ("nobody", False), ("member2", False)):
+        page = post(client, "/admin/open311-keys", {"username": username})
+        command = cli("open311-key", "create", "--user", username)
+        assert (page.status_code == 200, command.exit_code == 0) == (allowed, allowed), username

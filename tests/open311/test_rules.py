@@ -42,6 +42,7 @@ def test_datetimes_carry_their_zone():
     assert rules.format_datetime(None, SHANGHAI) is None
     assert rules.parse_datetime("2026-11-26T06:30:00Z", SHANGHAI) == moment
     assert rules.parse_datetime("2026-11-26T14:30:00", SHANGHAI) == moment  # no zone: the centre's
+    assert rules.parse_datetime("2026-11-26T14:30:00 08:00", SHANGHAI) == moment  # a "+" left unencoded
     assert rules.parse_datetime("2026-11-26", SHANGHAI) == datetime(2026, 11, 26, tzinfo=SHANGHAI)
     assert rules.parse_datetime("2026-11-26", SHANGHAI, end_of_day=True) == datetime(2026, 11, 27, tzinfo=SHANGHAI)
     with pytest.raises(ValueError):
