@@ -5,8 +5,8 @@ Revises: 7d3f1b2a9c40
 Create Date: 2026-12-02 19:30:00
 
 Open311 GeoReport v2 (server/open311/): the API keys admins issue (only their SHA-256 kept),
-and beside each request filed through Open311 its token, the reporter's name and e-mail,
-a coordinate and a media link.
+and beside each request filed through Open311 its key, the reporter's name and e-mail, a
+coordinate and a media link.
 """
 
 from collections.abc import Sequence
@@ -46,7 +46,6 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("request_id", sa.Integer(), nullable=False),
         sa.Column("key_id", sa.Integer(), nullable=False),
-        sa.Column("token", sa.String(length=64), nullable=False),
         sa.Column("first_name", sa.String(length=100), nullable=False),
         sa.Column("last_name", sa.String(length=100), nullable=False),
         sa.Column("email", sa.String(length=200), nullable=False),
@@ -59,7 +58,6 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["request_id"], ["service_request.id"], name=op.f("fk_open311_request_request_id_service_request"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_open311_request")),
         sa.UniqueConstraint("request_id", name=op.f("uq_open311_request_request_id")),
-        sa.UniqueConstraint("token", name=op.f("uq_open311_request_token")),
     )
     with op.batch_alter_table("open311_request", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_open311_request_key_id"), ["key_id"], unique=False)

@@ -30,16 +30,16 @@ class Open311Key(Base):
 
 
 class Open311Request(Base):
-    """What a request filed through Open311 carries beyond Lianxin's own columns: the token
-    of the spec's token resource, the reporter's name and e-mail (staff only: no GET returns
-    them), a coordinate and a media link (a link, never fetched)."""
+    """What a request filed through Open311 carries beyond Lianxin's own columns: the key it
+    came with, the reporter's name and e-mail (staff only: no GET returns them), a
+    coordinate and a media link (a link, never fetched). Its presence also makes the
+    request's id a token for GET tokens/{token}."""
 
     __tablename__ = "open311_request"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("service_request.id", ondelete="CASCADE"), unique=True)
     key_id: Mapped[int] = mapped_column(ForeignKey("open311_key.id"), index=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
     first_name: Mapped[str] = mapped_column(String(100), default="")
     last_name: Mapped[str] = mapped_column(String(100), default="")
     email: Mapped[str] = mapped_column(String(200), default="")

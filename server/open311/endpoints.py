@@ -207,10 +207,9 @@ def post_request(request: Request, fmt: str, form: FormDep, caller: Caller):
     key, person = caller
     report = _report(form)
     with request.app.state.database.write() as session:
-        filed = open311_service.file(session, key, person, report)
+        number = open311_service.file(session, key, person, report).number
         keys.mark_used(session, key.id)
-        number = filed.request.number
-    return _reply(fmt, "service_requests", [presenters.filed_entry(number, filed.token, None)])
+    return _reply(fmt, "service_requests", [presenters.filed_entry(number, None)])
 
 
 def _documents(request: Request, rows, pairs: Params) -> list[dict]:
@@ -290,6 +289,12 @@ def token(request: Request, token: str, fmt: str):
 
 # --- errors -----------------------------------------------------------------------------------
 def _problems(exc: Exception) -> tuple[int, list[str]]:
+    status, problems = _status_and_problems(exc)
+    # The specification: 404 for what does not exist, 403 for the api_key, 400 for the rest.
+    return (status if status in (403, 404) or status >= 500 else 400), problems
+
+
+def _status_and_problems(exc: Exception) -> tuple[int, list[str]]:
     if isinstance(exc, Open311Errors):
         return exc.status_code, [str(p) for p in exc.problems]
     if isinstance(exc, InvalidInput):

@@ -86,12 +86,24 @@ def service_definition(service: Service, locale: str) -> dict:
     return {"service_code": service.code, "attributes": attributes}
 
 
+# How a room and a floor are written in each language: data, like the buildings' names.
+_ROOM = {"zh-Hans": "{}室", "zh-Hant": "{}室", "en": "Room {}"}
+_FLOOR = {"zh-Hans": "{}层", "zh-Hant": "{}層", "en": "Floor {}"}
+
+
 def _address(catalog: Catalog, request: ServiceRequest, locale: str) -> tuple[str | None, str | None]:
+    """The place from the most specific part to the most general, as the specification
+    asks: room, floor, building, street address (which parse_address reads back)."""
     building = catalog.buildings.get(request.building_id) if request.building_id else None
     if building is None:
         return None, None
-    text = " / ".join(part for part in (localized(building.name, locale), request.floor, request.room) if part)
-    return text, rules.address_id(building.code, request.floor, request.room)
+    parts = [
+        _ROOM.get(locale, _ROOM["en"]).format(request.room) if request.room else "",
+        _FLOOR.get(locale, _FLOOR["en"]).format(request.floor) if request.floor else "",
+        localized(building.name, locale),
+        building.address,
+    ]
+    return ", ".join(p for p in parts if p), rules.address_id(building.code, request.floor, request.room)
 
 
 def request_entry(catalog: Catalog, request: ServiceRequest, extra: Open311Request | None, note: str | None,
@@ -120,8 +132,9 @@ def request_entry(catalog: Catalog, request: ServiceRequest, extra: Open311Reque
     }
 
 
-def filed_entry(number: str, token: str, notice: str | None) -> dict:
-    return {"service_request_id": number, "token": token, "service_notice": notice, "account_id": None}
+def filed_entry(number: str, notice: str | None) -> dict:
+    # The specification: service_request_id or token, never both; Lianxin files at once.
+    return {"service_request_id": number, "service_notice": notice, "account_id": None}
 
 
 def token_entry(number: str, token: str) -> dict:

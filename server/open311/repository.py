@@ -63,9 +63,11 @@ def latest_public_notes(session: Session, request_ids: Collection[int]) -> dict[
 
 
 def number_for_token(session: Session, token: str) -> str | None:
+    """Lianxin files at once, so a request's token is its tracking number: the number, when
+    it names a request filed through Open311."""
     return session.scalar(
         select(ServiceRequest.number).join(Open311Request, Open311Request.request_id == ServiceRequest.id)
-        .where(Open311Request.token == token)
+        .where(ServiceRequest.number == token)
     )
 
 

@@ -1,7 +1,7 @@
 """Filing a request through Open311 (POST requests): the GeoReport fields read into the one
 submission path (``server.requests.service.submit``), so routing, time limits, numbering and
 notifications apply as to every other request, and what GeoReport brings beyond Lianxin's
-columns (token, reporter's name and e-mail, coordinate, media link) kept beside it.
+columns (reporter's name and e-mail, coordinate, media link) kept beside it.
 
 Errors are :class:`Open311Errors`: GeoReport answers with a list, one entry per problem
 (one per missing required attribute)."""
@@ -9,7 +9,6 @@ Errors are :class:`Open311Errors`: GeoReport answers with a list, one entry per 
 from __future__ import annotations
 
 import math
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -56,12 +55,6 @@ class Report:
     last_name: str = ""
     phone: str = ""
     media_url: str = ""
-
-
-@dataclass(frozen=True)
-class Filed:
-    request: ServiceRequest
-    token: str
 
 
 def _where(report: Report, catalog: Catalog) -> tuple[rules.Place | None, float | None, float | None]:
@@ -138,7 +131,7 @@ def _translate(exc: InvalidInput) -> Open311Errors:
     return Open311Errors(problems or [exc.message])
 
 
-def file(session: Session, key: Open311Key, person: Person, report: Report, *, now: datetime | None = None) -> Filed:
+def file(session: Session, key: Open311Key, person: Person, report: Report, *, now: datetime | None = None) -> ServiceRequest:
     """File ``report`` as ``person`` (the key's account, whose permissions apply)."""
     now = now or utcnow()
     if not report.service_code:
@@ -165,14 +158,13 @@ def file(session: Session, key: Open311Key, person: Person, report: Report, *, n
         raise _translate(exc) from None
     except Forbidden as exc:
         raise Open311Errors([Msg(exc.message, **exc.params)], status_code=403) from None
-    token = secrets.token_urlsafe(16)
     session.add(Open311Request(
-        request_id=filed.request.id, key_id=key.id, token=token, first_name=report.first_name,
+        request_id=filed.request.id, key_id=key.id, first_name=report.first_name,
         last_name=report.last_name, email=report.email, lat=lat, long=long,
         address_string=report.address_string[: rules.MAX_ADDRESS], media_url=report.media_url, created_at=now,
     ))
     session.flush()
-    return Filed(filed.request, token)
+    return filed.request
 
 
 def lookup_service(catalog: Catalog, code: str) -> Service:

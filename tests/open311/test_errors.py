@@ -176,3 +176,9 @@ def test_crafted_paths_are_clean_errors(client, path, fmt):
     response = client.get(f"{BASE}/{path}.{fmt}")
     assert response.status_code in (400, 404), response.text
     errors_of(response, response.status_code)
+
+
+def test_any_other_refusal_is_400_as_the_specification_says(client):
+    # A method the resource does not take: not a missing resource, not a key problem.
+    errors_of(client.delete(f"{BASE}/requests.json"), 400)
+    errors_of(client.put(f"{BASE}/services.xml"), 400)
