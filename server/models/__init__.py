@@ -4,6 +4,7 @@ from server.models.attachment import Attachment
 from server.models.audit import AuditEntry
 from server.models.auth_token import AuthToken
 from server.models.base import Base, utcnow
+from server.models.booking import Booking
 from server.models.building import Building
 from server.models.catalog import Category, Service, ServiceField
 from server.models.catalog_revision import CatalogRevision
@@ -21,6 +22,7 @@ from server.models.metric_rollup import (
 from server.models.person import Person, PersonRole
 from server.models.rating import RequestRating
 from server.models.request_search import RequestSearch
+from server.models.room import Room
 from server.models.service_request import RequestEvent, ServiceRequest
 from server.models.sign_in_failure import SignInFailure
 
@@ -29,6 +31,7 @@ __all__ = [
     "AuditEntry",
     "AuthToken",
     "Base",
+    "Booking",
     "Building",
     "CatalogRevision",
     "Category",
@@ -46,6 +49,7 @@ __all__ = [
     "RequestEvent",
     "RequestRating",
     "RequestSearch",
+    "Room",
     "Service",
     "ServiceField",
     "ServiceRequest",
