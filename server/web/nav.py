@@ -34,6 +34,8 @@ AREAS = (
     Area("/admin", N_("Admin"), frozenset({Role.admin})),
     # The public board 晒单: for everyone, nobody's home.
     Area("/board", N_("Public board"), frozenset(Role), landing=False),
+    # Rooms 阵地预约: everyone may book a free slot; beside each role's own area, nobody's home.
+    Area("/rooms", N_("Rooms"), frozenset(Role), landing=False),
 )
 
 
