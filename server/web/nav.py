@@ -39,6 +39,11 @@ AREAS = (
 )
 
 
+# Menu services that have a page of their own instead of a free-text request: the menu's card
+# links there and the order form sends people on (the service stays, for the old requests).
+SERVICE_PAGES = {"resources.venue-booking": "/rooms"}
+
+
 def nav_areas(person: Person | None, *, landing_only: bool = False) -> list[Area]:
     """The header's links: one per path, the first area that lets the person in."""
     if person is None:

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 
 from server.enums import BookingStatus
-from server.models import AuditEntry, Booking, Room
+from server.models import AuditEntry, Booking, Category, Room
 from server.worktime import _package_is_workday
-from tests.factories import build_world
+from tests.factories import build_world, create_service
 from tests.requests.pages.requester_helpers import client_for, csrf_from
 from tests.rooms.helpers import create_room
 
@@ -169,3 +169,15 @@ def test_admins_keep_the_rooms(app, database, world):
         assert session.scalar(select(AuditEntry.action).where(AuditEntry.entity == "room")) == "create"
     assert "多功能厅" in admin.get("/admin/rooms").text
     assert client_for(app, "member1").get("/admin/rooms").status_code == 403
+
+
+def test_the_menu_s_venue_booking_leads_to_the_rooms(app, database, world):
+    with database.write() as session:
+        category = session.scalar(select(Category))
+        create_service(session, "resources.venue-booking", category, None)
+    member = client_for(app, "member1")
+    page = member.get("/menu").text
+    assert 'href="/rooms" aria-label="预约场地：服务resources.venue-booking"' in page
+    assert 'href="/menu/resources.venue-booking"' not in page
+    response = member.get("/menu/resources.venue-booking", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/rooms"
