@@ -132,12 +132,10 @@ def check_booking(room: RoomFacts, *, starts_at: datetime, ends_at: datetime, ex
 
 def _check_time(errors: dict, room: RoomFacts, starts_at: datetime, ends_at: datetime, now: datetime,
                 calendar: WorkCalendar) -> None:
-    local_start, local_end = starts_at.astimezone(calendar.tz), ends_at.astimezone(calendar.tz)
+    # Order matters: the checks that need no time-zone arithmetic come first, so that a time
+    # at the edge of the calendar (year 9999) is refused before converting it could overflow.
     if ends_at <= starts_at:
         errors["ends_at"] = N_("The end must be after the start.")
-        return
-    if not (_on_grid(local_start.time()) and _on_grid(local_end.time())):
-        errors["starts_at"] = N_("Bookings start and end on the hour or the half hour.")
         return
     if starts_at < now:
         errors["starts_at"] = N_("This time has already passed.")
@@ -147,6 +145,10 @@ def _check_time(errors: dict, room: RoomFacts, starts_at: datetime, ends_at: dat
         return
     if ends_at - starts_at > timedelta(hours=MAX_BOOKING_HOURS):
         errors["ends_at"] = Msg(N_("A booking lasts at most {hours} hours."), hours=MAX_BOOKING_HOURS)
+        return
+    local_start, local_end = starts_at.astimezone(calendar.tz), ends_at.astimezone(calendar.tz)
+    if not (_on_grid(local_start.time()) and _on_grid(local_end.time())):
+        errors["starts_at"] = N_("Bookings start and end on the hour or the half hour.")
         return
     day = local_start.date()
     windows = day_windows(room.opening_hours, room.keeps_office_hours, day, calendar)

@@ -263,7 +263,7 @@ _ALREADY = {
 
 def _refuse_state(booking: Booking, allowed: frozenset[BookingStatus] | set[BookingStatus]) -> None:
     if booking.status not in allowed:
-        raise Conflict(_ALREADY[BookingStatus(booking.status)], status=str(booking.status))
+        raise Conflict(_ALREADY[BookingStatus(booking.status)], booking_status=str(booking.status))
 
 
 def approve(session: Session, booking_id: int, *, by: Person, version: int | None = None,
