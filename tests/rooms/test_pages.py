@@ -181,3 +181,12 @@ def test_the_menu_s_venue_booking_leads_to_the_rooms(app, database, world):
     assert 'href="/menu/resources.venue-booking"' not in page
     response = member.get("/menu/resources.venue-booking", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/rooms"
+
+
+def test_room_use_is_for_the_centre_and_its_supervisors(app, room_id):
+    assert client_for(app, "member1").get("/rooms/use").status_code == 403
+    supervisor = client_for(app, "supervisor1")
+    assert 'href="/rooms/use"' in supervisor.get("/rooms").text
+    page = supervisor.get("/rooms/use?from=2026-09-21&to=2026-09-27").text
+    assert "党员活动室" in page and "<td>42</td>" in page and "<td>0.0%</td>" in page
+    assert supervisor.get("/rooms/use?from=2026-09-27&to=2026-09-21").status_code == 422

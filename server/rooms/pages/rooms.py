@@ -13,7 +13,7 @@ from starlette.responses import RedirectResponse
 from server.errors import Forbidden, InvalidInput, LianxinError, Msg
 from server.i18n_text import N_
 from server.models import Person, utcnow
-from server.rooms import policy, presenters, rules
+from server.rooms import figures, policy, presenters, rules
 from server.rooms import repository as repo
 from server.rooms import service as room_service
 from server.web.deps import DatabaseDep, PagePerson
@@ -56,7 +56,25 @@ def room_list(request: Request, person: PagePerson, database: DatabaseDep):
         buildings = presenters.buildings_of(session, rooms)
     return render(request, "rooms/list.html", {
         "rooms": rooms, "buildings": buildings, "may_decide": policy.may_decide(person),
+        "sees_use": policy.sees_all(person),
     })
+
+
+@router.get("/rooms/use")
+def room_use(request: Request, person: PagePerson, database: DatabaseDep,
+             from_: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+             to: Annotated[str | None, Query(max_length=10)] = None):
+    """Room use for the centre and its supervisors: booked hours / open hours per room."""
+    if not policy.sees_all(person):
+        raise Forbidden("You may not open this page.")
+    today = _day(None)
+    first = _day(from_, "from") if from_ else today.replace(day=1)
+    last = _day(to, "to") if to else today
+    if last < first or (last - first).days > 366:
+        raise InvalidInput("Please correct the marked fields.", {"to": N_("From a date to one at most a year later.")})
+    with database.read() as session:
+        lines = figures.room_use(session, first, last)
+    return render(request, "rooms/use.html", {"lines": lines, "first": first, "last": last})
 
 
 @router.get("/rooms/{room_id:id}")
