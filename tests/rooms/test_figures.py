@@ -19,7 +19,7 @@ def test_room_use_counts_approved_hours_over_open_hours(database, count_queries)
     with database.write() as session:
         room = create_room(session)
         hall = create_room(session, "报告厅", capacity=100, needs_approval=True)
-        idle = create_room(session, "周末空间", hours={"sat": [["10:00", "12:00"]]}, keeps_office_hours=True)
+        create_room(session, "周末空间", hours={"sat": [["10:00", "12:00"]]}, keeps_office_hours=True)
         member = person_by_username(session, "member1")
         for start, end in ((local(9, 21, 9), local(9, 21, 11)), (local(9, 22, 14), local(9, 22, 15))):
             room_service.book(session, room_id=room.id, starts_at=start, ends_at=end, title="学习", purpose="",
