@@ -105,3 +105,17 @@ class Rating(StrEnum):
     satisfied = "satisfied"
     basically_satisfied = "basically_satisfied"
     unsatisfied = "unsatisfied"
+
+
+class BookingStatus(StrEnum):
+    """A room booking's life: requested (waiting for the centre, where the room needs its
+    approval) → approved or refused; requested or approved → cancelled."""
+
+    requested = "requested"  # 待审批
+    approved = "approved"  # 已批准
+    refused = "refused"  # 未批准
+    cancelled = "cancelled"  # 已取消
+
+
+# A live booking holds its room: the database refuses another live one that overlaps it.
+LIVE_BOOKING_STATUSES = frozenset({BookingStatus.requested, BookingStatus.approved})

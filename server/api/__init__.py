@@ -9,6 +9,7 @@ from server.catalog.endpoints import router as catalog_router
 from server.metrics.endpoints import router as metrics_router
 from server.requests.endpoints import router as requests_router
 from server.requests.endpoints import supervision_router
+from server.rooms.endpoints import router as rooms_router
 
 API_PREFIX = "/api/v1"
 
@@ -19,3 +20,4 @@ api_router.include_router(catalog_router)
 api_router.include_router(requests_router)
 api_router.include_router(metrics_router)
 api_router.include_router(supervision_router)
+api_router.include_router(rooms_router)

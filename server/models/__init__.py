@@ -4,6 +4,7 @@ from server.models.attachment import Attachment
 from server.models.audit import AuditEntry
 from server.models.auth_token import AuthToken
 from server.models.base import Base, utcnow
+from server.models.booking import Booking
 from server.models.building import Building
 from server.models.catalog import Category, Service, ServiceField
 from server.models.catalog_revision import CatalogRevision
@@ -22,6 +23,7 @@ from server.models.open311_key import Open311Key, Open311Request
 from server.models.person import Person, PersonRole
 from server.models.rating import RequestRating
 from server.models.request_search import RequestSearch
+from server.models.room import Room
 from server.models.service_request import RequestEvent, ServiceRequest
 from server.models.sign_in_failure import SignInFailure
 
@@ -30,6 +32,7 @@ __all__ = [
     "AuditEntry",
     "AuthToken",
     "Base",
+    "Booking",
     "Building",
     "CatalogRevision",
     "Category",
@@ -49,6 +52,7 @@ __all__ = [
     "RequestEvent",
     "RequestRating",
     "RequestSearch",
+    "Room",
     "Service",
     "ServiceField",
     "ServiceRequest",

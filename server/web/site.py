@@ -36,6 +36,9 @@ from server.requests.pages import detail as request_pages
 from server.requests.pages import finder as finder_pages
 from server.requests.pages import order as menu_pages
 from server.requests.pages import overdue as overdue_pages
+from server.rooms.pages import admin as room_admin_pages
+from server.rooms.pages import bookings as booking_pages
+from server.rooms.pages import rooms as room_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
 from server.web.security import SecurityHeadersMiddleware
@@ -63,6 +66,9 @@ PAGE_ROUTERS: list[APIRouter] = [
     supervision_pages.router,
     public_board.router,
     open311_pages.router,
+    room_pages.router,
+    booking_pages.router,
+    room_admin_pages.router,
 ]
 
 
