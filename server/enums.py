@@ -105,3 +105,12 @@ class Rating(StrEnum):
     satisfied = "satisfied"
     basically_satisfied = "basically_satisfied"
     unsatisfied = "unsatisfied"
+
+
+class WebhookFormat(StrEnum):
+    """The body a webhook receives: Lianxin's own signed JSON, or a group robot's message."""
+
+    generic = "generic"
+    wecom = "wecom"  # 企业微信群机器人
+    dingtalk = "dingtalk"  # 钉钉自定义机器人
+    feishu = "feishu"  # 飞书自定义机器人

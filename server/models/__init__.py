@@ -23,6 +23,7 @@ from server.models.rating import RequestRating
 from server.models.request_search import RequestSearch
 from server.models.service_request import RequestEvent, ServiceRequest
 from server.models.sign_in_failure import SignInFailure
+from server.models.webhook import Webhook
 
 __all__ = [
     "Attachment",
@@ -50,5 +51,6 @@ __all__ = [
     "ServiceField",
     "ServiceRequest",
     "SignInFailure",
+    "Webhook",
     "utcnow",
 ]

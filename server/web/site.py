@@ -29,6 +29,7 @@ from server.http.session import SessionMiddleware
 from server.imports import pages as import_pages
 from server.metrics.pages import board as public_board
 from server.metrics.pages import routes as supervision_pages
+from server.notifications import webhooks_pages
 from server.requests.pages import board as dispatch_board
 from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
@@ -61,6 +62,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     overdue_pages.router,
     supervision_pages.router,
     public_board.router,
+    webhooks_pages.router,
 ]
 
 
