@@ -15,7 +15,7 @@ from server.i18n_text import N_
 from server.models import Department
 from server.notifications import webhooks_repository as repo
 from server.notifications import webhooks_service
-from server.notifications.webhooks_rules import mask
+from server.notifications.webhooks_rules import mask, shown_url
 from server.web.deps import DatabaseDep
 from server.web.formdata import FormDep, text, values
 
@@ -28,12 +28,6 @@ FORMAT_LABELS = {
     WebhookFormat.dingtalk: N_("DingTalk robot"),
     WebhookFormat.feishu: N_("Feishu robot"),
 }
-
-
-def shown_url(url: str) -> str:
-    """The address without its query: the robots' keys and tokens travel there."""
-    base, _, query = url.partition("?")
-    return base + ("?…" if query else "")
 
 
 def _page(request, session, *, form_values=None, errors=None, notice=None, failure=None, status_code=200):

@@ -53,3 +53,9 @@ def mask(secret: str) -> str:
     if not secret:
         return ""
     return "••••" + secret[-4:] if len(secret) > 8 else "••••"
+
+
+def shown_url(url: str) -> str:
+    """The address without its query, for lists: the robots' keys and tokens travel there."""
+    base, _, query = url.partition("?")
+    return base + ("?…" if query else "")

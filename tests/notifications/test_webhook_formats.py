@@ -206,3 +206,12 @@ def test_robots_speak_the_installations_language():
     assert gettext("Open the request") == "查看工单"
     sent = build(_hook(WebhookFormat.wecom, secret=""), EVENT, timezone="Asia/Shanghai", gettext=gettext)
     assert "[查看工单](" in json.loads(sent.body)["markdown"]["content"]
+
+
+def test_the_documented_example_signature():
+    """docs/WEBHOOKS.md gives receivers a worked example to test their check against."""
+    from server import resources
+
+    doc = (resources.SOURCE_ROOT / "docs" / "WEBHOOKS.md").read_text(encoding="utf-8")
+    header = generic_signature("whsec_example", b'{"id":"1"}', 1796000000)
+    assert f"X-Lianxin-Signature: {header}" in doc
