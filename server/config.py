@@ -102,11 +102,6 @@ class Settings(BaseSettings):
         return 4 if is_sqlite else 16
 
     @property
-    def webhook_allowed(self) -> tuple[str, ...]:
-        """LIANXIN_WEBHOOK_ALLOW_HOSTS as a list, lower-cased."""
-        return tuple(entry.strip().lower() for entry in self.webhook_allow_hosts.split(",") if entry.strip())
-
-    @property
     def max_body_bytes(self) -> int:
         """The largest request body accepted: the upload limit plus room for a form's other
         fields and multipart boundaries."""
@@ -121,6 +116,11 @@ class Settings(BaseSettings):
     @property
     def attachments_dir(self) -> Path:
         return self.data_dir / "attachments"
+
+    @property
+    def webhook_allowed(self) -> tuple[str, ...]:
+        """LIANXIN_WEBHOOK_ALLOW_HOSTS as a list, lower-cased."""
+        return tuple(entry.strip().lower() for entry in self.webhook_allow_hosts.split(",") if entry.strip())
 
 
 @lru_cache
