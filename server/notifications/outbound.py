@@ -13,12 +13,14 @@ Only the standard library: httpx is a test dependency here, not a runtime one.""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import socket
 import ssl
+import string
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -27,6 +29,8 @@ MAX_REDIRECTS = 3
 # A receiver's answer is kept for the delivery record, not read whole.
 MAX_ANSWER_BYTES = 16 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Everything printable in ASCII stays as written (existing %-escapes included).
+_URL_SAFE = string.punctuation
 
 # Cloud instance-metadata services: AWS, GCP, Azure, OpenStack (169.254.169.254 and its IPv6
 # twin), AWS ECS task metadata, AWS's DNS, Alibaba Cloud, Oracle Cloud, Azure's wire server.
@@ -78,7 +82,10 @@ class AllowList:
             try:
                 networks.append(ipaddress.ip_network(entry, strict=False))
             except ValueError:
-                hosts.add(entry.rstrip("."))
+                name = entry.rstrip(".")
+                with contextlib.suppress(UnicodeError):
+                    name = name.encode("idna").decode("ascii")  # as the URL's host is compared
+                hosts.add(name)
         return cls(frozenset(hosts), tuple(networks))
 
     def allows_host(self, host: str) -> bool:
@@ -148,11 +155,14 @@ def post(url: str, body: bytes, headers: dict[str, str], *, allow: AllowList, ti
             raise Refused(f"refused: {url[:200]} is not an http(s) address")
         try:
             port = parts.port or (443 if scheme == "https" else 80)
-        except ValueError as exc:
-            raise Refused(f"refused: {url[:200]} has no valid port") from exc
-        address = checked_address(parts.hostname, port, allow)
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        status, location, answer = _send(scheme, parts.hostname, port, address, target, body, headers, timeout)
+            # 例子.中国 → xn--fsqu00a.xn--fiqs8s: what DNS, TLS and the Host header carry.
+            host = parts.hostname.encode("idna").decode("ascii")
+        except (ValueError, UnicodeError) as exc:
+            raise Refused(f"refused: {url[:200]} has no valid host and port") from exc
+        address = checked_address(host, port, allow)
+        # A path or query typed with Chinese characters goes out percent-encoded.
+        target = quote((parts.path or "/") + (f"?{parts.query}" if parts.query else ""), safe=_URL_SAFE)
+        status, location, answer = _send(scheme, host, port, address, target, body, headers, timeout)
         if status in REDIRECT_STATUSES and location:
             url = urljoin(url, location)
             continue
@@ -182,5 +192,8 @@ def _send(scheme: str, host: str, port: int, address: str, target: str, body: by
         # Timeouts, refused connections, TLS failures, broken answers: the receiver may be
         # back later.
         raise OutboundError(f"no answer from {host}: {exc.__class__.__name__}: {exc}"[:500], retry=True) from exc
+    except (ValueError, UnicodeError) as exc:
+        # Something in the request itself that http.client will not send: no retry mends it.
+        raise OutboundError(f"not sent to {host}: {exc}"[:500], retry=False) from exc
     finally:
         connection.close()

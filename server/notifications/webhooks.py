@@ -24,6 +24,7 @@ e-mail (:data:`PUBLIC_REQUEST_FIELDS` is the whole list)."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ __all__ = [
     "DeliveryResult", "Outgoing", "PUBLIC_REQUEST_FIELDS", "WebhookEvent", "build", "deliver_webhook", "hooks_for",
     "read_answer", "verify_signature", "wants",
 ]
+
+log = logging.getLogger("lianxin.webhooks")
 
 # What a receiver may learn of a request; anything else in WebhookEvent.request is dropped.
 PUBLIC_REQUEST_FIELDS = ("number", "service", "status", "department", "due", "url")
@@ -249,11 +252,15 @@ def deliver_webhook(hook: Webhook, event: WebhookEvent, settings: Settings, *,
     result, never as an exception."""
     if not hook.active:
         return DeliveryResult(False, None, "not sent: the webhook is switched off", False)
-    outgoing = build(hook, event, timezone=settings.timezone, gettext=gettext or installation_gettext())
     try:
+        outgoing = build(hook, event, timezone=settings.timezone, gettext=gettext or installation_gettext())
         answer = outbound.post(outgoing.url, outgoing.body, outgoing.headers,
                                allow=outbound.AllowList.parse(settings.webhook_allowed),
                                timeout=settings.webhook_timeout_seconds)
     except outbound.OutboundError as exc:
         return DeliveryResult(False, None, exc.reason, exc.retry)
+    except Exception as exc:
+        # A fault of ours must not stop the worker's batch: it is logged, recorded, retried.
+        log.exception("webhook %s: delivery of %s failed", hook.id, event.id)
+        return DeliveryResult(False, None, f"not sent: {exc.__class__.__name__}: {exc}"[:500], True)
     return read_answer(hook.format, answer.status, answer.body)

@@ -196,3 +196,25 @@ def test_switched_off_hook_sends_nothing(receiver, loopback_settings):
 def test_any_2xx_is_delivered(receiver, loopback_settings, status):
     receiver.answer("/hook", status, b"")
     assert deliver_webhook(_hook(receiver.url()), EVENT, loopback_settings).ok
+
+
+def test_chinese_host_and_path(receiver, loopback_settings, monkeypatch):
+    """An internationalised host name goes out as IDNA (DNS, Host header), a Chinese path
+    percent-encoded."""
+    real = socket.getaddrinfo
+    asked: list[str] = []
+
+    def resolve(host, port, *args, **kwargs):
+        if host.startswith("xn--"):
+            asked.append(host)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    url = receiver.url("/钩子?名=值").replace("127.0.0.1", "连心.测试")
+    result = deliver_webhook(_hook(url), EVENT, loopback_settings)
+    assert result.ok, result.answer
+    assert asked == ["连心.测试".encode("idna").decode()]
+    got = receiver.received[0]
+    assert got.path == "/%E9%92%A9%E5%AD%90?%E5%90%8D=%E5%80%BC"
+    assert got.headers["host"].startswith("xn--")

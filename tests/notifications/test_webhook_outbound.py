@@ -102,7 +102,7 @@ def test_public_name_passes(monkeypatch):
     assert checked_address("hooks.example", 443, AllowList.parse([])) == "8.8.4.4"
 
 
-@pytest.mark.parametrize("entries", [["intranet.example"], ["INTRANET.example."], ["10.0.0.7"], ["10.0.0.0/8"]])
+@pytest.mark.parametrize("entries", [["intranet.example"], ["INTRANET.example."], ["10.0.0.7"], ["10.0.0.0/8"], ["x.example", " 10.0.0.7 "]])
 def test_allow_list_by_name_address_or_network(monkeypatch, entries):
     _resolving(monkeypatch, {"intranet.example": ["10.0.0.7"]})
     assert checked_address("intranet.example", 80, AllowList.parse(entries)) == "10.0.0.7"
@@ -131,3 +131,17 @@ def test_numeric_forms_of_loopback_are_refused():
 def test_only_http_urls(url):
     with pytest.raises(Refused, match="not an http"):
         outbound.post(url, b"{}", {}, allow=AllowList.parse([]), timeout=1)
+
+
+def test_allow_list_takes_chinese_host_names(monkeypatch):
+    host = "内网.测试".encode("idna").decode()
+    _resolving(monkeypatch, {host: ["10.0.0.7"]})
+    assert checked_address(host, 80, AllowList.parse(["内网.测试"])) == "10.0.0.7"
+
+
+def test_settings_list_is_split_on_commas(settings, monkeypatch):
+    from server.config import get_settings
+
+    monkeypatch.setenv("LIANXIN_WEBHOOK_ALLOW_HOSTS", " Hooks.Intranet , 10.0.0.8,,10.1.0.0/16 ")
+    get_settings.cache_clear()
+    assert get_settings().webhook_allowed == ("hooks.intranet", "10.0.0.8", "10.1.0.0/16")
