@@ -28,15 +28,16 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from server import resources
 from server.config import Settings
 from server.enums import WebhookFormat
-from server.i18n_text import N_
+from server.i18n_text import N_, localized
 from server.models import Webhook
 from server.notifications import outbound
 from server.notifications.webhooks_repository import hooks_for, wants
@@ -56,8 +57,9 @@ __all__ = [
 
 log = logging.getLogger("lianxin.webhooks")
 
-# What a receiver may learn of a request; anything else in WebhookEvent.request is dropped.
-PUBLIC_REQUEST_FIELDS = ("number", "service", "status", "department", "due", "url")
+# What a receiver may learn of a request (public_fields makes exactly these); anything else
+# in WebhookEvent.request is dropped.
+PUBLIC_REQUEST_FIELDS = ("number", "status", "service", "service_code", "department", "department_code", "due", "url")
 USER_AGENT = "Lianxin-Webhook/1"
 # The robots' own limits (WeCom markdown: 4,096 bytes) with room for the labels.
 MAX_TEXT_CHARS = 1000
@@ -75,7 +77,6 @@ _RETRY_CODES = {
 _LABELS = {
     "number": N_("Request"),
     "service": N_("Service"),
-    "status": N_("Status"),
     "department": N_("Department"),
     "due": N_("Due"),
 }
@@ -108,38 +109,67 @@ class Outgoing:
 
 
 # --- building what is sent (pure) --------------------------------------------------------------
-def public_fields(request: dict, zone: ZoneInfo) -> dict[str, Any]:
-    """The request's public fields, times as ISO 8601 in the installation's zone."""
-    result = {}
-    for name in PUBLIC_REQUEST_FIELDS:
-        value = request.get(name)
-        if value is None or value == "":
-            continue
-        result[name] = value.astimezone(zone).isoformat(timespec="seconds") if isinstance(value, datetime) else str(value)
+def public_fields(request: dict, zone: ZoneInfo, base_url: str = "") -> dict[str, Any]:
+    """The request's public fields, from the outbox's payload (codes with ``service_name`` /
+    ``department_name`` maps, ``complete_due_at``) or from display-ready values: names in the
+    installation's language beside their codes, times as ISO 8601 in the installation's zone,
+    and the request page's address when the installation's public URL is known."""
+    result: dict[str, Any] = {}
+    number = request.get("number")
+    if number:
+        result["number"] = str(number)
+    if request.get("status"):
+        result["status"] = str(request["status"])
+    for key in ("service", "department"):
+        code, names = request.get(key), request.get(f"{key}_name")
+        name = localized(names) if isinstance(names, dict) else names
+        if name:
+            result[key] = str(name)
+            if code:
+                result[f"{key}_code"] = str(code)
+        elif code:
+            result[key] = str(code)
+    due = request.get("due") or request.get("complete_due_at")
+    if due:
+        result["due"] = _iso(due, zone)
+    url = request.get("url") or (f"{base_url.rstrip('/')}/requests/{quote(str(number))}" if base_url and number else "")
+    if url:
+        result["url"] = str(url)
     return result
 
 
-def generic_body(event: WebhookEvent, zone: ZoneInfo) -> bytes:
+def _iso(value: datetime | str, zone: ZoneInfo) -> str:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if value.tzinfo is None:  # stored times are UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(zone).isoformat(timespec="seconds")
+
+
+def generic_body(event: WebhookEvent, zone: ZoneInfo, base_url: str = "") -> bytes:
     document = {
         "id": event.id,
         "type": event.type,
         "time": event.at.astimezone(zone).isoformat(timespec="seconds"),
         "text": event.text,
-        "request": public_fields(event.request, zone),
+        "request": public_fields(event.request, zone, base_url),
     }
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _lines(event: WebhookEvent, zone: ZoneInfo, gettext: Callable[[str], str]) -> list[str]:
-    """'Label: value' lines of the public fields, for the robots' messages."""
-    fields = event.request
+def _lines(fields: dict[str, Any], gettext: Callable[[str], str]) -> list[str]:
+    """'Label：value' lines of the public fields, for the robots' messages. The state is left
+    to the event's text, which says what happened in words."""
     lines = []
     for name, label in _LABELS.items():
         value = fields.get(name)
-        if value is None or value == "":
+        if not value:
             continue
-        if isinstance(value, datetime):
-            value = value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+        if name == "due":
+            value = value[:16].replace("T", " ")  # 2026-12-04T18:00:00+08:00 → 2026-12-04 18:00
         lines.append(f"{gettext(label)}：{_plain(str(value))}")
     return lines
 
@@ -150,62 +180,61 @@ def _plain(text: str, limit: int = MAX_TEXT_CHARS) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _wecom(event, zone, gettext) -> dict:
-    url = event.request.get("url")
-    parts = [f"**{_plain(event.text)}**", *(f"> {line}" for line in _lines(event, zone, gettext))]
-    if url:
-        parts.append(f"[{gettext(_OPEN)}]({url})")
+def _wecom(text: str, fields: dict[str, Any], gettext) -> dict:
+    parts = [f"**{_plain(text)}**", *(f"> {line}" for line in _lines(fields, gettext))]
+    if fields.get("url"):
+        parts.append(f"[{gettext(_OPEN)}]({fields['url']})")
     content = "\n".join(parts)
     while len(content.encode()) > WECOM_MAX_BYTES:
         content = content[: len(content) - 100] + "…"
     return {"msgtype": "markdown", "markdown": {"content": content}}
 
 
-def _dingtalk(event, zone, gettext) -> dict:
-    url = event.request.get("url")
-    parts = [f"#### {_plain(event.text)}", *(f"- {line}" for line in _lines(event, zone, gettext))]
-    if url:
-        parts.append(f"[{gettext(_OPEN)}]({url})")
+def _dingtalk(text: str, fields: dict[str, Any], gettext) -> dict:
+    parts = [f"#### {_plain(text)}", *(f"- {line}" for line in _lines(fields, gettext))]
+    if fields.get("url"):
+        parts.append(f"[{gettext(_OPEN)}]({fields['url']})")
     # DingTalk's markdown needs blank lines between paragraphs; the title is the preview.
-    return {"msgtype": "markdown", "markdown": {"title": _plain(event.text, 100), "text": "\n\n".join(parts)}}
+    return {"msgtype": "markdown", "markdown": {"title": _plain(text, 100), "text": "\n\n".join(parts)}}
 
 
-def _feishu(event, zone, gettext, secret: str, now: float) -> dict:
-    url = event.request.get("url")
-    rows: list[list[dict]] = [[{"tag": "text", "text": line}] for line in _lines(event, zone, gettext)]
-    if url:
-        rows.append([{"tag": "a", "text": gettext(_OPEN), "href": url}])
+def _feishu(text: str, fields: dict[str, Any], gettext, secret: str, now: float) -> dict:
+    rows: list[list[dict]] = [[{"tag": "text", "text": line}] for line in _lines(fields, gettext)]
+    if fields.get("url"):
+        rows.append([{"tag": "a", "text": gettext(_OPEN), "href": fields["url"]}])
     document: dict[str, Any] = {}
     if secret:
         timestamp = int(now)
         document = {"timestamp": str(timestamp), "sign": feishu_sign(secret, timestamp)}
     document.update({"msg_type": "post",
-                     "content": {"post": {"zh_cn": {"title": _plain(event.text, 200), "content": rows}}}})
+                     "content": {"post": {"zh_cn": {"title": _plain(text, 200), "content": rows}}}})
     return document
 
 
 def build(hook: Webhook, event: WebhookEvent, *, timezone: str, gettext: Callable[[str], str],
-          now: float | None = None) -> Outgoing:
-    """The URL, headers and body of one delivery (signed as of ``now``, seconds)."""
+          base_url: str = "", now: float | None = None) -> Outgoing:
+    """The URL, headers and body of one delivery (signed as of ``now``, seconds);
+    ``base_url`` is the installation's public address, for links to the request."""
     zone = ZoneInfo(timezone)
     now = time.time() if now is None else now
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
                EVENT_ID_HEADER: event.id}
     url = hook.url
     if hook.format == WebhookFormat.generic:
-        body = generic_body(event, zone)
+        body = generic_body(event, zone, base_url)
         if hook.secret:
             headers[SIGNATURE_HEADER] = generic_signature(hook.secret, body, int(now))
         return Outgoing(url, headers, body)
+    fields = public_fields(event.request, zone, base_url)
     if hook.format == WebhookFormat.wecom:
-        document = _wecom(event, zone, gettext)
+        document = _wecom(event.text, fields, gettext)
     elif hook.format == WebhookFormat.dingtalk:
-        document = _dingtalk(event, zone, gettext)
+        document = _dingtalk(event.text, fields, gettext)
         if hook.secret:
             timestamp_ms = int(now * 1000)
             url += ("&" if "?" in url else "?") + f"timestamp={timestamp_ms}&sign={dingtalk_sign(hook.secret, timestamp_ms)}"
     elif hook.format == WebhookFormat.feishu:
-        document = _feishu(event, zone, gettext, hook.secret, now)
+        document = _feishu(event.text, fields, gettext, hook.secret, now)
     else:
         raise ValueError(f"unknown webhook format {hook.format!r}")
     return Outgoing(url, headers, json.dumps(document, ensure_ascii=False).encode())
@@ -253,7 +282,8 @@ def deliver_webhook(hook: Webhook, event: WebhookEvent, settings: Settings, *,
     if not hook.active:
         return DeliveryResult(False, None, "not sent: the webhook is switched off", False)
     try:
-        outgoing = build(hook, event, timezone=settings.timezone, gettext=gettext or installation_gettext())
+        outgoing = build(hook, event, timezone=settings.timezone, gettext=gettext or installation_gettext(),
+                         base_url=getattr(settings, "public_url", ""))
         answer = outbound.post(outgoing.url, outgoing.body, outgoing.headers,
                                allow=outbound.AllowList.parse(settings.webhook_allowed),
                                timeout=settings.webhook_timeout_seconds)

@@ -215,3 +215,40 @@ def test_the_documented_example_signature():
     doc = (resources.SOURCE_ROOT / "docs" / "WEBHOOKS.md").read_text(encoding="utf-8")
     header = generic_signature("whsec_example", b'{"id":"1"}', 1796000000)
     assert f"X-Lianxin-Signature: {header}" in doc
+
+
+# What the outbox stores for a request (server/notifications/service.py: its payload).
+OUTBOX_EVENT = WebhookEvent(
+    id="0c5e6d0a-1111-4000-8000-000000000002", type="new_task", at=datetime(2026, 12, 2, 2, 0, tzinfo=UTC),
+    request={
+        "number": "LX-20261202-0003", "status": "dispatched", "service": "legal_aid",
+        "service_name": {"zh-Hans": "法律援助", "en": "Legal aid"}, "department": "justice",
+        "department_name": {"zh-Hans": "司法所", "en": "Justice office"},
+        "submitted_at": "2026-12-02T01:00:00+00:00", "complete_due_at": "2026-12-09T10:00:00+00:00", "flag": None,
+    },
+    text="新任务 LX-20261202-0003：法律援助",
+)
+
+
+def test_generic_from_the_outbox_payload():
+    sent = build(_hook(WebhookFormat.generic), OUTBOX_EVENT, timezone="Asia/Shanghai", gettext=str,
+                 base_url="https://lianxin.example.cn/", now=NOW)
+    assert json.loads(sent.body)["request"] == {
+        "number": "LX-20261202-0003", "status": "dispatched",
+        "service": "法律援助", "service_code": "legal_aid", "department": "司法所", "department_code": "justice",
+        "due": "2026-12-09T18:00:00+08:00", "url": "https://lianxin.example.cn/requests/LX-20261202-0003",
+    }
+
+
+def test_no_link_without_the_public_url():
+    sent = build(_hook(WebhookFormat.generic), OUTBOX_EVENT, timezone="Asia/Shanghai", gettext=str, now=NOW)
+    assert "url" not in json.loads(sent.body)["request"]
+
+
+def test_robots_from_the_outbox_payload_show_names():
+    sent = build(_hook(WebhookFormat.dingtalk, secret=""), OUTBOX_EVENT, timezone="Asia/Shanghai", gettext=str,
+                 base_url="https://lianxin.example.cn", now=NOW)
+    text = json.loads(sent.body)["markdown"]["text"]
+    assert "- Service：法律援助" in text and "- Department：司法所" in text and "- Due：2026-12-09 18:00" in text
+    assert "legal_aid" not in text and "justice" not in text
+    assert "[Open the request](https://lianxin.example.cn/requests/LX-20261202-0003)" in text
