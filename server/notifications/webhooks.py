@@ -281,6 +281,9 @@ def deliver_webhook(hook: Webhook, event: WebhookEvent, settings: Settings, *,
     result, never as an exception."""
     if not hook.active:
         return DeliveryResult(False, None, "not sent: the webhook is switched off", False)
+    if not wants(hook, event.type):
+        # Queued before its list of events changed, or by a caller that did not filter.
+        return DeliveryResult(True, None, f"skipped: the webhook does not take {event.type} events", False)
     try:
         outgoing = build(hook, event, timezone=settings.timezone, gettext=gettext or installation_gettext(),
                          base_url=getattr(settings, "public_url", ""))

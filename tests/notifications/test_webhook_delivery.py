@@ -218,3 +218,12 @@ def test_chinese_host_and_path(receiver, loopback_settings, monkeypatch):
     got = receiver.received[0]
     assert got.path == "/%E9%92%A9%E5%AD%90?%E5%90%8D=%E5%80%BC"
     assert got.headers["host"].startswith("xn--")
+
+
+def test_events_the_hook_does_not_take_are_skipped(receiver, loopback_settings):
+    hook = _hook(receiver.url())
+    hook.event_types = ["request.dispatched"]
+    result = deliver_webhook(hook, EVENT, loopback_settings)
+    assert result.ok and result.status is None and "skipped" in result.answer and receiver.received == []
+    hook.event_types = ["request.completed"]
+    assert deliver_webhook(hook, EVENT, loopback_settings).status == 200
