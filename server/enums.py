@@ -119,3 +119,12 @@ class BookingStatus(StrEnum):
 
 # A live booking holds its room: the database refuses another live one that overlaps it.
 LIVE_BOOKING_STATUSES = frozenset({BookingStatus.requested, BookingStatus.approved})
+
+
+class WebhookFormat(StrEnum):
+    """The body a webhook receives: Lianxin's own signed JSON, or a group robot's message."""
+
+    generic = "generic"
+    wecom = "wecom"  # 企业微信群机器人
+    dingtalk = "dingtalk"  # 钉钉自定义机器人
+    feishu = "feishu"  # 飞书自定义机器人

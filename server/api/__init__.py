@@ -2,9 +2,8 @@
 
 from fastapi import APIRouter
 
-from server.api.openapi import operation_id
-
 from server.accounts.endpoints import router as auth_router
+from server.api.openapi import operation_id
 from server.catalog.endpoints import router as catalog_router
 from server.metrics.endpoints import router as metrics_router
 from server.requests.endpoints import router as requests_router

@@ -26,6 +26,7 @@ from server.models.request_search import RequestSearch
 from server.models.room import Room
 from server.models.service_request import RequestEvent, ServiceRequest
 from server.models.sign_in_failure import SignInFailure
+from server.models.webhook import Webhook
 
 __all__ = [
     "Attachment",
@@ -57,5 +58,6 @@ __all__ = [
     "ServiceField",
     "ServiceRequest",
     "SignInFailure",
+    "Webhook",
     "utcnow",
 ]

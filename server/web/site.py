@@ -29,6 +29,7 @@ from server.http.session import SessionMiddleware
 from server.imports import pages as import_pages
 from server.metrics.pages import board as public_board
 from server.metrics.pages import routes as supervision_pages
+from server.notifications import webhooks_pages
 from server.open311 import pages as open311_pages
 from server.requests.pages import board as dispatch_board
 from server.requests.pages import desk
@@ -69,6 +70,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     room_pages.router,
     booking_pages.router,
     room_admin_pages.router,
+    webhooks_pages.router,
 ]
 
 
