@@ -266,6 +266,61 @@ def metrics_rebuild() -> None:
         _rebuild_metrics(database)
 
 
+@main.group("open311-key")
+def open311_key_group() -> None:
+    """API keys for Open311 GeoReport v2 clients (as /admin/open311-keys)."""
+
+
+OPEN311_KEY_NOTE = "lianxin open311-key"
+
+
+@open311_key_group.command("create")
+@click.option("--user", "username", required=True, help="The account the key files requests as.")
+@click.option("--label", default="", help="What the key is for, e.g. the lobby kiosk.")
+def open311_key_create(username: str, label: str) -> None:
+    """Issue a key; it is printed alone on its own line, once (only its hash is kept)."""
+    from server.open311 import keys
+
+    with _open_database() as database:
+        try:
+            with database.write() as session:
+                issued = keys.issue(session, None, username, label=label, note=OPEN311_KEY_NOTE)
+        except LianxinError as exc:
+            raise click.ClickException("No key was issued: " + _describe(exc, {"username": "--user", "label": "--label"})) from exc
+    click.echo(issued.key)
+
+
+@open311_key_group.command("list")
+def open311_key_list() -> None:
+    """Every key: its prefix, account, label, when issued and last used, and whether revoked."""
+    from server.open311 import repository
+
+    with _open_database() as database, database.read() as session:
+        rows = repository.keys_with_people(session)
+    if not rows:
+        click.echo("No Open311 keys.")
+    for key, owner, _creator in rows:
+        state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}Z" if key.revoked_at else "active"
+        used = f"{key.last_used_at:%Y-%m-%d %H:%M}Z" if key.last_used_at else "never"
+        click.echo(f"{key.prefix}…\t{owner.username}\t{key.label or '-'}\tissued {key.created_at:%Y-%m-%d}\tlast used {used}\t{state}")
+
+
+@open311_key_group.command("revoke")
+@click.argument("key")
+def open311_key_revoke(key: str) -> None:
+    """Revoke KEY: the key itself, or the prefix `list` shows."""
+    from server.open311 import keys
+
+    with _open_database() as database:
+        try:
+            with database.write() as session:
+                row = keys.revoke(session, None, keys.find(session, key), note=OPEN311_KEY_NOTE)
+                prefix = row.prefix
+        except LianxinError as exc:
+            raise click.ClickException(_describe(exc)) from exc
+    click.echo(f"Revoked the key {prefix}….")
+
+
 @main.group("export")
 def export_group() -> None:
     """Write data out as files."""
@@ -390,6 +445,100 @@ def import_people(file: str, dry_run: bool) -> None:
     """Create and update people from a CSV or XLSX file (matched by username). Columns:
     username, display_name, phone, email, roles, enterprise, department, active."""
     _import_rows("people", file, dry_run)
+
+
+@main.group("webhook")
+def webhook_group() -> None:
+    """Webhooks: signed JSON and the WeCom, DingTalk and Feishu group robots (as /admin/webhooks)."""
+
+
+# The audit trail's note for webhooks changed from the command line (their actor is empty).
+WEBHOOK_NOTE = "lianxin webhook {verb}"
+_WEBHOOK_OPTIONS = {"url": "URL", "format": "--format", "department": "--department", "secret": "--secret",
+                    "event_types": "--event"}
+
+
+@webhook_group.command("add")
+@click.argument("url")
+@click.option("--format", "format_", default="generic", show_default=True,
+              type=click.Choice(["generic", "wecom", "dingtalk", "feishu"]), help="What the receiver expects.")
+@click.option("--department", default="", help="Department code: only its events (default: the whole installation).")
+@click.option("--secret", default="", help="DingTalk/Feishu: the robot's signing secret. Generic: made for you when not given.")
+@click.option("--event", "events", multiple=True, help="An event type it receives (repeat; default: all).")
+def webhook_add(url: str, format_: str, department: str, secret: str, events: tuple[str, ...]) -> None:
+    """Add a webhook that receives notifications at URL. A generic webhook's secret is shown
+    here once."""
+    from server.notifications import webhooks_service
+
+    data = webhooks_service.WebhookInput(url=url, format=format_, department_code=department, secret=secret,
+                                         event_types=list(events))
+    with _open_database() as database:
+        try:
+            with database.write() as session:
+                hook = webhooks_service.add(session, None, data, note=WEBHOOK_NOTE.format(verb="add"))
+                hook_id, hook_secret = hook.id, hook.secret
+        except LianxinError as exc:
+            raise click.ClickException("The webhook was not added: " + _describe(exc, _WEBHOOK_OPTIONS)) from exc
+    click.echo(f"Added webhook {hook_id}.")
+    if hook_secret and not secret:
+        click.echo(f"Its secret, shown only now: {hook_secret}")
+
+
+@webhook_group.command("list")
+def webhook_list() -> None:
+    """Every webhook: id, format, for whom, address (without its query, where robots keep
+    their keys), secret (masked), events."""
+    from server.notifications import webhooks_repository
+    from server.notifications.webhooks_rules import mask, shown_url
+
+    with _open_database() as database, database.read() as session:
+        rows = webhooks_repository.all_hooks(session)
+        if not rows:
+            click.echo("No webhooks.")
+        for hook, department in rows:
+            events = ",".join(hook.event_types) if hook.event_types else "all events"
+            click.echo(f"{hook.id:>4}  {hook.format:<8}  {department.code if department else '(all)':<12}  "
+                       f"{shown_url(hook.url)}  {mask(hook.secret) or '-'}  {events}"
+                       + ("" if hook.active else "  (off)"))
+
+
+def _webhook(session, webhook_id: int):
+    from server.notifications import webhooks_service
+
+    try:
+        return webhooks_service.get(session, webhook_id)
+    except LianxinError as exc:
+        raise click.ClickException(f"There is no webhook {webhook_id}.") from exc
+
+
+@webhook_group.command("remove")
+@click.argument("webhook_id", metavar="ID", type=click.IntRange(min=1))
+def webhook_remove(webhook_id: int) -> None:
+    """Remove webhook ID."""
+    from server.notifications import webhooks_service
+
+    with _open_database() as database, database.write() as session:
+        webhooks_service.remove(session, None, _webhook(session, webhook_id), note=WEBHOOK_NOTE.format(verb="remove"))
+    click.echo(f"Removed webhook {webhook_id}.")
+
+
+@webhook_group.command("test")
+@click.argument("webhook_id", metavar="ID", type=click.IntRange(min=1))
+def webhook_test(webhook_id: int) -> None:
+    """Send a test message to webhook ID now and show the receiver's answer (exit 1 when it
+    was not delivered)."""
+    from server.models import Department
+    from server.notifications import webhooks_service
+
+    with _open_database() as database:
+        with database.read() as session:
+            hook = _webhook(session, webhook_id)
+            department = session.get(Department, hook.department_id) if hook.department_id else None
+            session.expunge_all()
+        result = webhooks_service.send_test(hook, department, get_settings())
+    if not result.ok:
+        raise click.ClickException(f"The test message was not delivered: {result.answer}")
+    click.echo(f"Delivered: {result.answer}")
 
 
 @main.command()

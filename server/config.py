@@ -84,6 +84,16 @@ class Settings(BaseSettings):
     # account —, "signed_in" (a session or bearer token), or "off".
     api_docs: Literal["public", "signed_in", "off"] = "public"
 
+    # Open311 GeoReport v2 (server/open311/): the jurisdiction this installation answers for.
+    # Empty: jurisdiction_id is accepted and ignored; set: every call must name it.
+    open311_jurisdiction: str = ""
+    # Webhooks (server/notifications/outbound.py): host names, addresses or networks
+    # (comma-separated, e.g. "hooks.intranet,10.0.0.8,127.0.0.1") that webhooks may reach
+    # although they are loopback, private or link-local; everything else such is refused.
+    webhook_allow_hosts: str = ""
+    # Seconds to connect and to wait for each read of a receiver's answer.
+    webhook_timeout_seconds: float = 5.0
+
     # Logging (server/logs.py) to standard error: one line per request and what the app says.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # "json": one JSON object per line, for a log collector.
@@ -128,6 +138,11 @@ class Settings(BaseSettings):
     @property
     def attachments_dir(self) -> Path:
         return self.data_dir / "attachments"
+
+    @property
+    def webhook_allowed(self) -> tuple[str, ...]:
+        """LIANXIN_WEBHOOK_ALLOW_HOSTS as a list, lower-cased."""
+        return tuple(entry.strip().lower() for entry in self.webhook_allow_hosts.split(",") if entry.strip())
 
 
 @lru_cache

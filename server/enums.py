@@ -119,3 +119,24 @@ class VisitFrequency(StrEnum):
 VISIT_FREQUENCY_MONTHS = {
     VisitFrequency.monthly: 1, VisitFrequency.quarterly: 3, VisitFrequency.half_yearly: 6, VisitFrequency.yearly: 12,
 }
+class BookingStatus(StrEnum):
+    """A room booking's life: requested (waiting for the centre, where the room needs its
+    approval) → approved or refused; requested or approved → cancelled."""
+
+    requested = "requested"  # 待审批
+    approved = "approved"  # 已批准
+    refused = "refused"  # 未批准
+    cancelled = "cancelled"  # 已取消
+
+
+# A live booking holds its room: the database refuses another live one that overlaps it.
+LIVE_BOOKING_STATUSES = frozenset({BookingStatus.requested, BookingStatus.approved})
+
+
+class WebhookFormat(StrEnum):
+    """The body a webhook receives: Lianxin's own signed JSON, or a group robot's message."""
+
+    generic = "generic"
+    wecom = "wecom"  # 企业微信群机器人
+    dingtalk = "dingtalk"  # 钉钉自定义机器人
+    feishu = "feishu"  # 飞书自定义机器人

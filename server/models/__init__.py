@@ -4,6 +4,7 @@ from server.models.attachment import Attachment
 from server.models.audit import AuditEntry
 from server.models.auth_token import AuthToken
 from server.models.base import Base, utcnow
+from server.models.booking import Booking
 from server.models.building import Building
 from server.models.catalog import Category, Service, ServiceField
 from server.models.catalog_revision import CatalogRevision
@@ -18,18 +19,22 @@ from server.models.metric_rollup import (
     MetricEnterpriseDay,
     MetricRollup,
 )
+from server.models.open311_key import Open311Key, Open311Request
 from server.models.person import Person, PersonRole
 from server.models.rating import RequestRating
 from server.models.request_search import RequestSearch
+from server.models.room import Room
 from server.models.service_request import RequestEvent, ServiceRequest
 from server.models.sign_in_failure import SignInFailure
 from server.models.visit import Visit, VisitNeed, VisitPhoto, VisitPlan, VisitStaff
+from server.models.webhook import Webhook
 
 __all__ = [
     "Attachment",
     "AuditEntry",
     "AuthToken",
     "Base",
+    "Booking",
     "Building",
     "CatalogRevision",
     "Category",
@@ -42,11 +47,14 @@ __all__ = [
     "MetricEnterpriseDay",
     "MetricRollup",
     "ROLLUP_COUNTERS",
+    "Open311Key",
+    "Open311Request",
     "Person",
     "PersonRole",
     "RequestEvent",
     "RequestRating",
     "RequestSearch",
+    "Room",
     "Service",
     "ServiceField",
     "ServiceRequest",
@@ -56,5 +64,6 @@ __all__ = [
     "VisitPhoto",
     "VisitPlan",
     "VisitStaff",
+    "Webhook",
     "utcnow",
 ]

@@ -20,12 +20,13 @@ from server.accounts.passwords import hash_password
 from server.catalog.file_format import FieldSeed
 from server.errors import InvalidInput
 from server.models import Building, Category, Department, Enterprise, Person, Service, ServiceField
+from server.seeding.rooms import load_demo_bookings, load_rooms
 from server.seeding.schema import Seeds, read_seeds
 from server.yaml_file import SeedError
 
 SEEDS_DIR = resources.SEEDS_DIR
 
-KINDS = ("buildings", "departments", "categories", "services", "enterprises", "accounts")
+KINDS = ("buildings", "departments", "categories", "services", "enterprises", "accounts", "rooms", "bookings")
 
 
 def load_seeds(
@@ -48,9 +49,11 @@ def load_seeds(
     departments = _load_departments(session, seeds, counts["departments"], update_existing)
     categories = _load_categories(session, seeds, counts["categories"], update_existing)
     _load_services(session, seeds, categories, departments, counts["services"], update_existing)
+    load_rooms(session, Path(seeds_dir), buildings, counts["rooms"])
     if seeds.demo is not None:
         enterprises = _load_enterprises(session, seeds, buildings, counts["enterprises"])
         _load_accounts(session, seeds, enterprises, departments, counts["accounts"])
+        load_demo_bookings(session, Path(seeds_dir), counts["bookings"])
     session.flush()
     return counts
 

@@ -34,11 +34,18 @@ AREAS = (
     Area("/admin", N_("Admin"), frozenset({Role.admin})),
     # The public board 晒单: for everyone, nobody's home.
     Area("/board", N_("Public board"), frozenset(Role), landing=False),
+    # Rooms 阵地预约: everyone may book a free slot; beside each role's own area, nobody's home.
+    Area("/rooms", N_("Rooms"), frozenset(Role), landing=False),
     # Visits 走访: the plan for the centre's people; an enterprise contact's own visits.
     Area("/visits", N_("Visits"), frozenset({Role.staff, Role.lead, Role.dispatcher, Role.supervisor, Role.admin}),
          landing=False),
     Area("/visits/log", N_("Visits"), frozenset({Role.contact}), landing=False),
 )
+
+
+# Menu services that have a page of their own instead of a free-text request: the menu's card
+# links there and the order form sends people on (the service stays, for the old requests).
+SERVICE_PAGES = {"resources.venue-booking": "/rooms"}
 
 
 def nav_areas(person: Person | None, *, landing_only: bool = False) -> list[Area]:

@@ -29,6 +29,8 @@ from server.http.session import SessionMiddleware
 from server.imports import pages as import_pages
 from server.metrics.pages import board as public_board
 from server.metrics.pages import routes as supervision_pages
+from server.notifications import webhooks_pages
+from server.open311 import pages as open311_pages
 from server.requests.pages import board as dispatch_board
 from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
@@ -36,6 +38,9 @@ from server.requests.pages import finder as finder_pages
 from server.requests.pages import order as menu_pages
 from server.requests.pages import overdue as overdue_pages
 from server.visits import pages as visit_pages
+from server.rooms.pages import admin as room_admin_pages
+from server.rooms.pages import bookings as booking_pages
+from server.rooms.pages import rooms as room_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
 from server.web.security import SecurityHeadersMiddleware
@@ -63,6 +68,11 @@ PAGE_ROUTERS: list[APIRouter] = [
     supervision_pages.router,
     public_board.router,
     visit_pages.router,
+    open311_pages.router,
+    room_pages.router,
+    booking_pages.router,
+    room_admin_pages.router,
+    webhooks_pages.router,
 ]
 
 

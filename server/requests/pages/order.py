@@ -33,6 +33,7 @@ from server.web.formdata import FormDep, chose_files, receive_files, text
 from server.web.formdata import values as formdata_values
 from server.web.i18n import locale_for
 from server.web.labels import AUDIENCE_LABELS
+from server.web.nav import SERVICE_PAGES
 from server.web.render import is_htmx, render
 
 router = APIRouter()
@@ -80,6 +81,7 @@ def service_card(catalog: Catalog, service: Service, locale: str) -> dict[str, A
         "complete_days": service.complete_limit_days,
         "department": localized(department.name, locale) if department else None,
         "allow_attachments": service.allow_attachments,
+        "page": SERVICE_PAGES.get(service.code),
     }
 
 
@@ -156,6 +158,8 @@ def order_form(request: Request, code: Annotated[str, Path(max_length=60)], pers
     with database.read() as session:
         catalog = snapshot.load(session)
     service = _orderable(catalog, code)
+    if service.code in SERVICE_PAGES:
+        return RedirectResponse(SERVICE_PAGES[service.code], status_code=303)
     refusal = policy.order_refusal(person, service)
     if refusal is not None:
         # The service's page with the reason and the way on, not a bare 403 (the POST still

@@ -2,8 +2,8 @@
 the requests filed from the needs found.
 
 Revision ID: eca6fce4fdc9
-Revises: 7d3f1b2a9c40
-Create Date: 2026-12-02 19:12
+Revises: d81b45a89f17
+Create Date: 2026-12-02 19:33
 """
 
 from collections.abc import Sequence
@@ -15,7 +15,7 @@ import server.models.base
 
 
 revision: str = 'eca6fce4fdc9'
-down_revision: str | None = '7d3f1b2a9c40'
+down_revision: str | None = 'd81b45a89f17'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
