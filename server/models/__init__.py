@@ -19,6 +19,7 @@ from server.models.metric_rollup import (
     MetricRollup,
 )
 from server.models.person import Person, PersonRole
+from server.models.pioneer import AttendanceRecord, AttendanceRecordPerson, ContributionPoints, VolunteerHours
 from server.models.rating import RequestRating
 from server.models.request_search import RequestSearch
 from server.models.service_request import RequestEvent, ServiceRequest
@@ -26,11 +27,14 @@ from server.models.sign_in_failure import SignInFailure
 
 __all__ = [
     "Attachment",
+    "AttendanceRecord",
+    "AttendanceRecordPerson",
     "AuditEntry",
     "AuthToken",
     "Base",
     "Building",
     "CatalogRevision",
+    "ContributionPoints",
     "Category",
     "DailyCounter",
     "Department",
@@ -50,5 +54,6 @@ __all__ = [
     "ServiceField",
     "ServiceRequest",
     "SignInFailure",
+    "VolunteerHours",
     "utcnow",
 ]
