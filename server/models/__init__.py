@@ -19,7 +19,12 @@ from server.models.metric_rollup import (
     MetricRollup,
 )
 from server.models.person import Person, PersonRole
-from server.models.pioneer import AttendanceRecord, AttendanceRecordPerson, ContributionPoints, VolunteerHours
+from server.models.pioneer import (
+    AttendanceRecord,
+    AttendanceRecordPerson,
+    ContributionPoints,
+    VolunteerHours,
+)
 from server.models.rating import RequestRating
 from server.models.request_search import RequestSearch
 from server.models.service_request import RequestEvent, ServiceRequest

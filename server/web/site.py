@@ -29,6 +29,8 @@ from server.http.session import SessionMiddleware
 from server.imports import pages as import_pages
 from server.metrics.pages import board as public_board
 from server.metrics.pages import routes as supervision_pages
+from server.pioneer.pages import records as pioneer_record_pages
+from server.pioneer.pages import score as pioneer_pages
 from server.requests.pages import board as dispatch_board
 from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
@@ -61,6 +63,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     overdue_pages.router,
     supervision_pages.router,
     public_board.router,
+    pioneer_pages.router,
+    pioneer_record_pages.router,
 ]
 
 

@@ -74,19 +74,17 @@ def test_hours_are_checked_field_by_field(database, world, party, data, field):
         values["day"] = _today() + timedelta(days=1)
     if values["person_id"] == "staff1":  # not a party member
         values["person_id"] = world["staff1"].id
-    with database.write() as session:
-        with pytest.raises(InvalidInput) as refused:
-            service.record_hours(session, _get(session, "dispatcher1", world), service.HoursInput(**values))
+    with database.write() as session, pytest.raises(InvalidInput) as refused:
+        service.record_hours(session, _get(session, "dispatcher1", world), service.HoursInput(**values))
     assert field in refused.value.errors
 
 
 @pytest.mark.parametrize(("points", "reason"), [("0", "r"), ("101", "r"), ("-101", "r"), ("2.5", "r"), ("5", ""),
                                                  ("5", "  ")])
 def test_points_need_a_whole_non_zero_amount_and_a_reason(database, world, party, points, reason):
-    with database.write() as session:
-        with pytest.raises(InvalidInput) as refused:
-            service.award_points(session, _get(session, "admin1", world),
-                                 service.PointsInput(party["member1"], _today(), points, reason))
+    with database.write() as session, pytest.raises(InvalidInput) as refused:
+        service.award_points(session, _get(session, "admin1", world),
+                             service.PointsInput(party["member1"], _today(), points, reason))
     assert set(refused.value.errors) & {"points", "reason"}
 
 
@@ -195,9 +193,8 @@ def test_withdrawing_a_record_needs_a_reason_and_leaves_an_audit_entry(database,
         row = service.record_attendance(session, centre, service.AttendanceInput(
             "主题党日", "theme_day", _today(), [party["member1"], party["member2"]]))
         record_id = row.id
-    with database.write() as session:
-        with pytest.raises(InvalidInput):
-            service.withdraw(session, _get(session, "dispatcher1", world), "attendance", record_id, " ")
+    with database.write() as session, pytest.raises(InvalidInput):
+        service.withdraw(session, _get(session, "dispatcher1", world), "attendance", record_id, " ")
     with database.write() as session:
         service.withdraw(session, _get(session, "dispatcher1", world), "attendance", record_id, "录入重复")
     with database.read() as session:
