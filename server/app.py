@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from server import health
 from server.api import API_PREFIX, api_router
 from server.api.docs import docs_router
+from server.api.openapi import finish as finish_openapi
 from server.api.problems import install_error_handlers
 from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
@@ -25,6 +26,12 @@ class Lianxin(FastAPI):
         # The request log wraps everything, Starlette's error middleware included, so that it
         # sees the 500 that middleware answers for an unhandled error (and logs the error).
         return RequestLog(super().build_middleware_stack())
+
+    def openapi(self) -> dict:
+        # Built once, then made true to the problem+json errors, limits and headers it answers.
+        if self.openapi_schema is None:
+            self.openapi_schema = finish_openapi(super().openapi())
+        return self.openapi_schema
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

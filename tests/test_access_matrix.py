@@ -217,3 +217,24 @@ def test_the_supervision_pages_are_for_overseers_and_leads(pages):
     # The public board 晒单 is for everyone signed in (anonymised: tests/web/supervision).
     table["/board"] = _differences({p: pages[p].get("/board").status_code for p in PEOPLE}, {p: 200 for p in PEOPLE})
     assert {url: diff for url, diff in table.items() if diff} == {}
+
+
+def test_the_bulk_urge_of_the_overdue_list(pages, database):
+    """The overdue list's "urge the ticked ones" form: the page is for overseers and leads
+    (others get 403 before anything is read); of those, only a supervisor's urge goes through —
+    a lead's is refused per request with its reason, and R is not urged."""
+    from server.models import ServiceRequest
+
+    statuses, urged = {}, {}
+    for p in PEOPLE:
+        number = _file(pages)
+        page = pages[p]
+        response = page.post("/supervision/overdue/urge", data={
+            "kind": "claim", "number": number, "note": "请尽快处理", "form_key": f"matrix-{p}",
+            "csrf_token": token(page)}, follow_redirects=False)
+        statuses[p] = response.status_code
+        with database.read() as session:
+            urged[p] = session.scalar(select(ServiceRequest.urge_count).where(ServiceRequest.number == number))
+    expected = {p: 403 for p in PEOPLE} | {"supervisor1": 200, "admin1": 200, "lead1": 200}
+    assert _differences(statuses, expected) == {}
+    assert {p for p, count in urged.items() if count} == {"supervisor1"}

@@ -28,7 +28,8 @@ class MeOut(BaseModel):
 
 
 @router.post("/token", response_model=TokenOut, summary="Exchange username and password for a bearer token",
-             responses={401: {"description": "Wrong username or password"}})
+             responses={401: {"description": "Wrong username or password"},
+                        429: {"description": "Too many failed sign-ins for this account or address; wait for Retry-After seconds"}})
 def issue_token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()], database: DatabaseDep) -> TokenOut:
     def issue(session, person):
         secret, row = account_service.issue_token(session, person, kind="api")
@@ -46,7 +47,7 @@ def revoke_token(person: PersonDep, database: DatabaseDep, token: Annotated[str 
 
 
 @router.get("/me", response_model=MeOut, summary="Who the token belongs to")
-def me(person: PersonDep) -> MeOut:
+def get_me(person: PersonDep) -> MeOut:
     return MeOut(
         username=person.username, name=person.display_name, roles=sorted(person.roles),
         enterprise_id=person.enterprise_id, department_id=person.department_id,

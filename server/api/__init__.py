@@ -2,6 +2,8 @@
 
 from fastapi import APIRouter
 
+from server.api.openapi import operation_id
+
 from server.accounts.endpoints import router as auth_router
 from server.catalog.endpoints import router as catalog_router
 from server.metrics.endpoints import router as metrics_router
@@ -10,7 +12,8 @@ from server.requests.endpoints import supervision_router
 
 API_PREFIX = "/api/v1"
 
-api_router = APIRouter(prefix=API_PREFIX)
+# Operation ids are the view functions' names (server/api/openapi.py).
+api_router = APIRouter(prefix=API_PREFIX, generate_unique_id_function=operation_id)
 api_router.include_router(auth_router)
 api_router.include_router(catalog_router)
 api_router.include_router(requests_router)

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from server import security_log
 from server.errors import LianxinError
+from server.http.allow import allowed_methods
 
 log = logging.getLogger("lianxin")
 
@@ -87,8 +88,12 @@ def install_error_handlers(app: FastAPI, page_errors: PageErrorHandler | None = 
                                 address=request.client.host if request.client else "",
                                 method=request.method, path=request.url.path)
         if page_errors is None or is_api_path(request.url.path):
-            return api_error_response(request, exc)
-        return await page_errors(request, exc)
+            response = api_error_response(request, exc)
+        else:
+            response = await page_errors(request, exc)
+        if response.status_code == 405:
+            response.headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+        return response
 
     for exc_type in (LianxinError, RequestValidationError, StarletteHTTPException, Exception):
         app.add_exception_handler(exc_type, dispatch)

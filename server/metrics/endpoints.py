@@ -53,7 +53,7 @@ def _code(session, department_id: int | None) -> str | None:
 
 
 @router.get("", response_model=MetricsOut, summary="The figures of a period and of the one before", responses=ERRORS)
-def figures(
+def get_metrics(
     database: DatabaseDep,
     person: PersonDep,
     from_: From = None,
@@ -75,7 +75,7 @@ def figures(
 
 
 @router.get("/departments", response_model=DepartmentsOut, summary="One row per department", responses=ERRORS)
-def departments(
+def get_department_metrics(
     database: DatabaseDep,
     person: PersonDep,
     from_: From = None,
@@ -103,7 +103,7 @@ def departments(
 
 
 @router.get("/staff", response_model=StaffOut, summary="Per staff member of a department", responses=ERRORS)
-def staff(
+def get_staff_metrics(
     database: DatabaseDep,
     person: PersonDep,
     department: Code = None,
@@ -130,7 +130,7 @@ def staff(
 
 @router.get("/redblack", response_model=RedBlackOut, summary="The month's red and black list of departments",
             responses=ERRORS)
-def red_black(
+def get_red_black_list(
     database: DatabaseDep,
     person: PersonDep,
     month: Annotated[str | None, Query(max_length=7, description="YYYY-MM (default: this month)")] = None,

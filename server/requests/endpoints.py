@@ -44,7 +44,7 @@ ERRORS = {
     response_model=RequestOut,
     status_code=status.HTTP_201_CREATED,
     summary="File a request (点单)",
-    responses={200: {"description": "Replayed: the same Idempotency-Key and body again"}, **ERRORS},
+    responses={200: {"model": RequestOut, "description": "Replayed: the same Idempotency-Key and body again"}, **ERRORS},
 )
 def submit_request(
     body: SubmitBody,
@@ -128,7 +128,8 @@ def get_events(number: Annotated[str, Path(max_length=24)], database: DatabaseDe
 @router.post("/{number}/{action}", response_model=RequestOut, summary="Take an action on a request", responses=ERRORS)
 def take_action(
     number: Annotated[str, Path(max_length=24)],
-    action: Annotated[str, Path(description="One of: " + ", ".join(a.value for a in PERSON_ACTIONS))],
+    # Documented as the enum it is; any other word is a 404 (no such action), like a wrong path.
+    action: Annotated[str, Path(description="The action to take", json_schema_extra={"enum": [a.value for a in PERSON_ACTIONS]})],
     database: DatabaseDep,
     person: PersonDep,
     body: ActionBody | None = None,
@@ -178,7 +179,7 @@ supervision_router = APIRouter(prefix="/supervision", tags=["supervision"])
     summary="Requests overdue to claim or to complete, longest overdue first",
     responses=ERRORS,
 )
-def overdue(
+def list_overdue(
     database: DatabaseDep,
     person: PersonDep,
     kind: Annotated[str, Query(pattern="^(claim|complete)$")] = "claim",
