@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
-from server.api.openapi import operation_id
-
 from server.accounts.endpoints import router as auth_router
+from server.api.openapi import operation_id
 from server.catalog.endpoints import router as catalog_router
 from server.metrics.endpoints import router as metrics_router
+from server.pioneer.endpoints import router as pioneer_router
 from server.requests.endpoints import router as requests_router
 from server.requests.endpoints import supervision_router
 
@@ -19,3 +19,4 @@ api_router.include_router(catalog_router)
 api_router.include_router(requests_router)
 api_router.include_router(metrics_router)
 api_router.include_router(supervision_router)
+api_router.include_router(pioneer_router)

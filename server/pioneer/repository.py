@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from server import paging
@@ -181,8 +181,8 @@ def points_page(session: Session, person_id: int | None, cursor: str | None, lim
 def attendance_page(session: Session, person_id: int | None, cursor: str | None, limit: int) -> paging.Page:
     stmt = select(AttendanceRecord)
     if person_id is not None:
-        stmt = stmt.where(AttendanceRecord.id.in_(
-            select(AttendanceRecordPerson.record_id).where(AttendanceRecordPerson.person_id == person_id)))
+        stmt = stmt.where(or_(AttendanceRecord.speaker_id == person_id, AttendanceRecord.id.in_(
+            select(AttendanceRecordPerson.record_id).where(AttendanceRecordPerson.person_id == person_id))))
     return _keyset(session, AttendanceRecord, stmt, "attendance_records", cursor, limit)
 
 

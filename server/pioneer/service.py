@@ -259,6 +259,30 @@ def withdraw(session: Session, actor: Person, kind: str, record_id: int, reason:
     session.flush()
 
 
+PAGES = {"hours": repo.hours_page, "points": repo.points_page, "attendance": repo.attendance_page}
+
+
+@dataclass(frozen=True)
+class RecordsPage:
+    rows: list
+    attendees: dict[int, list[int]]  # attendance records: who came (a member sees only themselves)
+    next_cursor: str | None
+
+
+def records_page(session: Session, viewer: Person, kind: str, person_id: int | None, cursor: str | None,
+                 limit: int) -> RecordsPage:
+    """Records newest first: the centre's of everyone (or of ``person_id``), a member's own."""
+    if not access.is_centre(viewer):
+        if person_id is not None and person_id != viewer.id:
+            raise Forbidden("You see only your own records.")
+        person_id = viewer.id
+    page = PAGES[kind](session, person_id, cursor, limit)
+    attendees = repo.attendees_by_record(session, [r.id for r in page.rows]) if kind == "attendance" else {}
+    if not access.is_centre(viewer):
+        attendees = {k: [i for i in v if i == viewer.id] for k, v in attendees.items()}
+    return RecordsPage(page.rows, attendees, page.next_cursor)
+
+
 def members_to_pick(session: Session) -> list[Person]:
     """The party members the centre's forms offer."""
     return repo.party_members(session)
