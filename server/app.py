@@ -15,6 +15,7 @@ from server.api.problems import install_error_handlers
 from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
 from server.db import Database
+from server.open311 import endpoints as open311
 from server.request_log import RequestLog
 from server.sweeper import Sweeper
 from server.web.errors import page_error
@@ -67,8 +68,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
-    install_error_handlers(app, page_errors=page_error)
+
+    async def door_errors(request, exc):
+        # /open311/ answers in GeoReport's own error format; other pages get the error page.
+        if open311.is_open311_path(request.url.path):
+            return open311.error_response(request, exc)
+        return await page_error(request, exc)
+
+    install_error_handlers(app, page_errors=door_errors)
     app.include_router(health.router)
+    app.include_router(open311.router)
     # The multipart parser spools a whole body to disk before any view sees it, so the upload
     # limit is enforced before that: on Content-Length up front, and on the stream (413).
     app.include_router(api_router, max_body_size=settings.max_body_bytes)

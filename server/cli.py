@@ -270,6 +270,61 @@ def metrics_rebuild() -> None:
         _rebuild_metrics(database)
 
 
+@main.group("open311-key")
+def open311_key_group() -> None:
+    """API keys for Open311 GeoReport v2 clients (as /admin/open311-keys)."""
+
+
+OPEN311_KEY_NOTE = "lianxin open311-key"
+
+
+@open311_key_group.command("create")
+@click.option("--user", "username", required=True, help="The account the key files requests as.")
+@click.option("--label", default="", help="What the key is for, e.g. the lobby kiosk.")
+def open311_key_create(username: str, label: str) -> None:
+    """Issue a key; it is printed alone on its own line, once (only its hash is kept)."""
+    from server.open311 import keys
+
+    with _open_database() as database:
+        try:
+            with database.write() as session:
+                issued = keys.issue(session, None, username, label=label, note=OPEN311_KEY_NOTE)
+        except LianxinError as exc:
+            raise click.ClickException("No key was issued: " + _describe(exc, {"username": "--user", "label": "--label"})) from exc
+    click.echo(issued.key)
+
+
+@open311_key_group.command("list")
+def open311_key_list() -> None:
+    """Every key: its prefix, account, label, when issued and last used, and whether revoked."""
+    from server.open311 import repository
+
+    with _open_database() as database, database.read() as session:
+        rows = repository.keys_with_people(session)
+    if not rows:
+        click.echo("No Open311 keys.")
+    for key, owner, _creator in rows:
+        state = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}Z" if key.revoked_at else "active"
+        used = f"{key.last_used_at:%Y-%m-%d %H:%M}Z" if key.last_used_at else "never"
+        click.echo(f"{key.prefix}…\t{owner.username}\t{key.label or '-'}\tissued {key.created_at:%Y-%m-%d}\tlast used {used}\t{state}")
+
+
+@open311_key_group.command("revoke")
+@click.argument("key")
+def open311_key_revoke(key: str) -> None:
+    """Revoke KEY: the key itself, or the prefix `list` shows."""
+    from server.open311 import keys
+
+    with _open_database() as database:
+        try:
+            with database.write() as session:
+                row = keys.revoke(session, None, keys.find(session, key), note=OPEN311_KEY_NOTE)
+                prefix = row.prefix
+        except LianxinError as exc:
+            raise click.ClickException(_describe(exc)) from exc
+    click.echo(f"Revoked the key {prefix}….")
+
+
 @main.group("export")
 def export_group() -> None:
     """Write data out as files."""

@@ -121,6 +121,10 @@ class Settings(BaseSettings):
     # account —, "signed_in" (a session or bearer token), or "off".
     api_docs: Literal["public", "signed_in", "off"] = "public"
 
+    # Open311 GeoReport v2 (server/open311/): the jurisdiction this installation answers for.
+    # Empty: jurisdiction_id is accepted and ignored; set: every call must name it.
+    open311_jurisdiction: str = ""
+
     # The pioneer index 先锋指数: weights, caps, grades and the 创新先锋 shortlist (JSON).
     pioneer_weights: PioneerWeights = Field(default_factory=PioneerWeights)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from server.api.deps import current_person
 from server.api.docs import may_read_docs
 from server.app import create_app
+from server.open311.endpoints import open311_caller
 from server.web.deps import page_person
 from tests.route_table import all_routes, dependency_calls
 
@@ -19,9 +20,18 @@ PUBLIC = {
     ("POST", "/logout"),  # ends whatever session the cookie names (CSRF-checked)
     ("GET", "/lang/{locale}"),  # the language cookie
     ("", "/static"),  # css, js, vendored files
+    # Open311 GeoReport v2: its GETs are public by the specification and show only public
+    # fields (tests/open311/test_privacy.py); its POST checks the api_key (open311_caller).
+    ("GET", "/open311/discovery.{fmt:open311_format}"),
+    ("GET", "/open311/v2/discovery.{fmt:open311_format}"),
+    ("GET", "/open311/v2/services.{fmt:open311_format}"),
+    ("GET", "/open311/v2/services/{service_code}.{fmt:open311_format}"),
+    ("GET", "/open311/v2/requests.{fmt:open311_format}"),
+    ("GET", "/open311/v2/requests/{service_request_id}.{fmt:open311_format}"),
+    ("GET", "/open311/v2/tokens/{token}.{fmt:open311_format}"),
 }
 # Who may ask: the signed-in person of a page or of the API; the API docs by their setting.
-AUTHORISING = {page_person, current_person, may_read_docs}
+AUTHORISING = {page_person, current_person, may_read_docs, open311_caller}
 
 
 def _routes():

@@ -21,5 +21,6 @@ SECTIONS: tuple[Section, ...] = (
     Section("/admin/enterprises", N_("Enterprises"), N_("Companies in the buildings and their contacts")),
     Section("/admin/people", N_("People"), N_("Accounts, roles, password resets")),
     Section("/admin/import", N_("Bulk import"), N_("Enterprises and people from CSV or Excel files")),
+    Section("/admin/open311-keys", N_("Open311 keys"), N_("API keys for Open311 apps and kiosks: issue, list, revoke")),
     Section("/admin/audit", N_("Audit trail"), N_("Every administrative change: who, when, before and after")),
 )

@@ -29,6 +29,7 @@ ENTITY_LABELS = {
     "enterprise": N_("Enterprise"),
     "person": N_("Person"),
     "import": N_("Import"),
+    "open311_key": N_("Open311 key"),
 }
 
 # The admin page of each kind of object, by its id.

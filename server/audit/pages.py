@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "disable": N_("Account disabled"),
     "reset_password": N_("Password reset"),
     "import": N_("Imported"),
+    "revoke": N_("Revoked"),
 }
 
 

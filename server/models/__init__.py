@@ -18,6 +18,7 @@ from server.models.metric_rollup import (
     MetricEnterpriseDay,
     MetricRollup,
 )
+from server.models.open311_key import Open311Key, Open311Request
 from server.models.person import Person, PersonRole
 from server.models.pioneer import (
     AttendanceRecord,
@@ -50,6 +51,8 @@ __all__ = [
     "MetricEnterpriseDay",
     "MetricRollup",
     "ROLLUP_COUNTERS",
+    "Open311Key",
+    "Open311Request",
     "Person",
     "PersonRole",
     "RequestEvent",

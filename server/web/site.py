@@ -29,6 +29,7 @@ from server.http.session import SessionMiddleware
 from server.imports import pages as import_pages
 from server.metrics.pages import board as public_board
 from server.metrics.pages import routes as supervision_pages
+from server.open311 import pages as open311_pages
 from server.pioneer.pages import records as pioneer_record_pages
 from server.pioneer.pages import score as pioneer_pages
 from server.requests.pages import board as dispatch_board
@@ -63,6 +64,7 @@ PAGE_ROUTERS: list[APIRouter] = [
     overdue_pages.router,
     supervision_pages.router,
     public_board.router,
+    open311_pages.router,
     pioneer_pages.router,
     pioneer_record_pages.router,
 ]

@@ -14,6 +14,7 @@ from server.attachments.storage import IMAGE_TYPES
 from server.catalog import snapshot
 from server.enums import Action, RequestStatus
 from server.models import Enterprise, Person, ServiceRequest
+from server.open311 import repository as open311_repository
 from server.requests import presenters
 from server.requests.pages import worklist
 from server.requests.pages.panels import EVENT_LABELS, RATING_LABELS, SPECS, panels_for
@@ -63,9 +64,12 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
     if Action.assign in wanted:
         assignees = worklist.staff_choices(session, request.department_id)
     current_department = catalog.departments.get(request.department_id)
+    staff_view = policy.sees_internal_notes(person, request)
     return {
         "r": detail,
-        "staff_view": policy.sees_internal_notes(person, request),
+        "staff_view": staff_view,
+        # Who reported it through an Open311 app, and the media link: for the staff only.
+        "open311": open311_repository.report_of(session, request.id) if staff_view else None,
         "events": events,
         "filed": filed,
         "evidence": evidence,

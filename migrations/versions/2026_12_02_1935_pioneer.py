@@ -1,8 +1,8 @@
 """pioneer index records and party membership
 
 Revision ID: 5c9e2a7d41f3
-Revises: 7d3f1b2a9c40
-Create Date: 2026-12-02 19:20:00
+Revises: 5ae14e3c240d
+Create Date: 2026-12-02 19:35:00
 
 Party membership on a person (``is_party_member``, ``party_branch``) and the records the
 pioneer index 先锋指数 counts (server/models/pioneer.py): volunteer hours, contribution points,
@@ -17,7 +17,7 @@ from alembic import op
 import server.models.base
 
 revision: str = '5c9e2a7d41f3'
-down_revision: str | None = '7d3f1b2a9c40'
+down_revision: str | None = '5ae14e3c240d'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
