@@ -109,7 +109,7 @@ def seed(demo: bool, no_accounts: bool) -> None:
 
     Only what is missing is created; existing rows and passwords are left as they are."""
     from server.models import ServiceRequest
-    from server.seeding import SeedError, generate_demo_requests, load_seeds
+    from server.seeding import SeedError, generate_demo_requests, load_seeds, seed_pioneer_records
 
     with _open_database() as database:
         try:
@@ -129,6 +129,10 @@ def seed(demo: bool, no_accounts: bool) -> None:
                 written = generate_demo_requests(database, 300, days=90)
                 click.echo(f"requests     {written['requests']:>4} created (demo)")
                 _rebuild_metrics(database)
+            with database.write() as session:
+                made = seed_pioneer_records(session)
+            if made:
+                click.echo(f"pioneer      {made:>4} records created (demo)")
 
 
 @main.command("create-user")

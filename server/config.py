@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from server import resources
@@ -16,6 +16,50 @@ def _default_data_dir() -> Path:
     # A checkout keeps its state in ./var of the checkout; an installed copy must not write
     # into site-packages, so ./var of the working directory (a container's WORKDIR).
     return (resources.SOURCE_ROOT or Path.cwd()) / "var"
+
+
+class PioneerWeights(BaseModel):
+    """The pioneer index's numbers (docs/PIONEER.md; the formula is server/pioneer/index.py).
+    Set as JSON in ``LIANXIN_PIONEER_WEIGHTS``; keys left out keep these defaults. Each part's
+    maximum caps it, and the maxima sum to 100. Unit values are points per record in a
+    quarter; over a year a record counts a quarter as much, so steady work scores alike."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # organisation life 组织生活: theme days and lectures attended
+    organisation_max: float = Field(30.0, ge=0)
+    theme_day: float = Field(10.0, ge=0)
+    lecture_attended_organisation: float = Field(5.0, ge=0)
+    # learning 学习: lectures attended, and lectures given scaled by their speaker rating / 5
+    learning_max: float = Field(25.0, ge=0)
+    lecture_attended_learning: float = Field(5.0, ge=0)
+    lecture_given: float = Field(15.0, ge=0)
+    unrated_speaker: float = Field(3.0, ge=1, le=5, description="a lecture with no speaker rating counts as this rating")
+    # service 服务: volunteer hours, requests served as a volunteer
+    service_max: float = Field(25.0, ge=0)
+    volunteer_hour: float = Field(2.0, ge=0)
+    request_served: float = Field(3.0, ge=0)
+    # the centre's contribution points 贡献积分, at face value; deductions may take it down to −max
+    contribution_max: float = Field(20.0, ge=0)
+    # grades: 优秀 at or above excellent, 良好 at or above good, else 一般
+    excellent: float = Field(85.0, ge=0, le=100)
+    good: float = Field(70.0, ge=0, le=100)
+    # the 创新先锋 shortlist: the top shortlist_size with at least these points in every part
+    shortlist_size: int = Field(10, ge=1, le=500)
+    shortlist_minimum: dict[str, float] = Field(
+        default_factory=lambda: {"organisation": 15, "learning": 10, "service": 10, "contribution": 5})
+
+    @model_validator(mode="after")
+    def _coherent(self):
+        total = self.organisation_max + self.learning_max + self.service_max + self.contribution_max
+        if abs(total - 100) > 1e-9:
+            raise ValueError(f"the parts' maxima must sum to 100, not {total:g}")
+        if self.good > self.excellent:
+            raise ValueError("the grade 良好 (good) cannot need more than 优秀 (excellent)")
+        unknown = set(self.shortlist_minimum) - {"organisation", "learning", "service", "contribution"}
+        if unknown:
+            raise ValueError(f"unknown parts in shortlist_minimum: {', '.join(sorted(unknown))}")
+        return self
 
 
 class Settings(BaseSettings):
@@ -93,6 +137,9 @@ class Settings(BaseSettings):
     webhook_allow_hosts: str = ""
     # Seconds to connect and to wait for each read of a receiver's answer.
     webhook_timeout_seconds: float = 5.0
+
+    # The pioneer index 先锋指数: weights, caps, grades and the 创新先锋 shortlist (JSON).
+    pioneer_weights: PioneerWeights = Field(default_factory=PioneerWeights)
 
     # Logging (server/logs.py) to standard error: one line per request and what the app says.
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -28,6 +28,21 @@ class AssignmentMode(StrEnum):
     least_loaded = "least_loaded"
 
 
+class PioneerPart(StrEnum):
+    """The parts of the pioneer index 先锋指数 (server/pioneer/index.py)."""
+
+    organisation = "organisation"  # 组织生活
+    learning = "learning"  # 学习
+    service = "service"  # 服务
+    contribution = "contribution"  # 贡献积分
+
+
+class PioneerGrade(StrEnum):
+    excellent = "excellent"  # 优秀
+    good = "good"  # 良好
+    fair = "fair"  # 一般
+
+
 class Audience(StrEnum):
     """Who may order a service."""
 

@@ -40,6 +40,10 @@ class PersonInput:
     email: str = ""
     enterprise_id: int | None = None
     department_id: int | None = None
+    # None keeps what the person has (a new account: not a party member), so a door that does
+    # not show party membership (the bulk import) never clears it.
+    is_party_member: bool | None = None
+    party_branch: str | None = None
 
 
 def get(session: Session, person_id: int) -> Person:
@@ -69,8 +73,13 @@ def validate(session: Session, data: PersonInput, current: Person | None) -> dic
     if enterprise is False:
         errors["enterprise_id"] = "This enterprise does not exist or is no longer active."
     rules.belonging(errors, roles, has_department=department is not None, has_enterprise=enterprise is not None)
+    is_member = data.is_party_member if data.is_party_member is not None else bool(current and current.is_party_member)
+    kept_branch = current.party_branch if current is not None and is_member else ""
+    is_party_member, party_branch = rules.party(
+        errors, is_member, data.party_branch if data.party_branch is not None else kept_branch)
     raise_if_invalid(errors)
     return {
+        "is_party_member": is_party_member, "party_branch": party_branch,
         "username": username, "display_name": display_name, "phone": phone, "email": email, "roles": roles,
         "department_id": department.id if department else None,
         "enterprise_id": enterprise.id if enterprise else None,

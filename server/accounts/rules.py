@@ -13,6 +13,7 @@ from server.enums import Role
 
 USERNAME_MAX = 64
 DISPLAY_NAME_MAX = 100
+PARTY_BRANCH_MAX = 100
 PHONE_PATTERN = re.compile(r"^[0-9+\-() ]{0,30}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -69,3 +70,13 @@ def belonging(errors: Errors, roles: set[Role], *, has_department: bool, has_ent
         errors.setdefault("department_id", "Staff and leads belong to a department.")
     if Role.contact in roles and not has_enterprise:
         errors.setdefault("enterprise_id", "An enterprise contact belongs to an enterprise.")
+
+
+def party(errors: Errors, is_member: bool, branch: str) -> tuple[bool, str]:
+    """A party member may name their branch 党支部; someone who is not one has no branch."""
+    branch = branch.strip()
+    if len(branch) > PARTY_BRANCH_MAX:
+        errors["party_branch"] = "At most 100 characters."
+    elif branch and not is_member:
+        errors["party_branch"] = "Only a party member belongs to a party branch."
+    return is_member, branch

@@ -6,10 +6,11 @@ from server.accounts.endpoints import router as auth_router
 from server.api.openapi import operation_id
 from server.catalog.endpoints import router as catalog_router
 from server.metrics.endpoints import router as metrics_router
+from server.pioneer.endpoints import router as pioneer_router
 from server.requests.endpoints import router as requests_router
 from server.requests.endpoints import supervision_router
-from server.visits.endpoints import router as visits_router
 from server.rooms.endpoints import router as rooms_router
+from server.visits.endpoints import router as visits_router
 
 API_PREFIX = "/api/v1"
 
@@ -22,3 +23,4 @@ api_router.include_router(metrics_router)
 api_router.include_router(supervision_router)
 api_router.include_router(visits_router)
 api_router.include_router(rooms_router)
+api_router.include_router(pioneer_router)

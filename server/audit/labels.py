@@ -100,6 +100,8 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "department_id": N_("Department"),
         "locale": N_("Language"),
         "roles": N_("Roles"),
+        "is_party_member": N_("Party member"),
+        "party_branch": N_("Party branch"),
     },
     "import": {
         "kind": N_("What the file holds"),

@@ -21,6 +21,12 @@ from server.models.metric_rollup import (
 )
 from server.models.open311_key import Open311Key, Open311Request
 from server.models.person import Person, PersonRole
+from server.models.pioneer import (
+    AttendanceRecord,
+    AttendanceRecordPerson,
+    ContributionPoints,
+    VolunteerHours,
+)
 from server.models.rating import RequestRating
 from server.models.request_search import RequestSearch
 from server.models.room import Room
@@ -31,12 +37,15 @@ from server.models.webhook import Webhook
 
 __all__ = [
     "Attachment",
+    "AttendanceRecord",
+    "AttendanceRecordPerson",
     "AuditEntry",
     "AuthToken",
     "Base",
     "Booking",
     "Building",
     "CatalogRevision",
+    "ContributionPoints",
     "Category",
     "DailyCounter",
     "Department",
@@ -65,5 +74,6 @@ __all__ = [
     "VisitPlan",
     "VisitStaff",
     "Webhook",
+    "VolunteerHours",
     "utcnow",
 ]

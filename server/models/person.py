@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.enums import Role
@@ -25,6 +25,10 @@ class Person(Base):
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"), index=True)
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     locale: Mapped[str | None] = mapped_column(String(10))
+    # Party membership 党员: the pioneer index 先锋指数 covers party members only; the branch
+    # 党支部 is free text (the centre ranks by it), empty for none or unknown.
+    is_party_member: Mapped[bool] = mapped_column(default=False, server_default=false())
+    party_branch: Mapped[str] = mapped_column(String(100), default="", server_default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

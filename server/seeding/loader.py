@@ -220,6 +220,7 @@ def _load_accounts(
             username=a.username, display_name=a.display_name, roles=set(a.roles), phone=a.phone, email=a.email,
             enterprise_id=enterprises[a.enterprise].id if a.enterprise else None,
             department_id=departments[a.department].id if a.department else None,
+            is_party_member=a.is_party_member, party_branch=a.party_branch,
         )
         try:
             people.add(session, data, password_hash=shared_hash)

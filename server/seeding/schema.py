@@ -57,6 +57,8 @@ class AccountSeed:
     department: str | None
     phone: str
     email: str
+    is_party_member: bool = False
+    party_branch: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,8 +141,11 @@ def parse_demo(file: str, data: dict, building_codes: set[str], department_codes
         phone, email = account_rules.contact(errors, e.text("phone", required=False), e.text("email", required=False))
         roles = account_rules.roles(errors, roles)
         account_rules.belonging(errors, roles, has_department=department is not None, has_enterprise=enterprise is not None)
+        is_party_member, party_branch = account_rules.party(
+            errors, e.flag("party_member", False), e.text("party_branch", required=False))
         e.refuse(errors, {"department_id": "department", "enterprise_id": "enterprise"})
-        accounts.append(AccountSeed(username, display_name, frozenset(roles), enterprise, department, phone, email))
+        accounts.append(AccountSeed(username, display_name, frozenset(roles), enterprise, department, phone, email,
+                                    is_party_member, party_branch))
     return DemoSeed(password, enterprises, accounts)
 
 

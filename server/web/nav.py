@@ -32,6 +32,9 @@ AREAS = (
     # A lead's department figures and an admin's view of them: a link, not their home.
     Area("/supervision", N_("Supervision"), frozenset({Role.lead, Role.admin}), landing=False),
     Area("/admin", N_("Admin"), frozenset({Role.admin})),
+    # The pioneer index 先锋指数: a party member's own score, the centre's ranking; nobody's home.
+    Area("/pioneer", N_("Pioneer index"),
+         frozenset({Role.member, Role.contact, Role.dispatcher, Role.supervisor, Role.admin}), landing=False),
     # The public board 晒单: for everyone, nobody's home.
     Area("/board", N_("Public board"), frozenset(Role), landing=False),
     # Rooms 阵地预约: everyone may book a free slot; beside each role's own area, nobody's home.

@@ -31,16 +31,18 @@ from server.metrics.pages import board as public_board
 from server.metrics.pages import routes as supervision_pages
 from server.notifications import webhooks_pages
 from server.open311 import pages as open311_pages
+from server.pioneer.pages import records as pioneer_record_pages
+from server.pioneer.pages import score as pioneer_pages
 from server.requests.pages import board as dispatch_board
 from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
 from server.requests.pages import finder as finder_pages
 from server.requests.pages import order as menu_pages
 from server.requests.pages import overdue as overdue_pages
-from server.visits import pages as visit_pages
 from server.rooms.pages import admin as room_admin_pages
 from server.rooms.pages import bookings as booking_pages
 from server.rooms.pages import rooms as room_pages
+from server.visits import pages as visit_pages
 from server.web.i18n import compile_catalogues
 from server.web.password_guard import PasswordChangeGuard
 from server.web.security import SecurityHeadersMiddleware
@@ -73,6 +75,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     booking_pages.router,
     room_admin_pages.router,
     webhooks_pages.router,
+    pioneer_pages.router,
+    pioneer_record_pages.router,
 ]
 
 

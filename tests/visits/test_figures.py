@@ -89,8 +89,9 @@ def test_an_empty_period_has_no_rates():
 
 
 def test_summarise_uses_the_metrics_definitions():
-    from server.enums import RequestStatus as S
     from datetime import UTC, datetime
+
+    from server.enums import RequestStatus as S
 
     t = datetime(2026, 11, 1, tzinfo=UTC)
     needs = [

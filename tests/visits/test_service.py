@@ -3,7 +3,7 @@ the plan with its due dates, and who may do and see what."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from server.accounts.people_repository import person_by_username
 from server.enums import Action, RequestStatus
 from server.errors import Forbidden, InvalidInput, NotFound
-from server.models import Enterprise, RequestEvent, ServiceRequest, Visit, VisitNeed
+from server.models import Enterprise, RequestEvent, Visit, VisitNeed
 from server.visits import repository
 from server.visits import service as visit_service
 from server.visits.rules import Standing

@@ -34,14 +34,16 @@ def _input(form: FormData) -> people_service.PersonInput:
         username=text(form, "username", 100), display_name=text(form, "display_name", 200),
         roles={r for r in form.getlist("roles") if isinstance(r, str)}, phone=text(form, "phone", 40),
         email=text(form, "email", 300), enterprise_id=optional_id(form, "enterprise_id"),
-        department_id=optional_id(form, "department_id"),
+        department_id=optional_id(form, "department_id"), is_party_member=checked(form, "is_party_member"),
+        party_branch=text(form, "party_branch", 100),
     )
 
 
 def _form_values(person) -> dict:
     return {"username": person.username, "display_name": person.display_name, "phone": person.phone,
             "email": person.email, "enterprise_id": person.enterprise_id or "",
-            "department_id": person.department_id or "", "roles": sorted(person.roles)}
+            "department_id": person.department_id or "", "roles": sorted(person.roles),
+            "is_party_member": "1" if person.is_party_member else "", "party_branch": person.party_branch}
 
 
 def _page(request, session, person, form_values, *, errors=None, notice=None, failure=None, temporary=None,

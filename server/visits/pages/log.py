@@ -22,8 +22,8 @@ from server.i18n_text import N_
 from server.metrics.rollup import timezone
 from server.models import Person
 from server.visits import repository
-from server.visits.rules import LogFilters, parse_filters
 from server.visits.pages.common import VisitsPerson, cards, department_options
+from server.visits.rules import LogFilters, parse_filters
 from server.web.deps import DatabaseDep
 from server.web.i18n import gettext_for, locale_for
 from server.web.labels import STATUS_LABELS

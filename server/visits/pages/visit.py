@@ -27,7 +27,15 @@ from server.visits import repository
 from server.visits import service as visit_service
 from server.visits.pages.common import VisitsPerson, cards
 from server.web.deps import DatabaseDep
-from server.web.formdata import FormDep, chose_files, optional_id, receive_files, text, values, whole_number
+from server.web.formdata import (
+    FormDep,
+    chose_files,
+    optional_id,
+    receive_files,
+    text,
+    values,
+    whole_number,
+)
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
 

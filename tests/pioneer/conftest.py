@@ -1,0 +1,1 @@
+from tests.admin.fixtures import admin, world  # noqa: F401 - fixtures
