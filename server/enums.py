@@ -105,3 +105,48 @@ class Rating(StrEnum):
     satisfied = "satisfied"
     basically_satisfied = "basically_satisfied"
     unsatisfied = "unsatisfied"
+
+
+# --- the programme 活动 and clubs 文体联盟 ([9/12]) --------------------------------------------
+class ActivityKind(StrEnum):
+    theme_day = "theme_day"  # 主题党日
+    micro_lecture = "micro_lecture"  # 微党课
+    micro_film = "micro_film"  # 微电影
+    micro_forum = "micro_forum"  # 微论坛
+    club_activity = "club_activity"  # 文体联盟活动
+    other = "other"
+
+
+class ActivityAudience(StrEnum):
+    """Who may sign up for an activity (everyone signed in may see it)."""
+
+    members = "members"  # people with the member role (党员/职工)
+    enterprise_contacts = "enterprise_contacts"
+    party_members = "party_members"
+    club_members = "club_members"  # members of the organising club
+
+
+class ActivityStatus(StrEnum):
+    scheduled = "scheduled"
+    cancelled = "cancelled"
+
+
+class SignupStatus(StrEnum):
+    signed_up = "signed_up"
+    waiting = "waiting"
+    cancelled = "cancelled"
+
+
+class CheckInMethod(StrEnum):
+    code = "code"  # the attendee typed the code shown in the room
+    ticked = "ticked"  # the organiser ticked the name
+
+
+class ClubJoinPolicy(StrEnum):
+    open = "open"
+    approval = "approval"  # the lead approves each member
+
+
+class ClubMemberStatus(StrEnum):
+    pending = "pending"
+    member = "member"

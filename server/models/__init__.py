@@ -1,5 +1,13 @@
 """All ORM classes, one module per entity. Import models from here."""
 
+from server.models.activity import (
+    Activity,
+    ActivityFeed,
+    ActivityRating,
+    ActivitySeries,
+    Attendance,
+    Signup,
+)
 from server.models.attachment import Attachment
 from server.models.audit import AuditEntry
 from server.models.auth_token import AuthToken
@@ -7,6 +15,7 @@ from server.models.base import Base, utcnow
 from server.models.building import Building
 from server.models.catalog import Category, Service, ServiceField
 from server.models.catalog_revision import CatalogRevision
+from server.models.club import Club, ClubMember
 from server.models.counter import DailyCounter
 from server.models.department import Department
 from server.models.enterprise import Enterprise
@@ -25,6 +34,14 @@ from server.models.service_request import RequestEvent, ServiceRequest
 from server.models.sign_in_failure import SignInFailure
 
 __all__ = [
+    "Activity",
+    "ActivityFeed",
+    "ActivityRating",
+    "ActivitySeries",
+    "Attendance",
+    "Club",
+    "ClubMember",
+    "Signup",
     "Attachment",
     "AuditEntry",
     "AuthToken",
