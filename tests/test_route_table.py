@@ -19,6 +19,9 @@ PUBLIC = {
     ("POST", "/logout"),  # ends whatever session the cookie names (CSRF-checked)
     ("GET", "/lang/{locale}"),  # the language cookie
     ("", "/static"),  # css, js, vendored files
+    # Calendar apps send no cookie: the secret feed token in the path is the credential.
+    ("GET", "/calendar/{token}/mine.ics"),
+    ("GET", "/calendar/{token}/programme.ics"),
 }
 # Who may ask: the signed-in person of a page or of the API; the API docs by their setting.
 AUTHORISING = {page_person, current_person, may_read_docs}

@@ -244,14 +244,14 @@ def organiser_names(session: Session, activities: Sequence[Activity]) -> tuple[d
     """Department names ({locale: name}) and club names for a list, two queries at most."""
     department_ids = {a.organiser_department_id for a in activities if a.organiser_department_id}
     club_ids = {a.organiser_club_id for a in activities if a.organiser_club_id}
-    departments = dict(session.execute(select(Department.id, Department.name).where(Department.id.in_(department_ids)))) if department_ids else {}
-    clubs = dict(session.execute(select(Club.id, Club.name).where(Club.id.in_(club_ids)))) if club_ids else {}
+    departments = dict(session.execute(select(Department.id, Department.name).where(Department.id.in_(department_ids))).all()) if department_ids else {}
+    clubs = dict(session.execute(select(Club.id, Club.name).where(Club.id.in_(club_ids))).all()) if club_ids else {}
     return departments, clubs
 
 
 def speaker_names(session: Session, activities: Sequence[Activity]) -> dict[int, str]:
     ids = {a.speaker_id for a in activities if a.speaker_id}
-    return dict(session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids)))) if ids else {}
+    return dict(session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids))).all()) if ids else {}
 
 
 def department_choices(session: Session) -> list[Department]:

@@ -34,6 +34,9 @@ AREAS = (
     Area("/admin", N_("Admin"), frozenset({Role.admin})),
     # The public board 晒单: for everyone, nobody's home.
     Area("/board", N_("Public board"), frozenset(Role), landing=False),
+    # The centre's programme 活动 and its clubs: for everyone, nobody's home.
+    Area("/activities", N_("Programme"), frozenset(Role), landing=False),
+    Area("/clubs", N_("Clubs"), frozenset({Role.member, Role.contact}), landing=False),
 )
 
 
