@@ -393,8 +393,8 @@ def _export(fmt: str):
             activity = _managed(session, person, activity_id)
             rows = repo.signup_list(session, activity.id)
         labels = {"signed_up": gettext("Signed up"), "waiting": gettext("Waiting"), "walk_in": gettext("Walk-in")}
-        methods = {"code": gettext("Code"), "ticked": gettext("Ticked")}
-        header = [gettext("Name"), gettext("Phone"), gettext("Status"), gettext("Order of arrival"),
+        methods = {"code": gettext("By code"), "ticked": gettext("Ticked")}
+        header = [gettext("Person"), gettext("Phone"), gettext("Status"), gettext("Order of arrival"),
                   gettext("Signed up at"), gettext("Checked in at"), gettext("How")]
         body = [[r.name, r.phone, labels.get(r.status, r.status), r.position or None, r.signed_up_at.astimezone(zone),
                  r.checked_in_at.astimezone(zone) if r.checked_in_at else None, methods.get(r.method or "", "")]

@@ -14,7 +14,7 @@ from server.activities import repository as repo
 from server.activities import rules
 from server.enums import ActivityStatus, SignupStatus
 from server.i18n_text import localized
-from server.models import Activity, Person, Signup
+from server.models import Activity, Person, Signup, utcnow
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class ActivityView:
     signup_closes_at: datetime
     series_id: int | None
     my_status: str | None  # signed_up | waiting | None
+    ended: bool
 
     @property
     def places_left(self) -> int | None:
@@ -66,6 +67,7 @@ def views(session: Session, activities: Sequence[Activity], reader: Person | Non
             select(Signup.activity_id, Signup.status)
             .where(Signup.person_id == reader.id, Signup.activity_id.in_(ids), Signup.status != SignupStatus.cancelled)
         ).all())
+    now = utcnow()
     result = []
     for a in activities:
         count = counts.get(a.id, repo.Counts())
@@ -79,6 +81,7 @@ def views(session: Session, activities: Sequence[Activity], reader: Person | Non
             capacity=a.capacity, signed_up=count.signed_up, waiting=count.waiting, audience=a.audience,
             audience_label=rules.AUDIENCE_LABELS[a.audience], signup_opens_at=a.signup_opens_at,
             signup_closes_at=rules.signup_closes_at(a), series_id=a.series_id, my_status=mine.get(a.id),
+            ended=a.ends_at <= now,
         ))
     return result
 

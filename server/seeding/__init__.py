@@ -3,6 +3,7 @@
 ``load_seeds`` reads ``seeds/*.yaml`` and creates what is missing; ``generate_demo_requests``
 fills a database with a history of requests for demos and load tests."""
 
+from server.seeding.demo_programme import seed_programme
 from server.seeding.demo_requests import DemoDataError, generate_demo_requests
 from server.seeding.loader import KINDS, SEEDS_DIR, load_seeds
 from server.seeding.schema import SeedError, read_seeds
@@ -15,4 +16,5 @@ __all__ = [
     "generate_demo_requests",
     "load_seeds",
     "read_seeds",
+    "seed_programme",
 ]
