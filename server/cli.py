@@ -109,7 +109,13 @@ def seed(demo: bool, no_accounts: bool) -> None:
 
     Only what is missing is created; existing rows and passwords are left as they are."""
     from server.models import ServiceRequest
-    from server.seeding import SeedError, generate_demo_requests, load_seeds, seed_pioneer_records
+    from server.seeding import (
+        SeedError,
+        generate_demo_requests,
+        load_seeds,
+        seed_pioneer_records,
+        seed_programme,
+    )
 
     with _open_database() as database:
         try:
@@ -120,6 +126,10 @@ def seed(demo: bool, no_accounts: bool) -> None:
         for kind, tally in counts.items():
             if any(tally.values()):
                 click.echo(f"{kind:<12} {tally['created']:>4} created, {tally['unchanged']:>4} already there")
+        if demo:
+            with database.write() as session:
+                programme = seed_programme(session)
+            click.echo(f"programme    {programme['activities']:>4} activities, {programme['clubs']} clubs created (demo)")
         if demo:
             with database.read() as session:
                 existing = session.scalar(select(func.count()).select_from(ServiceRequest))

@@ -134,6 +134,8 @@ class VisitFrequency(StrEnum):
 VISIT_FREQUENCY_MONTHS = {
     VisitFrequency.monthly: 1, VisitFrequency.quarterly: 3, VisitFrequency.half_yearly: 6, VisitFrequency.yearly: 12,
 }
+
+
 class BookingStatus(StrEnum):
     """A room booking's life: requested (waiting for the centre, where the room needs its
     approval) → approved or refused; requested or approved → cancelled."""
@@ -155,3 +157,48 @@ class WebhookFormat(StrEnum):
     wecom = "wecom"  # 企业微信群机器人
     dingtalk = "dingtalk"  # 钉钉自定义机器人
     feishu = "feishu"  # 飞书自定义机器人
+
+
+# --- the programme 活动 and clubs 文体联盟 ([9/12]) --------------------------------------------
+class ActivityKind(StrEnum):
+    theme_day = "theme_day"  # 主题党日
+    micro_lecture = "micro_lecture"  # 微党课
+    micro_film = "micro_film"  # 微电影
+    micro_forum = "micro_forum"  # 微论坛
+    club_activity = "club_activity"  # 文体联盟活动
+    other = "other"
+
+
+class ActivityAudience(StrEnum):
+    """Who may sign up for an activity (everyone signed in may see it)."""
+
+    members = "members"  # people with the member role (党员/职工)
+    enterprise_contacts = "enterprise_contacts"
+    party_members = "party_members"
+    club_members = "club_members"  # members of the organising club
+
+
+class ActivityStatus(StrEnum):
+    scheduled = "scheduled"
+    cancelled = "cancelled"
+
+
+class SignupStatus(StrEnum):
+    signed_up = "signed_up"
+    waiting = "waiting"
+    cancelled = "cancelled"
+
+
+class CheckInMethod(StrEnum):
+    code = "code"  # the attendee typed the code shown in the room
+    ticked = "ticked"  # the organiser ticked the name
+
+
+class ClubJoinPolicy(StrEnum):
+    open = "open"
+    approval = "approval"  # the lead approves each member
+
+
+class ClubMemberStatus(StrEnum):
+    pending = "pending"
+    member = "member"

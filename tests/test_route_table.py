@@ -29,6 +29,9 @@ PUBLIC = {
     ("GET", "/open311/v2/requests.{fmt:open311_format}"),
     ("GET", "/open311/v2/requests/{service_request_id}.{fmt:open311_format}"),
     ("GET", "/open311/v2/tokens/{token}.{fmt:open311_format}"),
+    # Calendar apps send no cookie: the secret feed token in the path is the credential.
+    ("GET", "/calendar/{token}/mine.ics"),
+    ("GET", "/calendar/{token}/programme.ics"),
 }
 # Who may ask: the signed-in person of a page or of the API; the API docs by their setting.
 AUTHORISING = {page_person, current_person, may_read_docs, open311_caller}

@@ -3,8 +3,10 @@
 from fastapi import APIRouter
 
 from server.accounts.endpoints import router as auth_router
+from server.activities.endpoints import router as activities_router
 from server.api.openapi import operation_id
 from server.catalog.endpoints import router as catalog_router
+from server.clubs.endpoints import router as clubs_router
 from server.metrics.endpoints import router as metrics_router
 from server.pioneer.endpoints import router as pioneer_router
 from server.requests.endpoints import router as requests_router
@@ -24,3 +26,5 @@ api_router.include_router(supervision_router)
 api_router.include_router(visits_router)
 api_router.include_router(rooms_router)
 api_router.include_router(pioneer_router)
+api_router.include_router(activities_router)
+api_router.include_router(clubs_router)

@@ -1,5 +1,13 @@
 """All ORM classes, one module per entity. Import models from here."""
 
+from server.models.activity import (
+    Activity,
+    ActivityFeed,
+    ActivityRating,
+    ActivitySeries,
+    Attendance,
+    Signup,
+)
 from server.models.attachment import Attachment
 from server.models.audit import AuditEntry
 from server.models.auth_token import AuthToken
@@ -8,6 +16,7 @@ from server.models.booking import Booking
 from server.models.building import Building
 from server.models.catalog import Category, Service, ServiceField
 from server.models.catalog_revision import CatalogRevision
+from server.models.club import Club, ClubMember
 from server.models.counter import DailyCounter
 from server.models.department import Department
 from server.models.enterprise import Enterprise
@@ -36,6 +45,14 @@ from server.models.visit import Visit, VisitNeed, VisitPhoto, VisitPlan, VisitSt
 from server.models.webhook import Webhook
 
 __all__ = [
+    "Activity",
+    "ActivityFeed",
+    "ActivityRating",
+    "ActivitySeries",
+    "Attendance",
+    "Club",
+    "ClubMember",
+    "Signup",
     "Attachment",
     "AttendanceRecord",
     "AttendanceRecordPerson",

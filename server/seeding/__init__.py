@@ -4,6 +4,7 @@
 fills a database with a history of requests for demos and load tests."""
 
 from server.seeding.demo_pioneer import seed_pioneer_records
+from server.seeding.demo_programme import seed_programme
 from server.seeding.demo_requests import DemoDataError, generate_demo_requests
 from server.seeding.loader import KINDS, SEEDS_DIR, load_seeds
 from server.seeding.schema import SeedError, read_seeds
@@ -17,4 +18,5 @@ __all__ = [
     "load_seeds",
     "read_seeds",
     "seed_pioneer_records",
+    "seed_programme",
 ]

@@ -43,6 +43,9 @@ AREAS = (
     Area("/visits", N_("Visits"), frozenset({Role.staff, Role.lead, Role.dispatcher, Role.supervisor, Role.admin}),
          landing=False),
     Area("/visits/log", N_("Visits"), frozenset({Role.contact}), landing=False),
+    # The centre's programme 活动 and its clubs: for everyone, nobody's home.
+    Area("/activities", N_("Programme"), frozenset(Role), landing=False),
+    Area("/clubs", N_("Clubs"), frozenset({Role.member, Role.contact}), landing=False),
 )
 
 

@@ -15,12 +15,14 @@ from server import resources
 from server.accounts.pages import account as account_pages
 from server.accounts.pages import people as people_pages
 from server.accounts.pages import sign_in as sign_in_pages
+from server.activities import pages as activity_pages
 from server.admin import index_page as admin_index_page
 from server.attachments import pages as attachment_pages
 from server.audit import pages as audit_pages
 from server.buildings import pages as building_pages
 from server.catalog.pages import fields as catalog_field_pages
 from server.catalog.pages import menu as catalog_pages
+from server.clubs import pages as club_pages
 from server.db import Database
 from server.departments import pages as department_pages
 from server.enterprises import pages as enterprise_pages
@@ -77,6 +79,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     webhooks_pages.router,
     pioneer_pages.router,
     pioneer_record_pages.router,
+    activity_pages.router,
+    club_pages.router,
 ]
 
 

@@ -19,20 +19,20 @@ def test_header_shows_the_person_roles_and_their_links(signed_in):
     page = client.get("/").text
     assert '<span class="person-name">Dora</span>' in page
     assert "派单员" in page and "督办" in page
-    assert _nav_links(page) == ["/requests", "/dispatch", "/supervision", "/pioneer", "/board", "/rooms", "/visits"]
+    assert _nav_links(page) == ["/requests", "/dispatch", "/supervision", "/pioneer", "/board", "/rooms", "/visits", "/activities"]
     assert "退出登录" in page
 
 
 def test_member_sees_only_member_links(signed_in):
     page = signed_in(Role.member).get("/").text
-    assert _nav_links(page) == ["/menu", "/requests", "/pioneer", "/board", "/rooms"]
+    assert _nav_links(page) == ["/menu", "/requests", "/pioneer", "/board", "/rooms", "/activities", "/clubs"]
     assert "/dispatch" not in page and "/admin" not in page
 
 
 def test_every_area_for_someone_with_every_role(signed_in):
     page = signed_in(*Role).get("/").text
     assert _nav_links(page) == ["/menu", "/requests", "/desk", "/dispatch", "/supervision", "/admin", "/pioneer", "/board", "/rooms",
-                                "/visits", "/visits/log"]
+                                "/visits", "/visits/log", "/activities", "/clubs"]
 
 
 def test_home_sends_a_one_area_person_straight_there(signed_in):
