@@ -580,14 +580,40 @@ def webhook_test(webhook_id: int) -> None:
 
 
 @main.command()
-def sweep() -> None:
+@click.option("--every", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Keep running: sweep now and then every SECONDS until SIGTERM or Ctrl-C (a worker process).")
+def sweep(every: int | None) -> None:
     """Run the time-based work once (close requests left unrated past the rating window, set
-    the supervision flags and overdue stamps). `lianxin serve` does this by itself; use this from cron when it runs elsewhere."""
-    from server.sweeper import sweep_once
+    the supervision flags and overdue stamps). `lianxin serve` does this by itself; use this from cron when it runs elsewhere,
+    or with --every as the one worker process beside app workers that have LIANXIN_SWEEP_INTERVAL_SECONDS=0."""
+    from server.sweeper import Sweeper, sweep_once
 
     with _open_database() as database:
         swept = sweep_once(database)
-    click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s).")
+        click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s).")
+        if every is None:
+            return
+        _run_until_stopped(Sweeper(database, every), f"Sweeping every {every} s; SIGTERM or Ctrl-C stops.")
+
+
+def _run_until_stopped(background, started: str) -> None:
+    """Run a background loop (``start``/``stop``) in the foreground until SIGTERM or SIGINT,
+    as a process manager expects: a stop ends it cleanly with status 0."""
+    import signal
+    import threading
+
+    stopping = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        background.start()
+        click.echo(started)
+        while not stopping.wait(1):  # short waits: the signal handler's set() is seen at once
+            pass
+    finally:
+        background.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("Stopped.")
 
 
 @main.command()
