@@ -1,6 +1,7 @@
 """The one settings object. Every knob is an environment variable prefixed ``LIANXIN_``,
 except ``DATABASE_URL``, which keeps its conventional name."""
 
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -202,6 +203,8 @@ class Settings(BaseSettings):
                        if not value]
             if missing:
                 raise ValueError(f"LIANXIN_STORAGE=s3 needs {' and '.join(missing)}")
+            if importlib.util.find_spec("minio") is None:
+                raise ValueError("LIANXIN_STORAGE=s3 needs the S3 client: pip install 'lianxin[s3]'")
         return self
 
     @property

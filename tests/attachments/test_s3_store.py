@@ -164,7 +164,11 @@ def test_an_unreachable_store_is_a_503_for_uploads_and_downloads(s3_app, s3, wor
 
 
 def test_settings_name_what_s3_storage_lacks(monkeypatch, settings):
+    import importlib.util
+
     from pydantic import ValidationError
+
+    real_find_spec = importlib.util.find_spec
 
     from server.config import Settings
 
@@ -181,7 +185,11 @@ def test_settings_name_what_s3_storage_lacks(monkeypatch, settings):
     get_settings.cache_clear()
     result = CliRunner().invoke(main, ["migrate"], env={"LIANXIN_S3_BUCKET": ""})
     get_settings.cache_clear()
-    assert result.exit_code == 1 and "LIANXIN_STORAGE=s3 needs LIANXIN_S3_BUCKET" in result.output
+    assert result.exit_code == 1 and "A setting is not valid: LIANXIN_STORAGE=s3 needs LIANXIN_S3_BUCKET." in result.output
+    # Without the client installed, every command says how to get it.
+    monkeypatch.setattr("importlib.util.find_spec", lambda name, *a: None if name == "minio" else real_find_spec(name, *a))
+    with pytest.raises(ValidationError, match=r"pip install 'lianxin\[s3\]'"):
+        Settings()
 
 
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="lianxin backup is for SQLite; PostgreSQL uses pg_dump")
