@@ -189,3 +189,15 @@ def test_every_setting_is_in_the_deploy_table():
 def test_the_deploy_table_names_no_setting_that_does_not_exist():
     stale = [n for n in _settings_in_deploy_md() if n.startswith("LIANXIN_") and n not in _settings_in_config()]
     assert not stale, f"docs/DEPLOY.md documents settings that server/config.py does not have: {stale}"
+
+
+def test_the_image_check_and_dockerignore_take_the_same_source_files():
+    """Three lists of what a build reads (the Dockerfile's COPY lines, check.sh's copy, the
+    .dockerignore allow-list): a file added to one and not the others would build in CI but
+    not in the image, or the other way round."""
+    dockerfile = (DEPLOY / "Dockerfile").read_text()
+    copied = {name for line in re.findall(r"^COPY (?!--)(.+?) \S+$", dockerfile, re.M) for name in line.split()}
+    [check_list] = re.findall(r"^for name in (.+); do$", (DEPLOY / "check.sh").read_text(), re.M)
+    allowed = {line[1:] for line in (DEPLOY / "Dockerfile.dockerignore").read_text().splitlines() if line.startswith("!")}
+    assert copied == allowed
+    assert copied - {"docs/deploy/install.sh"} == set(check_list.split())

@@ -85,8 +85,6 @@ class AttachmentStore(Protocol):
 class LocalStore:
     """Files in one folder, named by their generated names."""
 
-    local = True
-
     def __init__(self, directory: Path):
         self.directory = directory
 
@@ -119,8 +117,6 @@ class LocalStore:
 
 class S3Store:
     """Files as objects ``attachments/<name>`` in one bucket of an S3-compatible store."""
-
-    local = False
 
     def __init__(self, client, bucket: str, endpoint: str, spool_directory: Path):
         self.client = client
@@ -188,7 +184,7 @@ class S3Store:
         return StorageUnavailable("The file storage cannot be reached just now. Please try again in a moment.")
 
 
-def store_for(settings: Settings) -> LocalStore | S3Store:
+def store_for(settings: Settings) -> AttachmentStore:
     """The store the settings name. The local one is cheap; the S3 one is built once per
     configuration (its client holds the connection pool every request thread shares)."""
     if settings.storage == "s3":
