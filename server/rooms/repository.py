@@ -81,3 +81,14 @@ def booked_seconds(session: Session, room_ids: list[int], starts_at: datetime, e
     for room_id, start, end in session.execute(stmt):
         result[room_id] += (min(end, ends_at) - max(start, starts_at)).total_seconds()
     return result
+
+
+def activity_bookings(session: Session, activity_ids: list[int]) -> dict[int, tuple[Booking, Room]]:
+    """The live booking (and its room) holding a room for each of these activities (one query)."""
+    if not activity_ids:
+        return {}
+    rows = session.execute(
+        select(Booking, Room).join(Room, Room.id == Booking.room_id)
+        .where(Booking.activity_id.in_(list(activity_ids)), _live())
+    ).all()
+    return {booking.activity_id: (booking, room) for booking, room in rows}
