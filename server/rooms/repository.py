@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from server import paging
@@ -92,3 +92,17 @@ def activity_bookings(session: Session, activity_ids: list[int]) -> dict[int, tu
         .where(Booking.activity_id.in_(list(activity_ids)), _live())
     ).all()
     return {booking.activity_id: (booking, room) for booking, room in rows}
+
+
+def active_rooms_with_booked(session: Session, starts_at: datetime, ends_at: datetime
+                             ) -> list[tuple[Room, dict[str, datetime] | None]]:
+    """Every active room in order, with each approved booking overlapping [starts_at, ends_at)
+    (None for a room with none): room use in one query."""
+    stmt = (
+        select(Room, Booking.starts_at, Booking.ends_at)
+        .outerjoin(Booking, and_(Booking.room_id == Room.id, Booking.status == BookingStatus.approved,
+                                 Booking.starts_at < ends_at, Booking.ends_at > starts_at))
+        .where(Room.active.is_(True)).order_by(Room.position, Room.id)
+    )
+    return [(room, None if start is None else {"starts_at": start, "ends_at": end})
+            for room, start, end in session.execute(stmt)]
