@@ -290,8 +290,9 @@ def _form_page(request, person, database, activity, form_values, *, errors=None,
 
 
 @router.get("/activities/new")
-def new_activity(request: Request, person: PagePerson, database: DatabaseDep):
-    return _form_page(request, person, database, None, _form_values(None))
+def new_activity(request: Request, person: PagePerson, database: DatabaseDep, organiser: Organiser = None):
+    """``?organiser=c-3`` comes from a club's page (its lead), ``d-2`` for a department."""
+    return _form_page(request, person, database, None, {**_form_values(None), "organiser": organiser or ""})
 
 
 @router.post("/activities/new")
