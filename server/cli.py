@@ -558,12 +558,14 @@ def webhook_test(webhook_id: int) -> None:
 @main.command()
 def sweep() -> None:
     """Run the time-based work once (close requests left unrated past the rating window, set
-    the supervision flags and overdue stamps). `lianxin serve` does this by itself; use this from cron when it runs elsewhere."""
+    the supervision flags and overdue stamps, create repeating activities' next occurrences). `lianxin serve`
+    does this by itself; use this from cron when it runs elsewhere."""
     from server.sweeper import sweep_once
 
     with _open_database() as database:
         swept = sweep_once(database)
-    click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s).")
+    click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s). "
+               f"Added {swept.occurrences} activity occurrence(s).")
 
 
 @main.command()
