@@ -12,6 +12,7 @@ from server.api import API_PREFIX, api_router
 from server.api.docs import docs_router
 from server.api.openapi import finish as finish_openapi
 from server.api.problems import install_error_handlers
+from server.attachments.store import store_for
 from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
 from server.db import Database
@@ -68,6 +69,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+    # A store that cannot be built (LIANXIN_STORAGE=s3 without its client) stops the start,
+    # not the first upload.
+    store_for(settings)
 
     async def door_errors(request, exc):
         # /open311/ answers in GeoReport's own error format; other pages get the error page.
