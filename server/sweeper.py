@@ -1,8 +1,10 @@
 """Time-based work, run in the background of `lianxin serve`, or once by `lianxin sweep` from
 cron: closing unrated requests, and keeping the supervision flags and overdue stamps
-(``server.requests.supervision``). Safe to run in several processes at once: each close is a
-version-checked transition, so a request closed by one is skipped by the other, and the flag
-writes are version-checked too (a request changed meanwhile keeps the flag its transition set)."""
+(``server.requests.supervision``). Every app worker has a sweeper, but on PostgreSQL only the
+one holding the "sweeper" lock (server/singleton.py) sweeps on a given tick. A sweep beside
+another (a `lianxin sweep` from cron) is safe anyway: each close is a version-checked
+transition, so a request closed by one is skipped by the other, and the flag writes are
+version-checked too (a request changed meanwhile keeps the flag its transition set)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from server import singleton
 from server.db import Database
 from server.errors import Conflict
 from server.models import utcnow
@@ -85,9 +88,17 @@ class Sweeper:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                swept = sweep_once(self.database)
-                if swept.closed or swept.flagged:
-                    log.info("closed %d unrated requests, updated %d flags", swept.closed, swept.flagged)
-                self.database.optimize()
+                self.tick()
             except Exception:  # keep sweeping after a transient database error
                 log.exception("sweep failed")
+
+    def tick(self) -> Swept | None:
+        """One sweep, unless another worker is sweeping (then None)."""
+        with singleton.exclusive("sweeper", self.database) as mine:
+            if not mine:
+                return None
+            swept = sweep_once(self.database)
+            if swept.closed or swept.flagged:
+                log.info("closed %d unrated requests, updated %d flags", swept.closed, swept.flagged)
+            self.database.optimize()
+            return swept
