@@ -617,12 +617,21 @@ def _run_until_stopped(background, started: str) -> None:
     click.echo("Stopped.")
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
-def serve(host: str, port: int, workers: int) -> None:
-    """Run the web application with uvicorn."""
+@click.option("--shutdown-timeout", default=30, show_default=True, type=click.IntRange(min=1),
+              help="On SIGTERM, seconds to let requests in flight finish before closing them.")
+def serve(host: str, port: int, workers: int, shutdown_timeout: int) -> None:
+    """Run the web application with uvicorn.
+
+    SIGTERM stops gracefully: no new connections are accepted, requests in flight finish
+    (within --shutdown-timeout), then the process exits. With several workers, SIGHUP
+    replaces them one at a time, each new worker serving before its old one stops."""
     import uvicorn
 
     from server import logs
@@ -642,6 +651,12 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         # Our configuration in every worker; requests are logged by server.request_log.
         log_config=logs.dict_config(settings), access_log=False,
+        # Bounded, so a stuck request cannot hold a deploy; without a bound uvicorn waits forever.
+        timeout_graceful_shutdown=shutdown_timeout,
+        # With several workers the supervisor pings each; uvicorn's 5 s default kills a worker
+        # that is merely slow on a busy small machine (and aborts a SIGHUP restart whose new
+        # worker takes longer than that to import the app).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 
