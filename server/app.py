@@ -15,6 +15,7 @@ from server.api.problems import install_error_handlers
 from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
 from server.db import Database
+from server.live.bus import install as install_live
 from server.open311 import endpoints as open311
 from server.request_log import RequestLog
 from server.sweeper import Sweeper
@@ -48,9 +49,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sweeper = Sweeper(database, settings.sweep_interval_seconds) if settings.sweep_interval_seconds > 0 else None
         if sweeper:
             sweeper.start()
+        live.start()
         try:
             yield
         finally:
+            live.stop()
             if sweeper:
                 sweeper.stop()
             if owns_database:
@@ -68,6 +71,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+    # Live pages: every committed change signalled to the open streams (server/live).
+    live = install_live(database, max_per_person=settings.live_max_streams_per_person,
+                        max_streams=settings.live_max_streams)
+    app.state.live = live
 
     async def door_errors(request, exc):
         # /open311/ answers in GeoReport's own error format; other pages get the error page.

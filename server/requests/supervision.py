@@ -40,6 +40,7 @@ from server import paging
 from server.catalog import snapshot
 from server.enums import CLOCK_RUNNING_STATUSES, UNCLAIMED_STATUSES, Action, RequestStatus
 from server.errors import Forbidden, InvalidInput, LianxinError, Msg
+from server.live import signals as live_signals
 from server.metrics.service import ScopeKind, scope_for
 from server.models import IdempotencyKey, Person, RequestEvent, ServiceRequest, utcnow
 from server.requests import due
@@ -139,7 +140,7 @@ def stamp_overdue(
     else:
         overdue, stamp, due_at = due.overdue_to_complete_clause(now), T.c.overdue_complete_at, T.c.complete_due_at
     behind = and_(overdue, or_(stamp.is_(None), T.c.flag.is_(None), T.c.flag != Flag.red.value))
-    stmt = select(T.c.id, due_at).where(T.c.status == status, behind).order_by(due_at, T.c.id).limit(limit)
+    stmt = select(T.c.id, due_at, T.c.department_id).where(T.c.status == status, behind).order_by(due_at, T.c.id).limit(limit)
     if after is not None:
         stmt = stmt.where(or_(due_at > after[0], and_(due_at == after[0], T.c.id > after[1])))
     rows = session.execute(stmt).all()
@@ -150,6 +151,8 @@ def stamp_overdue(
         update(T).where(T.c.id.in_([r.id for r in rows]), behind)
         .values({stamp: func.coalesce(stamp, due_at), T.c.flag: Flag.red.value})
     ).rowcount
+    # Newly overdue: the overdue lists and desks showing them change (past the ORM: noted here).
+    live_signals.note_requests(session, [(r.id, r.department_id) for r in rows])
     return Stamped(changed, (rows[-1][1], rows[-1][0]) if len(rows) == limit else None)
 
 

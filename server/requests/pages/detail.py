@@ -37,13 +37,17 @@ Number = Annotated[str, Path(max_length=24)]
 @router.get("/requests/{number}")
 def request_page(
     request: Request, number: Number, person: PagePerson, database: DatabaseDep, submitted: bool = False,
-    done: Annotated[str | None, Query(max_length=30)] = None,
+    done: Annotated[str | None, Query(max_length=30)] = None, part: Annotated[str | None, Query(max_length=10)] = None,
 ) -> Response:
     with database.read() as session:
         found = repository.get_visible(session, person, number)
         context = page_context(session, person, found, locale_for(request))
     context["submitted"] = submitted
     context["panel_done"] = _done(done, context)
+    if part == "live" and is_htmx(request):
+        # The live stream said it changed: the summary and history, swapped out of band.
+        context["oob"] = True
+        return render(request, "requests/detail.html", context, block="live_result")
     return render(request, "requests/detail.html", context)
 
 
