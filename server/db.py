@@ -229,4 +229,6 @@ class Database:
                 conn.exec_driver_sql("PRAGMA optimize")
 
     def dispose(self) -> None:
+        if self.live is not None:
+            self.live.stop()  # its LISTEN thread and NOTIFY connection (PostgreSQL)
         self.engine.dispose()

@@ -38,6 +38,7 @@ Number = Annotated[str, Path(max_length=24)]
 def request_page(
     request: Request, number: Number, person: PagePerson, database: DatabaseDep, submitted: bool = False,
     done: Annotated[str | None, Query(max_length=30)] = None, part: Annotated[str | None, Query(max_length=10)] = None,
+    seen: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
     with database.read() as session:
         found = repository.get_visible(session, person, number)
@@ -45,8 +46,10 @@ def request_page(
     context["submitted"] = submitted
     context["panel_done"] = _done(done, context)
     if part == "live" and is_htmx(request):
-        # The live stream said it changed: the summary and history, swapped out of band.
+        # The live stream said it changed: the summary and history, swapped out of band, and
+        # the panels when the page's are of another version (they would be refused).
         context["oob"] = True
+        context["oob_panels"] = seen != str(found.version)
         return render(request, "requests/detail.html", context, block="live_result")
     return render(request, "requests/detail.html", context)
 
