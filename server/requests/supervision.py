@@ -172,7 +172,7 @@ def read_batch(session: Session, status: RequestStatus, after_id: int, limit: in
     red as of then), with what :func:`write_facts` needs."""
     stmt = (
         select(R.id, R.version, R.status, R.submitted_at, R.claim_due_at, R.complete_due_at, R.flag,
-               R.overdue_claim_at, R.overdue_complete_at)
+               R.overdue_claim_at, R.overdue_complete_at, R.department_id)
         .where(R.status == status, R.id > after_id)
         .order_by(R.id)
         .limit(limit or SWEEP_BATCH)
@@ -186,6 +186,7 @@ def write_facts(session: Session, rows: list[Any], now: datetime) -> int:
     """Write the flag and stamps of the ``rows`` read (by :func:`read_batch`) that differ as of
     ``now``, each only if the request is still at the version read. Returns the rows written."""
     changed = 0
+    written: list[tuple[int, int | None]] = []
     connection = session.connection()
     for row in rows:
         wanted = facts(
@@ -200,6 +201,10 @@ def write_facts(session: Session, rows: list[Any], now: datetime) -> int:
             {"b_id": row.id, "b_version": row.version, "b_flag": wanted[0], "b_claim": wanted[1], "b_complete": wanted[2]},
         )
         changed += result.rowcount  # 0: a transition changed it meanwhile and set its own flag
+        if result.rowcount:
+            written.append((row.id, getattr(row, "department_id", None)))
+    # A new colour shows on the desks and lists (past the ORM: noted here for the live pages).
+    live_signals.note_requests(session, written)
     return changed
 
 

@@ -149,3 +149,40 @@ def test_two_processes_on_postgresql_hear_each_others_commits(world, database, s
     finally:
         other.dispose()
         first.stop()
+
+
+def test_the_sweep_signals_what_it_marks_overdue_and_recolours(recorded, database):
+    from datetime import timedelta
+
+    from server.enums import RequestStatus
+    from server.models import utcnow
+    from server.requests import supervision
+
+    request = submit(database, "member1", "union.join", answers={"people": 1})
+    before = len(recorded.signals)
+    later = utcnow() + timedelta(days=30)
+    database.run(lambda session: supervision.stamp_overdue(session, "claim", RequestStatus.dispatched, later))
+    assert len(recorded.signals) == before + 1
+    assert recorded.signals[-1].touches_department(department_id(database, "union"))
+    assert recorded.signals[-1].touches_request(request.id)
+    # Back before it fell due, its red comes off again: a recolouring, signalled too.
+    before = len(recorded.signals)
+    batch = database.run(lambda session: supervision.sweep_batch(session, RequestStatus.dispatched, 0, utcnow()))
+    assert batch.changed == 1 and len(recorded.signals) == before + 1
+    assert recorded.signals[-1].touches_request(request.id)
+
+
+def test_the_command_lines_commits_are_signalled_too(settings, db_url, monkeypatch):
+    """A sweep or a worker run from the command line reaches the app processes' pages (NOTIFY
+    on PostgreSQL): its database has the same hook."""
+    from server import cli
+
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    from server.config import get_settings
+
+    get_settings.cache_clear()
+    database = cli._database()
+    try:
+        assert database.live is not None and (database.live.fanout is None) == database.is_sqlite
+    finally:
+        database.dispose()
