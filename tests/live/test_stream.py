@@ -100,3 +100,26 @@ def test_without_a_session_there_is_no_stream(server_url):
 
     response = httpx.get(f"{server_url}/live", params={"topic": "desk"}, timeout=10)
     assert response.status_code in (401, 303)
+
+
+@pytest.mark.postgres_only
+def test_a_change_through_another_app_process_reaches_this_ones_stream(open_stream, live_settings, database):
+    """Two app instances on one PostgreSQL database, each with its own pool and LISTEN
+    connection: a request filed through the first one's API wakes a desk served by the second."""
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.db import Database
+    from tests.factories import PASSWORD
+
+    stream = open_stream("staff1", "desk")  # served by the uvicorn app on ``database``
+    other_database = Database(database.url, live_settings)
+    try:
+        with TestClient(create_app(live_settings, other_database)) as other:
+            token = other.post("/api/v1/auth/token", data={"username": "member1", "password": PASSWORD}).json()
+            response = other.post("/api/v1/requests", headers={"Authorization": f"Bearer {token['access_token']}"},
+                                  json={"service_code": "union.join", "description": "入会", "answers": {"people": 1}})
+            assert response.status_code == 201, response.text
+            assert stream.next_event() == "changed"
+    finally:
+        other_database.dispose()
