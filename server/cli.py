@@ -20,11 +20,16 @@ from server.config import get_settings
 from server.db import Database
 from server.enums import Role
 from server.errors import LianxinError
+from server.live.bus import install as install_live
 
 
 def _database() -> Database:
     settings = get_settings()
-    return Database(settings.effective_database_url, settings)
+    database = Database(settings.effective_database_url, settings)
+    # What a command commits (a sweep, a worker's change) reaches the app processes' live pages
+    # through NOTIFY on PostgreSQL; on SQLite there is no stream in this process to tell.
+    install_live(database, max_per_person=settings.live_max_streams_per_person, max_streams=settings.live_max_streams)
+    return database
 
 
 @contextmanager

@@ -120,6 +120,13 @@ class Settings(BaseSettings):
     # Background sweep of time-based transitions inside `lianxin serve` (seconds; 0 = off).
     sweep_interval_seconds: int = 300
 
+    # Live pages (server-sent events, server/live): a comment line this often keeps an idle
+    # stream open through proxies; at most this many streams per person (each tab holds one of
+    # the browser's six connections to the site) and per process.
+    live_heartbeat_seconds: float = 20.0
+    live_max_streams_per_person: int = 4
+    live_max_streams: int = 1000
+
     # Who runs this installation, shown on the sign-in page and in page titles: its name
     # (e.g. "望京 SOHO 党群服务中心"; empty: just "连心"), a sentence or two about it, and how a
     # person who forgot their password gets a new one (e.g. "请到 1 层服务台或致电 6478 0000").

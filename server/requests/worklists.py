@@ -203,3 +203,33 @@ def last_returns(session: Session, request_ids: list[int]) -> dict[int, Return]:
         e.request_id: Return(note=e.note, at=e.at, from_department=(e.data or {}).get("from_department"), actor_id=e.actor_id)
         for e in events
     }
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The requester's latest message on the conversation 沟通留言, for the handler's row: a
+    suspended request waits on it, and only the handler resumes it."""
+
+    note: str
+    at: datetime
+
+
+# The rows that show the requester's reply: the ones someone is handling.
+REPLY_STATUSES = frozenset({RequestStatus.claimed, RequestStatus.suspended})
+
+
+def requester_replies(session: Session, requests: list[ServiceRequest]) -> dict[int, Reply]:
+    """Each handled request's latest public message from its requester, for a whole page in
+    one query (none when no row is being handled)."""
+    ids = [r.id for r in requests if r.status in REPLY_STATUSES]
+    if not ids:
+        return {}
+    latest = (
+        select(func.max(RequestEvent.id))
+        .join(ServiceRequest, ServiceRequest.id == RequestEvent.request_id)
+        .where(RequestEvent.request_id.in_(ids), RequestEvent.action == Action.message, RequestEvent.public.is_(True),
+               RequestEvent.actor_id == ServiceRequest.requester_id)
+        .group_by(RequestEvent.request_id)
+    )
+    events = session.scalars(select(RequestEvent).where(RequestEvent.id.in_(latest)))
+    return {e.request_id: Reply(note=e.note, at=e.at) for e in events}
