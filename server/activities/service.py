@@ -30,6 +30,7 @@ from server.config import get_settings
 from server.enums import ActivityStatus
 from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
 from server.models import Activity, ActivityFeed, ActivitySeries, Department, Person, utcnow
+from server.notifications import service as notifications
 
 # Fields an edit may change (the organiser and the repeat rule stay as created).
 _EDITABLE = ("title", "kind", "description", "place", "speaker_name", "speaker_id", "capacity", "audience",
@@ -134,7 +135,8 @@ def update(session: Session, person: Person, activity_id: int, data: ActivityFie
     activity.updated_at = now
     session.flush()
     fill_places(session, activity, now=now)
-    # notify: activity.changed to repo.signed_up_people(session, activity.id)
+    notifications.emit(session, "activity.changed", ctx={"activity_id": activity.id}, actor_id=person.id,
+                       params={"title": activity.title}, link=f"/activities/{activity.id}", now=now)
     return activity
 
 
@@ -150,7 +152,8 @@ def cancel(session: Session, person: Person, activity_id: int, *, now: datetime 
         raise Conflict("The activity is over: it can no longer be cancelled.")
     activity.status, activity.cancelled_at = ActivityStatus.cancelled, now
     session.flush()
-    # notify: activity.cancelled to repo.signed_up_people(session, activity.id)
+    notifications.emit(session, "activity.cancelled", ctx={"activity_id": activity.id}, actor_id=person.id,
+                       params={"title": activity.title}, link=f"/activities/{activity.id}", now=now)
     return activity
 
 
