@@ -15,6 +15,7 @@ from server.api.problems import install_error_handlers
 from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
 from server.db import Database
+from server.notifications.worker import Worker
 from server.open311 import endpoints as open311
 from server.request_log import RequestLog
 from server.sweeper import Sweeper
@@ -48,9 +49,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sweeper = Sweeper(database, settings.sweep_interval_seconds) if settings.sweep_interval_seconds > 0 else None
         if sweeper:
             sweeper.start()
+        # The embedded set-up delivers its own outbox (LIANXIN_WORKER_IN_SERVE=false: a
+        # separate `lianxin worker` does).
+        worker = Worker(database, settings) if settings.worker_in_serve else None
+        if worker:
+            worker.start()
         try:
             yield
         finally:
+            if worker:
+                worker.stop()
             if sweeper:
                 sweeper.stop()
             if owns_database:

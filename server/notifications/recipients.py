@@ -88,6 +88,36 @@ EVENTS: dict[str, EventType] = {
     "club.join_decided": EventType((A.person,), N_("Your request to join {club} was decided")),
 }
 
+# What each event is called where a person chooses what reaches them.
+LABELS: dict[str, str] = {
+    "new_task": N_("New task in my department's queue"),
+    "assigned": N_("A task assigned to me"),
+    "returned": N_("A task returned to the dispatchers"),
+    "transferred": N_("A task transferred to my department"),
+    "claimed": N_("My request is being handled"),
+    "completed": N_("My request was completed"),
+    "rejected": N_("My request was rejected"),
+    "suspended": N_("My request waits for me"),
+    "due_soon": N_("A task is due soon"),
+    "overdue": N_("A task is overdue"),
+    "urged": N_("A task was urged"),
+    "rated_unsatisfied": N_("A task was rated unsatisfied"),
+    "rework": N_("Rework was asked for"),
+    "request_filed_from_visit": N_("A request filed for my enterprise after a visit"),
+    "booking_requested": N_("A room booking waits for a decision"),
+    "booking_confirmed": N_("My room booking is confirmed"),
+    "booking_approved": N_("My room booking was approved"),
+    "booking_refused": N_("My room booking was refused"),
+    "booking_cancelled": N_("My room booking was cancelled"),
+    "activity.changed": N_("An activity I signed up for changed"),
+    "activity.cancelled": N_("An activity I signed up for was cancelled"),
+    "activity.signed_up": N_("I have a place at an activity"),
+    "activity.waiting": N_("I am on an activity's waiting list"),
+    "activity.promoted": N_("A place at an activity came free for me"),
+    "club.join_requested": N_("Someone asks to join my club"),
+    "club.join_decided": N_("My request to join a club was decided"),
+}
+
 EVENT_TYPES: tuple[str, ...] = tuple(EVENTS)
 REQUEST_EVENT_TYPES: tuple[str, ...] = tuple(name for name, row in EVENTS.items() if row.about_request)
 

@@ -16,9 +16,11 @@ from typing import Any
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from server.audit import service as audit
 from server.catalog import snapshot
 from server.config import get_settings
 from server.enums import Action, AssignmentMode, Rating
+from server.errors import NotFound
 from server.models import (
     Department,
     Notification,
@@ -220,3 +222,20 @@ def set_choices(session: Session, person: Person, enabled: set[tuple[str, str]])
     if rows:
         session.execute(insert(NotificationPreference.__table__), rows)
     session.flush()
+
+
+# --- the outbox, for the admin ------------------------------------------------------------------------
+def resend(session: Session, actor: Person | None, message_id: int, now: datetime | None = None) -> OutboxMessage:
+    """Queue a parked (or dropped) message again, now, with a fresh count of attempts;
+    audited. Its id stays, so a receiver that had it after all drops the repeat."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None or message.status not in ("parked", "dropped"):
+        raise NotFound("There is no such parked message.")
+    before = {"status": message.status, "attempts": message.attempts}
+    message.status, message.attempts, message.next_attempt_at = "queued", 0, now or utcnow()
+    session.flush()
+    audit.record(session, actor, entity="outbox_message", action="resend", entity_id=message.id,
+                 label=f"{message.channel} {message.event_type} {message.message_id}",
+                 before=before, after={"status": "queued", "attempts": 0})
+    session.info[wakeup.OUTBOX_WRITTEN] = True
+    return message
