@@ -172,8 +172,10 @@ def request_event(session: Session, request: ServiceRequest, action: Action, *, 
                   data: dict | None = None, now: datetime | None = None) -> None:
     """Called beside every ``RequestEvent`` written: notify whoever the table says."""
     data = data or {}
-    # The catalogue's cached copy: no query (the routing mode is in it).
-    department = snapshot.load(session).departments.get(request.department_id) if request.department_id else None
+    department = None
+    if action == Action.dispatch and request.department_id:
+        # The catalogue's cached copy (the routing mode is in it): no query of its own.
+        department = snapshot.load(session).departments.get(request.department_id)
     event_type = event_for(action, data, department)
     if event_type is None:
         return

@@ -123,3 +123,14 @@ def test_choices_are_saved_and_respected(database, signed_in):
     assert re.search(r'name="email:activity.cancelled"[^>]*checked', page)
     assert re.search(r'name="email:booking_approved"[^>]*checked', page) is None
     assert _notify(database, "mia") == []  # the promotion no longer reaches mia in the app
+
+
+def test_the_bell_costs_no_query_of_its_own(database, signed_in, count_queries):
+    client = signed_in(Role.member, username="mia")
+    client.get("/rooms")
+    with count_queries(database) as none:
+        client.get("/rooms")
+    _notify(database, "mia", 5)
+    with count_queries(database) as some:
+        assert _bell(client.get("/rooms").text) == "5"
+    assert some.count == none.count, f"{none}\n---\n{some}"

@@ -177,3 +177,21 @@ def test_emit_counts_who_it_reached(database, world):
     with database.write() as session:
         member = session.scalar(select(Person).where(Person.username == "member1"))
         assert notifications.emit(session, "activity.promoted", ctx={"person_id": member.id}, params={"title": "x"}) == 1
+
+
+def test_serve_runs_the_worker_woken_by_the_commit(database, world, receiver, loopback, monkeypatch):
+    import time
+
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+
+    monkeypatch.setattr(loopback, "worker_in_serve", True)
+    _hook(database, receiver.url(), event_types=["new_task"])
+    with TestClient(create_app(loopback, database)):
+        submit(database, "member1", "union.join", answers={"people": 2})
+        deadline = time.monotonic() + 10  # the worker's poll is 5 s: the commit woke it long before
+        while not receiver.received and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert [r.json["type"] for r in receiver.received] == ["new_task"]
+    assert messages(database)[0].status == "sent"
