@@ -17,6 +17,7 @@ from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
 from server.db import Database
 from server.live.bus import install as install_live
+from server.notifications.worker import Worker
 from server.open311 import endpoints as open311
 from server.request_log import RequestLog
 from server.sweeper import Sweeper
@@ -51,9 +52,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if sweeper:
             sweeper.start()
         live.start()
+        # The embedded set-up delivers its own outbox (LIANXIN_WORKER_IN_SERVE=false: a
+        # separate `lianxin worker` does).
+        worker = Worker(database, settings) if settings.worker_in_serve else None
+        if worker:
+            worker.start()
         try:
             yield
         finally:
+            if worker:
+                worker.stop()
             live.stop()
             if sweeper:
                 sweeper.stop()

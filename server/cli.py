@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -623,6 +623,32 @@ def _run_until_stopped(background, started: str) -> None:
 
 
 WORKER_HEALTHCHECK_SECONDS = 60
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now and stop (for cron).")
+@click.option("--poll", "poll_seconds", default=5.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="Seconds between looks at the outbox when nothing wakes the worker.")
+@click.option("--lease", "lease_seconds", default=300.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a claimed message stays this worker's; a killed worker's are sent again after it.")
+def worker(once: bool, poll_seconds: float, lease_seconds: float) -> None:
+    """Deliver the outbox (e-mails and webhooks) with retries. `lianxin serve` runs one by
+    itself unless LIANXIN_WORKER_IN_SERVE=false; several may run at once on PostgreSQL."""
+    from datetime import timedelta
+
+    from server import logs
+    from server.notifications import worker as outbox
+
+    settings = get_settings()
+    logs.configure(settings)
+    lease = timedelta(seconds=lease_seconds)
+    with _open_database() as database:
+        if once:
+            click.echo(f"Attempted {outbox.run_once(database, settings, lease=lease)} message(s).")
+            return
+        runner = outbox.Worker(database, settings, poll_seconds=poll_seconds, lease=lease)
+        with suppress(KeyboardInterrupt):
+            runner.run()
 
 
 @main.command()

@@ -169,6 +169,22 @@ class Settings(BaseSettings):
     # Seconds to connect and to wait for each read of a receiver's answer.
     webhook_timeout_seconds: float = 5.0
 
+    # The installation's public address (e.g. "https://lianxin.example.cn"), for links in
+    # e-mails and webhooks; empty: messages carry no links.
+    public_url: str = ""
+    # Notifications (server/notifications/, docs/NOTIFICATIONS.md). Outbox delivery inside
+    # `lianxin serve` (off: run `lianxin worker` apart); attempts before a message is parked.
+    worker_in_serve: bool = True
+    outbox_max_attempts: int = 8
+    # E-mail over SMTP: off while no host is set. tls: none | starttls | tls (implicit, 465).
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_from: str = "lianxin@localhost"
+    smtp_timeout_seconds: float = 10.0
+
     # The pioneer index 先锋指数: weights, caps, grades and the 创新先锋 shortlist (JSON).
     pioneer_weights: PioneerWeights = Field(default_factory=PioneerWeights)
 

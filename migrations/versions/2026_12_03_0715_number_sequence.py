@@ -1,7 +1,7 @@
 """tracking numbers from a sequence on PostgreSQL
 
 Revision ID: 0715b7a1c2d3
-Revises: a3c9e7f1b2d4
+Revises: 4e1f0a7c9b23
 Create Date: 2026-12-03 07:15:00
 
 Submissions on PostgreSQL take their tracking number as ``nextval(request_number_seq)``
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0715b7a1c2d3"
-down_revision: str | None = "a3c9e7f1b2d4"
+down_revision: str | None = "4e1f0a7c9b23"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
