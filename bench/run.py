@@ -16,6 +16,10 @@ Phases (32 concurrent keep-alive connections unless noted):
           requests; each request gets --claim-fanout claims at once (one wins, the rest 409).
   queue   Lianxin: GET /api/v1/requests?status=dispatched (50 rows) as a staff member with
           --requests rows in the database, at 1 client and at 32 clients.
+  submit_form, desk, desk_poll, board, request
+          Lianxin's pages: the order form's POST beside the API's submit, the department desk
+          with 100 rows (1 and 32 clients), its unchanged poll (304), the dispatch board and a
+          request page (bench/pages.py).
 
 Every server is a uvicorn subprocess on a free 127.0.0.1 port (as `lianxin serve` runs it,
 1 worker, plus --no-access-log --log-level warning), stopped at the end even on Ctrl-C.
@@ -59,7 +63,10 @@ if str(ROOT) not in sys.path:
 
 import yaml  # noqa: E402  (a Lianxin dependency)
 
-from bench import pg  # noqa: E402
+from bench import (
+    pages,
+    pg,
+)
 from bench.loadgen import HOST, LoadResult, build_request, run_load  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -67,6 +74,9 @@ API = "/api/v1"
 TARGET_SUBMIT_RATIO = 0.5
 TARGET_SUBMIT_P99_MS = 150.0
 TARGET_WORKER_SCALING = 1.6  # 2 workers against 1, on PostgreSQL
+TARGET_DESK_PER_S = 150.0
+PHASES = ("a", "b", "submit", "submit_form", "claim", "queue", "desk", "desk_poll", "board", "request")
+PAGE_PHASES = {"desk", "desk_poll", "board", "request"}
 
 
 def log(message: str) -> None:
@@ -492,6 +502,8 @@ class Bench:
                 locks = {"pg_activity": sampler.summary()} if sampler else {}
                 self.record(self.key("submit"), self.label("Lianxin POST /requests (submit)"), result, service=code,
                             department=department, member_accounts=len(tokens), workers=self.workers, **locks)
+            if "submit_form" in phases:
+                pages.run_form_submit(self, server, password, accounts, service, answers_for(service["fields"]))
             if "claim" in phases:
                 self.phase_claim(server, department, password, accounts, make_submit)
 
@@ -626,9 +638,9 @@ class Bench:
 
     # --------------------------------------------------------------------------
     def run(self) -> int:
-        default = {"submit", "claim", "queue"} if self.database_url else {"a", "b", "submit", "claim", "queue"}
+        default = {"submit", "claim", "queue"} if self.database_url else set(PHASES)
         phases = set(self.args.only.split(",")) if self.args.only else default
-        unknown = phases - {"a", "b", "submit", "claim", "queue"}
+        unknown = phases - set(PHASES)
         if unknown:
             raise SystemExit(f"unknown phase(s): {', '.join(sorted(unknown))}")
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -645,10 +657,13 @@ class Bench:
                 self.phase_b(tmp)
             for workers in self.worker_counts:
                 self.workers = workers
-                if phases & {"submit", "claim"}:
+                if phases & {"submit", "submit_form", "claim"}:
                     self.phase_lianxin_writes(tmp, phases)
                 if "queue" in phases:
                     self.phase_queue()
+            if phases & PAGE_PHASES:
+                pages.run_page_phases(self, tmp / "pages", phases, Server=Server, prepare=prepare_lianxin_db,
+                                      demo_accounts=demo_accounts, login=login, call=call, answers_for=answers_for)
         report = self.report(load_before, time.monotonic() - started)
         out = RESULTS / f"{self.stamp}.json"
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -696,6 +711,24 @@ class Bench:
             if key in r and "baseline_a" in r:
                 ratios[f"{key}_vs_baseline_a"] = {"value": round(r[key]["req_per_s"] / r["baseline_a"]["req_per_s"], 3)}
         ratios.update(self.worker_scaling())
+        if "queue_1" in r and "queue_32" in r:
+            ratio = r["queue_32"]["req_per_s"] / r["queue_1"]["req_per_s"]
+            ratios["queue_32_vs_queue_1"] = {"value": round(ratio, 3), "target": "≥ 1", "met": ratio >= 1}
+        if "submit_form" in r and "submit" in r:
+            ratio = r["submit_form"]["req_per_s"] / r["submit"]["req_per_s"]
+            ratios["submit_form_vs_submit"] = {"value": round(ratio, 3), "target": "≥ 1 (no slower)", "met": ratio >= 1}
+        for key in ("desk_1", "desk_32"):
+            if key in r:
+                rate = r[key]["req_per_s"]
+                ratios[f"{key}_req_per_s"] = {"value": round(rate, 1), "target": f"≥ {TARGET_DESK_PER_S:g}",
+                                              "met": rate >= TARGET_DESK_PER_S}
+        if "desk_1" in r and "desk_32" in r:
+            ratios["desk_32_vs_desk_1"] = {"value": round(r["desk_32"]["req_per_s"] / r["desk_1"]["req_per_s"], 3)}
+        if "desk_poll" in r and "desk_32" in r:
+            ratios["desk_poll_vs_desk_32"] = {"value": round(r["desk_poll"]["req_per_s"] / r["desk_32"]["req_per_s"], 2)}
+        for key in ("board", "request_page"):
+            if key in r and "desk_32" in r:
+                ratios[f"{key}_vs_desk_32"] = {"value": round(r[key]["req_per_s"] / r["desk_32"]["req_per_s"], 2)}
         try:
             commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                     text=True).stdout.strip()
@@ -762,6 +795,9 @@ class Bench:
             q = queues[-1]
             lines.append(f"queue: {q['requests_in_db']:,} requests in the DB, {q['rows_per_page']} rows/page, "
                          f"{q['dispatched_in_department']:,} dispatched in {q['department']}, as {q['user']}")
+        for key in ("desk_32", "board"):
+            if key in r:
+                lines.append(f"{key}: {r[key]['rows']} rows, {r[key]['bytes']:,} bytes, as {r[key]['user']}")
         if "queue_fill" in r:
             f = r["queue_fill"]
             lines.append(f"queue DB fill: {f['requests_added']:,} requests added in {f['seconds']} s")
@@ -789,10 +825,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claim-fanout", type=int, default=4,
                         help="concurrent claims sent for each dispatched request (default 4: 1 wins, 3 get 409)")
     parser.add_argument("--queue-user", default="staff1", help="staff member whose queue is read (default staff1)")
+    parser.add_argument("--desk-user", default="staff1",
+                        help="staff member whose desk is measured (default staff1: 50 waiting + 50 own tasks)")
+    parser.add_argument("--board-user", default="dispatcher1", help="dispatcher of the board phase (default dispatcher1)")
     parser.add_argument("--queue-db-dir", help="data dir of the queue-phase DB (default bench/results/queue-db-N)")
     parser.add_argument("--profile", help="comma-separated phases to profile with py-spy: "
-                        "a,b,submit,claim,queue1,queue (perturbs their figures)")
-    parser.add_argument("--only", help="comma-separated phases: a,b,submit,claim,queue (default all; "
+                        "a,b,submit,submit_form,claim,queue1,queue,desk1,desk,desk_poll,board,request "
+                        "(perturbs their figures)")
+    parser.add_argument("--only", help=f"comma-separated phases: {','.join(PHASES)} (default all; "
                         "with --database-url: submit,claim,queue)")
     parser.add_argument("--database-url", help="PostgreSQL for the Lianxin phases, e.g. "
                         "postgresql://postgres@127.0.0.1:5432/bench_x (its server also gets <name>_writes)")
