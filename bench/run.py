@@ -63,10 +63,7 @@ if str(ROOT) not in sys.path:
 
 import yaml  # noqa: E402  (a Lianxin dependency)
 
-from bench import (
-    pages,
-    pg,
-)
+from bench import pages, pg  # noqa: E402
 from bench.loadgen import HOST, LoadResult, build_request, run_load  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
