@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -20,11 +20,16 @@ from server.config import get_settings
 from server.db import Database
 from server.enums import Role
 from server.errors import LianxinError
+from server.live.bus import install as install_live
 
 
 def _database() -> Database:
     settings = get_settings()
-    return Database(settings.effective_database_url, settings)
+    database = Database(settings.effective_database_url, settings)
+    # What a command commits (a sweep, a worker's change) reaches the app processes' live pages
+    # through NOTIFY on PostgreSQL; on SQLite there is no stream in this process to tell.
+    install_live(database, max_per_person=settings.live_max_streams_per_person, max_streams=settings.live_max_streams)
+    return database
 
 
 @contextmanager
@@ -584,13 +589,14 @@ def webhook_test(webhook_id: int) -> None:
               help="Keep running: sweep now and then every SECONDS until SIGTERM or Ctrl-C (a worker process).")
 def sweep(every: int | None) -> None:
     """Run the time-based work once (close requests left unrated past the rating window, set
-    the supervision flags and overdue stamps). `lianxin serve` does this by itself; use this from cron when it runs elsewhere,
+    the supervision flags and overdue stamps, create repeating activities' next occurrences). `lianxin serve` does this by itself; use this from cron when it runs elsewhere,
     or with --every as the one worker process beside app workers that have LIANXIN_SWEEP_INTERVAL_SECONDS=0."""
     from server.sweeper import Sweeper, sweep_once
 
     with _open_database() as database:
         swept = sweep_once(database)
-        click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s).")
+        click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s). "
+                   f"Added {swept.occurrences} activity occurrence(s).")
         if every is None:
             return
         _run_until_stopped(Sweeper(database, every), f"Sweeping every {every} s; SIGTERM or Ctrl-C stops.")
@@ -616,12 +622,47 @@ def _run_until_stopped(background, started: str) -> None:
     click.echo("Stopped.")
 
 
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now and stop (for cron).")
+@click.option("--poll", "poll_seconds", default=5.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="Seconds between looks at the outbox when nothing wakes the worker.")
+@click.option("--lease", "lease_seconds", default=300.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a claimed message stays this worker's; a killed worker's are sent again after it.")
+def worker(once: bool, poll_seconds: float, lease_seconds: float) -> None:
+    """Deliver the outbox (e-mails and webhooks) with retries. `lianxin serve` runs one by
+    itself unless LIANXIN_WORKER_IN_SERVE=false; several may run at once on PostgreSQL."""
+    from datetime import timedelta
+
+    from server import logs
+    from server.notifications import worker as outbox
+
+    settings = get_settings()
+    logs.configure(settings)
+    lease = timedelta(seconds=lease_seconds)
+    with _open_database() as database:
+        if once:
+            click.echo(f"Attempted {outbox.run_once(database, settings, lease=lease)} message(s).")
+            return
+        runner = outbox.Worker(database, settings, poll_seconds=poll_seconds, lease=lease)
+        with suppress(KeyboardInterrupt):
+            runner.run()
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
-def serve(host: str, port: int, workers: int) -> None:
-    """Run the web application with uvicorn."""
+@click.option("--shutdown-timeout", default=30, show_default=True, type=click.IntRange(min=1),
+              help="On SIGTERM, seconds to let requests in flight finish before closing them.")
+def serve(host: str, port: int, workers: int, shutdown_timeout: int) -> None:
+    """Run the web application with uvicorn.
+
+    SIGTERM stops gracefully: no new connections are accepted, requests in flight finish
+    (within --shutdown-timeout), then the process exits. With several workers, SIGHUP
+    replaces them one at a time, each new worker serving before its old one stops."""
     import uvicorn
 
     from server import logs
@@ -641,6 +682,12 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         # Our configuration in every worker; requests are logged by server.request_log.
         log_config=logs.dict_config(settings), access_log=False,
+        # Bounded, so a stuck request cannot hold a deploy; without a bound uvicorn waits forever.
+        timeout_graceful_shutdown=shutdown_timeout,
+        # With several workers the supervisor pings each; uvicorn's 5 s default kills a worker
+        # that is merely slow on a busy small machine (and aborts a SIGHUP restart whose new
+        # worker takes longer than that to import the app).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

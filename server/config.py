@@ -120,6 +120,13 @@ class Settings(BaseSettings):
     # Background sweep of time-based transitions inside `lianxin serve` (seconds; 0 = off).
     sweep_interval_seconds: int = 300
 
+    # Live pages (server-sent events, server/live): a comment line this often keeps an idle
+    # stream open through proxies; at most this many streams per person (each tab holds one of
+    # the browser's six connections to the site) and per process.
+    live_heartbeat_seconds: float = 20.0
+    live_max_streams_per_person: int = 4
+    live_max_streams: int = 1000
+
     # Who runs this installation, shown on the sign-in page and in page titles: its name
     # (e.g. "望京 SOHO 党群服务中心"; empty: just "连心"), a sentence or two about it, and how a
     # person who forgot their password gets a new one (e.g. "请到 1 层服务台或致电 6478 0000").
@@ -161,6 +168,22 @@ class Settings(BaseSettings):
     webhook_allow_hosts: str = ""
     # Seconds to connect and to wait for each read of a receiver's answer.
     webhook_timeout_seconds: float = 5.0
+
+    # The installation's public address (e.g. "https://lianxin.example.cn"), for links in
+    # e-mails and webhooks; empty: messages carry no links.
+    public_url: str = ""
+    # Notifications (server/notifications/, docs/NOTIFICATIONS.md). Outbox delivery inside
+    # `lianxin serve` (off: run `lianxin worker` apart); attempts before a message is parked.
+    worker_in_serve: bool = True
+    outbox_max_attempts: int = 8
+    # E-mail over SMTP: off while no host is set. tls: none | starttls | tls (implicit, 465).
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_from: str = "lianxin@localhost"
+    smtp_timeout_seconds: float = 10.0
 
     # The pioneer index 先锋指数: weights, caps, grades and the 创新先锋 shortlist (JSON).
     pioneer_weights: PioneerWeights = Field(default_factory=PioneerWeights)

@@ -93,7 +93,7 @@ def test_nginx_forwards_what_the_app_reads_and_streams_events_unbuffered():
     conf = _nginx_conf()
     for header in ("X-Forwarded-For $remote_addr", "X-Forwarded-Proto $scheme", "Host $host", "X-Request-ID $request_id"):
         assert f"proxy_set_header {header};" in conf
-    events = re.search(r"location ~ /events\$ \{(.*?)\}", conf, re.S).group(1)
+    events = re.search(r"location = /live \{(.*?)\}", conf, re.S).group(1)
     assert "proxy_buffering off;" in events and "gzip off;" in events and "proxy_read_timeout 1h;" in events
     # A location with its own proxy_set_header would drop all the server's: keep them there.
     assert "proxy_set_header" not in events

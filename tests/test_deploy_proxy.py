@@ -3,7 +3,7 @@ uvicorn run as ``lianxin serve`` runs it (proxy headers on, the proxy trusted), 
 app that reports what it was given. Over HTTPS the app sees the client's address, the https
 scheme and nginx's request id; plain HTTP is redirected; a body over the app's limit is refused
 by nginx before any of it is read; and a server-sent event reaches the browser while its
-stream is still open (nginx buffers nothing on /…/events)."""
+stream is still open (nginx buffers nothing on /live)."""
 
 from __future__ import annotations
 
@@ -27,11 +27,11 @@ release_second_event = threading.Event()
 
 
 async def reporting_app(scope, receive, send):
-    """Answers /echo with what uvicorn made of the proxy's headers, and /live/events with one
+    """Answers /echo with what uvicorn made of the proxy's headers, and /live with one
     event, then (once the test has seen it) a second one and the end of the stream."""
     assert scope["type"] == "http"
     headers = {k.decode(): v.decode() for k, v in scope["headers"]}
-    if scope["path"] == "/live/events":
+    if scope["path"] == "/live":
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"text/event-stream"), (b"cache-control", b"no-store")]})
         await send({"type": "http.response.body", "body": b"data: one\n\n", "more_body": True})
@@ -143,7 +143,7 @@ def test_a_body_over_the_apps_limit_is_refused_before_it_is_read(proxy):
 
 def test_an_event_arrives_while_its_stream_is_open(proxy):
     release_second_event.clear()
-    with _client() as client, client.stream("GET", f"https://127.0.0.1:{proxy['https']}/live/events") as stream:
+    with _client() as client, client.stream("GET", f"https://127.0.0.1:{proxy['https']}/live") as stream:
         assert stream.status_code == 200
         lines = stream.iter_lines()
         # Buffered, this would wait for the end of the stream, which only comes after the release.
