@@ -115,7 +115,8 @@ def test_the_systemd_units_verify(tmp_path: Path):
         text = text.replace("/opt/lianxin/venv/bin/lianxin", str(lianxin)).replace("/etc/lianxin/lianxin.env", str(env_file))
         (tmp_path / unit.name).write_text(text)
         units.append(str(tmp_path / unit.name))
-    assert [Path(u).name for u in units] == ["lianxin-migrate.service", "lianxin-sweeper.service", "lianxin.service"]
+    assert [Path(u).name for u in units] == [
+        "lianxin-migrate.service", "lianxin-sweeper.service", "lianxin-worker.service", "lianxin.service"]
     result = subprocess.run([analyze, "verify", *units], capture_output=True, text=True, timeout=60,
                             env={**os.environ, "SYSTEMD_LOG_LEVEL": "notice"})
     # Unknown keys and bad values are only warnings: any line about our units fails.
@@ -126,7 +127,8 @@ def test_the_systemd_units_verify(tmp_path: Path):
 def test_the_env_example_turns_off_sweeps_in_the_app_workers():
     env = dict(line.split("=", 1) for line in (DEPLOY / "systemd" / "lianxin.env.example").read_text().splitlines()
                if line and not line.startswith("#"))
-    assert env["LIANXIN_SWEEP_INTERVAL_SECONDS"] == "0" and env["LIANXIN_COOKIE_SECURE"] == "true"
+    assert env["LIANXIN_SWEEP_INTERVAL_SECONDS"] == "0" and env["LIANXIN_WORKER_IN_SERVE"] == "false"
+    assert env["LIANXIN_COOKIE_SECURE"] == "true"
     assert set(env) - {"DATABASE_URL", "FORWARDED_ALLOW_IPS"} <= set(_settings_in_config())
 
 
@@ -141,21 +143,28 @@ def test_the_image_is_slim_non_root_and_built_by_install_sh():
         assert (ROOT / copied).exists(), copied
 
 
-def test_compose_starts_postgres_migrate_app_worker_and_proxy_in_order():
+def test_compose_starts_postgres_migrate_app_worker_sweeper_and_proxy_in_order():
     compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
     services = compose["services"]
-    assert set(services) == {"db", "migrate", "app", "worker", "proxy"}
+    assert set(services) == {"db", "migrate", "app", "worker", "sweeper", "proxy"}
     assert services["db"]["image"].startswith("postgres:")
     assert services["migrate"]["command"] == ["lianxin", "migrate"]
-    assert services["app"]["command"][:2] == ["lianxin", "serve"] and services["app"]["command"][-2:] == ["--workers", "2"]
-    assert services["worker"]["command"][:3] == ["lianxin", "sweep", "--every"]
+    app = services["app"]["command"]
+    assert app[:2] == ["lianxin", "serve"] and app[app.index("--workers") + 1] == "2"
+    assert services["worker"]["command"] == ["lianxin", "worker"] and services["worker"]["stop_signal"] == "SIGINT"
+    assert services["sweeper"]["command"][:3] == ["lianxin", "sweep", "--every"]
     assert services["migrate"]["depends_on"] == {"db": {"condition": "service_healthy"}}
-    for name in ("app", "worker"):
+    for name in ("app", "worker", "sweeper"):
         assert services[name]["depends_on"] == {"migrate": {"condition": "service_completed_successfully"}}
         assert services[name]["environment"]["LIANXIN_SWEEP_INTERVAL_SECONDS"] == "0"
+        assert services[name]["environment"]["LIANXIN_WORKER_IN_SERVE"] == "false"
         assert services[name]["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
     assert services["app"]["build"] == {"context": "../..", "dockerfile": "docs/deploy/Dockerfile"}
     assert (DEPLOY / services["app"]["build"]["context"] / services["app"]["build"]["dockerfile"]).is_file()
+    # Only the app answers the image's /healthz check; the one-shot and background ones do not.
+    assert "healthcheck" not in services["app"]
+    for name in ("migrate", "worker", "sweeper"):
+        assert services[name]["healthcheck"] == {"disable": True}
     # The app's port is never published: only the proxy's are.
     assert "ports" not in services["app"] and services["proxy"]["ports"] == ["80:80", "443:443"]
     for volume in services["proxy"]["volumes"]:
@@ -176,6 +185,7 @@ def _settings_in_config() -> list[str]:
 def _settings_in_deploy_md() -> list[str]:
     text = DEPLOY_MD.read_text()
     table = text[text.index("## Settings"):]
+    # One setting per row: a row naming two ("`A` / `B`") would hide the second from this check.
     return re.findall(r"^\| `([A-Z0-9_]+)` \|", table, re.M)
 
 

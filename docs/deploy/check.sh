@@ -5,7 +5,7 @@
 # the nginx config, the systemd units and compose.yaml are checked by tests/test_deploy.py.
 # Where a Docker daemon already has the python:3.11-slim base image, the image is built too.
 #
-#   docs/deploy/check.sh        (from anywhere; about 30-50 s, most of it pip)
+#   docs/deploy/check.sh        (from anywhere; most of its time is pip installing the dependencies)
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 work=$(mktemp -d)
@@ -16,8 +16,9 @@ cleanup() {
 }
 trap cleanup EXIT
 started=$SECONDS
+step() { echo "==> $* (+$((SECONDS - started)) s)"; }
 
-echo "==> the image's build steps (docs/deploy/install.sh) in a clean venv"
+step "the image's build steps (docs/deploy/install.sh) in a clean venv"
 # A copy without build output or compiled catalogues: the build must compile them itself.
 mkdir "$work/source"
 for name in pyproject.toml setup.py MANIFEST.in README.md babel.cfg server web seeds migrations; do
@@ -26,14 +27,15 @@ done
 find "$work/source" \( -name __pycache__ -o -name '*.mo' -o -name '*.egg-info' \) -prune -exec rm -rf {} +
 PYTHON=${PYTHON:-python3} sh "$root/docs/deploy/install.sh" "$work/source" "$work/venv"
 
-echo "==> the installed copy migrates a fresh database and serves"
+step "the installed copy migrates a fresh database and serves"
 export DATABASE_URL="sqlite:///$work/data/lianxin.db" LIANXIN_DATA_DIR="$work/data"
 export LIANXIN_SWEEP_INTERVAL_SECONDS=0
 unset PYTHONPATH
 mkdir "$work/run" && cd "$work/run"  # nothing is found relative to the working directory
 "$work/venv/bin/lianxin" migrate
+step "serving with two workers"
 port=$("$work/venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$work/venv/bin/lianxin" serve --host 127.0.0.1 --port "$port" --workers 2 >"$work/serve.log" 2>&1 &
+"$work/venv/bin/lianxin" serve --host 127.0.0.1 --port "$port" --workers 2 --shutdown-timeout 2 >"$work/serve.log" 2>&1 &
 server_pid=$!
 "$work/venv/bin/python" - "$port" <<'PY' || { cat "$work/serve.log" >&2; exit 1; }
 import json
@@ -70,7 +72,7 @@ print("check.sh: /healthz 200, /readyz ready, /login translated, from two worker
 PY
 
 if command -v docker >/dev/null && timeout 10 docker image inspect python:3.11-slim >/dev/null 2>&1; then
-  echo "==> docker build"
+  step "docker build"
   docker build --quiet -f "$root/docs/deploy/Dockerfile" -t lianxin:check "$root"
 else
   echo "==> docker build skipped: no Docker daemon with the python:3.11-slim base image here"

@@ -16,9 +16,10 @@ trap 'rm -rf "$work"' EXIT
 # The build itself runs isolated (setuptools and babel from pyproject.toml's build-system).
 "$venv/bin/pip" wheel --quiet --disable-pip-version-check --no-deps --wheel-dir "$work" "$source_dir"
 wheel=$(ls "$work"/lianxin-*.whl)
+echo "install.sh: built $(basename "$wheel"); installing it with its dependencies"
 "$venv/bin/pip" install --quiet --disable-pip-version-check "$wheel[s3]"
 
-"$venv/bin/python" - <<'PY'
+"$venv/bin/python" -I - <<'PY'  # -I: not the source tree of the working directory
 from server import resources
 
 assert resources.SOURCE_ROOT is None, "the installed copy must not read a source checkout"
