@@ -144,6 +144,7 @@ def test_the_log_exports_csv_and_xlsx_without_internal_notes_for_the_enterprise(
     assert "内部：资金紧张" in body and "'=HYPERLINK(1)" in body and "LX-" in body
     contact_csv = client_for(app, "contact1").get("/visits/log/export?format=csv").content.decode("utf-8-sig")
     assert "一号企业" in contact_csv and "资金紧张" not in contact_csv
+    assert "spreadsheetml" in staff.get("/visits/log/export").headers["content-type"]  # no format: the workbook
     xlsx = staff.get("/visits/log/export?format=xlsx&from=2026-11-01")
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     rows = list(sheet.iter_rows(values_only=True))

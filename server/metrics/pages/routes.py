@@ -47,17 +47,18 @@ def _scope(person: Person) -> metrics.Scope:
 
 
 def _form(request: Request, template: str, session, scope, given: Given, period: periods.Period,
-          error: InvalidInput, extra: dict | None = None) -> Response:
-    """The page again with its filter form and what was wrong, as a 422."""
+          error: InvalidInput | None, extra: dict | None = None) -> Response:
+    """The page again with its filter form and what was wrong, as a 422; with no ``error``,
+    the form alone (a page opened before anything was chosen), as a 200."""
     gettext = gettext_for(locale_for(request))
     context = {
         "given": given, "period": period, "periods": periods.PERIODS,
         "choices": views.choices(snapshot.load(session), locale_for(request), scope),
-        "error": error.localized(gettext),
-        "field_errors": {name: localize(message, gettext) for name, message in error.errors.items()},
+        "error": error.localized(gettext) if error else None,
+        "field_errors": {name: localize(message, gettext) for name, message in error.errors.items()} if error else {},
         "scope_all": scope.kind == metrics.ScopeKind.all, **(extra or {}),
     }
-    return render(request, template, context, status_code=error.status_code)
+    return render(request, template, context, status_code=error.status_code if error else 200)
 
 
 def _selection(session, scope, given: Given, period: periods.Period, now) -> views.Selection:
@@ -141,7 +142,9 @@ def staff(
         try:
             sel = _selection(session, scope, given, chosen, now)
             if sel.filters.department_id is None:
-                raise InvalidInput("Please choose a department.", {"department": "Required."})
+                # Opened from the menu, before a department was chosen: the picker, no error.
+                return _form(request, "supervision/staff.html", session, scope, given, chosen, None,
+                             {"rows": None, "choose_department": True})
         except InvalidInput as exc:
             return _form(request, "supervision/staff.html", session, scope, given, chosen, exc, {"rows": None})
         rows = metrics.staff(session, sel.filters, sel.filters.department_id, now=now)

@@ -105,8 +105,9 @@ def _presets(person: Person) -> list[tuple[str, str]]:
 
 @router.get("/requests/export")
 def export(request: Request, person: PagePerson, database: DatabaseDep,
-           format: Annotated[str | None, Query(max_length=10)] = None) -> Response:
+           format: Annotated[str, Query(max_length=10)] = "xlsx") -> Response:
     """The list the same filters show, as CSV (UTF-8 with BOM) or XLSX, streamed in batches."""
+    # No format (an address typed or shared without one): the Excel workbook offices open.
     if format not in FORMATS:
         raise InvalidInput(N_("Please check the filters."), {"format": N_("One of csv, xlsx.")})
     locale = locale_for(request)

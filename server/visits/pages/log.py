@@ -64,7 +64,8 @@ def log_page(request: Request, person: VisitsPerson, database: DatabaseDep, curs
 
 @router.get("/visits/log/export")
 def export(request: Request, person: VisitsPerson, database: DatabaseDep,
-           format: Annotated[str | None, Query(max_length=10)] = None) -> Response:
+           format: Annotated[str, Query(max_length=10)] = "xlsx") -> Response:
+    # No format (an address typed or shared without one): the Excel workbook offices open.
     if format not in FORMATS:
         raise InvalidInput(N_("Please check the filters."), {"format": N_("One of csv, xlsx.")})
     filters = parse_filters(request.query_params)

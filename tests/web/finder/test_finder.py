@@ -267,6 +267,9 @@ def test_bad_filter_values_are_4xx_never_500(app, client, auth, requests, params
 
 def test_export_needs_a_known_format(app, requests):
     assert client_for(app, "supervisor1").get("/requests/export", params={"format": "pdf"}).status_code == 422
+    # Without one (an address shared without its query): the workbook, not an error.
+    plain = client_for(app, "supervisor1").get("/requests/export")
+    assert plain.status_code == 200 and "spreadsheetml" in plain.headers["content-type"]
 
 
 # --- exports ---------------------------------------------------------------------------------

@@ -37,9 +37,12 @@ def test_a_lead_sees_their_own_staff_and_no_other_department(as_user, week):
     assert as_user("staff1").get("/supervision/staff?department=union").status_code == 403
 
 
-def test_the_staff_table_needs_a_department(as_user):
+def test_the_staff_table_asks_for_a_department_first(as_user):
+    # Opened from the menu: the department picker with a hint, not an error.
     page = as_user("supervisor1").get("/supervision/staff")
-    assert page.status_code == 422 and "请选择部门" in page.text
+    assert page.status_code == 200 and "请选择部门" in page.text and 'name="department"' in page.text
+    assert 'role="alert"' not in page.text
+    assert as_user("supervisor1").get("/supervision/staff?department=nowhere").status_code == 422
 
 
 def _fake_red_black(world):
