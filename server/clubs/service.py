@@ -22,7 +22,7 @@ DESCRIPTION_LIMIT = 2000
 @dataclass
 class ClubInput:
     name: str
-    lead_id: int
+    lead_id: int | None  # None: the form named nobody we know
     description: str = ""
     join_policy: str = ClubJoinPolicy.open
 
@@ -34,13 +34,18 @@ def get(session: Session, club_id: int) -> Club:
     return club
 
 
+def may_create(person: Person) -> bool:
+    """The centre's staff (dispatchers, admins) start clubs and name their leads."""
+    return bool(person.roles & CENTRE_STAFF)
+
+
 def may_manage(person: Person, club: Club) -> bool:
     return club.lead_id == person.id or bool(person.roles & CENTRE_STAFF)
 
 
 def create(session: Session, actor: Person | None, data: ClubInput) -> Club:
     """A new club; ``actor`` None is the command line or the seeds."""
-    if actor is not None and not actor.roles & CENTRE_STAFF:
+    if actor is not None and not may_create(actor):
         raise Forbidden("Only the centre's staff create clubs.")
     errors: dict[str, str] = {}
     name = data.name.strip()
@@ -52,7 +57,7 @@ def create(session: Session, actor: Person | None, data: ClubInput) -> Club:
         errors["description"] = "The description is too long."
     if data.join_policy not in ClubJoinPolicy.__members__:
         errors["join_policy"] = "Choose how people join."
-    lead = session.get(Person, data.lead_id)
+    lead = session.get(Person, data.lead_id) if data.lead_id is not None else None
     if lead is None or not lead.active:
         errors["lead_id"] = "There is no such person."
     if errors:

@@ -23,6 +23,7 @@ from server.config import get_settings
 from server.db import per_dialect
 from server.enums import Action, Party, RequestStatus
 from server.errors import Conflict, InvalidInput, Msg
+from server.live import signals as live_signals
 from server.metrics import rollup
 from server.models import IdempotencyKey, Person, RequestEvent, Service, ServiceRequest, utcnow
 from server.notifications import service as notifications
@@ -171,6 +172,7 @@ def submit(
                           data={"department": department.code})
         )
     _insert_new_request(session, request, events)
+    live_signals.note_requests(session, [request])  # written past the ORM's flush: the live pages' signal
     rollup.record(session, None, rollup.contribution_of(request))  # the figures count it at once
     if key_id is not None:
         session.connection().execute(_LINK_KEY, {"key_id": key_id, "request_id": request.id})

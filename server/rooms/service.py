@@ -311,6 +311,25 @@ def refuse(session: Session, booking_id: int, *, by: Person, reason: str, versio
     return booking
 
 
+def activity_booking(session: Session, activity_id: int) -> Booking | None:
+    """The live booking holding a room for the activity, if any."""
+    found = repo.activity_bookings(session, [activity_id]).get(activity_id)
+    return found[0] if found else None
+
+
+def release_for_activity(session: Session, activity_id: int, *, by: Person, now: datetime | None = None) -> Booking | None:
+    """Free the room an activity holds (the activity is cancelled, moved or leaves its room).
+    The activities' service has checked that ``by`` manages the activity, which is what lets
+    them cancel its booking even if someone else made it."""
+    now = now or utcnow()
+    booking = activity_booking(session, activity_id)
+    if booking is None:
+        return None
+    booking.status, booking.cancelled_by_id, booking.cancelled_at = BookingStatus.cancelled, by.id, now
+    _save(session)
+    return booking
+
+
 def cancel(session: Session, booking_id: int, *, by: Person, reason: str = "", version: int | None = None,
            now: datetime | None = None) -> Booking:
     """The booker or the centre cancels a live booking that has not ended; the slot is free
