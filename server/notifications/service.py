@@ -167,6 +167,12 @@ def event_for(action: Action, data: dict, department: Department | None) -> str 
         return "rated_unsatisfied" if data.get("rating") == Rating.unsatisfied else None
     if action == Action.submit and data.get("visit"):
         return "request_filed_from_visit"
+    if action == Action.message:
+        # The other side: the requester's words to whoever handles it; staff's to the
+        # requester; a note for staff only to the department, never the requester.
+        if data.get("internal"):
+            return "message_internal"
+        return "message_posted" if data.get("by_requester") else "message_for_requester"
     return _BY_ACTION.get(action)
 
 
