@@ -4,7 +4,6 @@ reached from here. Every function flushes, never commits."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import secrets
 from dataclasses import asdict
@@ -241,9 +240,12 @@ def extend_series(session: Session, series_id: int, *, now: datetime | None = No
             break
         # The room is taken, or closed that day (a public holiday): the occurrence stands,
         # without a room; its organiser's page says so, and editing it chooses another.
-        # notify: activity.room_unavailable to the organiser
-        with contextlib.suppress(LianxinError):
+        try:
             hold_room(session, booker, activity, held.room_id, now=now)
+        except LianxinError:
+            if activity.created_by_id is not None:
+                notifications.emit(session, "activity.room_unavailable", ctx={"person_id": activity.created_by_id},
+                                   params={"title": activity.title}, link=f"/activities/{activity.id}", now=now)
     return created
 
 

@@ -25,6 +25,7 @@ class Audience:
     department_staff = "department_staff"  # staff and lead of the department
     department_lead = "department_lead"
     handler = "handler"  # the person the request is assigned to
+    handler_or_staff = "handler_or_staff"  # the handler; while nobody holds it, the department's staff
     dispatchers = "dispatchers"
     supervisors = "supervisors"
     requester = "requester"
@@ -74,6 +75,11 @@ EVENTS: dict[str, EventType] = {
     "request_filed_from_visit": EventType((A.requester,),
                                           N_("A request was filed for your enterprise after a visit: {number} · {service}"),
                                           about_request=True),
+    "message_posted": EventType((A.handler_or_staff,), N_("The requester wrote on {number} · {service}"),
+                                about_request=True),
+    "message_for_requester": EventType((A.requester,), N_("A message on your request {number} · {service}"),
+                                       about_request=True),
+    "message_internal": EventType((A.department_staff,), N_("A staff note on {number} · {service}"), email=False),
     "booking_requested": EventType((A.booking_deciders,), N_("A room booking waits for your decision: {title}")),
     "booking_confirmed": EventType((A.booker,), N_("Your room booking is confirmed: {title}")),
     "booking_approved": EventType((A.booker,), N_("Your room booking was approved: {title}")),
@@ -84,6 +90,7 @@ EVENTS: dict[str, EventType] = {
     "activity.signed_up": EventType((A.person,), N_("You have a place: {title}"), email=False),
     "activity.waiting": EventType((A.person,), N_("You are on the waiting list: {title}"), email=False),
     "activity.promoted": EventType((A.person,), N_("A place came free, it is yours: {title}")),
+    "activity.room_unavailable": EventType((A.person,), N_("No room could be held for an occurrence of {title}: choose another")),
     "club.join_requested": EventType((A.club_lead,), N_("{name} asks to join {club}")),
     "club.join_decided": EventType((A.person,), N_("Your request to join {club} was decided")),
 }
@@ -104,6 +111,9 @@ LABELS: dict[str, str] = {
     "rated_unsatisfied": N_("A task was rated unsatisfied"),
     "rework": N_("Rework was asked for"),
     "request_filed_from_visit": N_("A request filed for my enterprise after a visit"),
+    "message_posted": N_("The requester wrote on a task of mine"),
+    "message_for_requester": N_("A message on my request"),
+    "message_internal": N_("A staff note on a task of my department"),
     "booking_requested": N_("A room booking waits for a decision"),
     "booking_confirmed": N_("My room booking is confirmed"),
     "booking_approved": N_("My room booking was approved"),
@@ -114,6 +124,7 @@ LABELS: dict[str, str] = {
     "activity.signed_up": N_("I have a place at an activity"),
     "activity.waiting": N_("I am on an activity's waiting list"),
     "activity.promoted": N_("A place at an activity came free for me"),
+    "activity.room_unavailable": N_("No room could be held for an activity I organise"),
     "club.join_requested": N_("Someone asks to join my club"),
     "club.join_decided": N_("My request to join a club was decided"),
 }
@@ -157,6 +168,10 @@ def _handler(session, ctx):
     return _people_with_roles(session, (Role.staff, Role.lead), request.department_id) & {request.assignee_id}
 
 
+def _handler_or_staff(session, ctx):
+    return _handler(session, ctx) or _department_staff(session, ctx)
+
+
 def _requester(session, ctx):
     request = session.get(ServiceRequest, ctx["request_id"]) if ctx.get("request_id") else None
     return _active(session, [request.requester_id]) if request is not None else set()
@@ -185,6 +200,7 @@ RESOLVERS: dict[str, Callable[[Session, dict], set[int]]] = {
     A.department_staff: _department_staff,
     A.department_lead: _department_lead,
     A.handler: _handler,
+    A.handler_or_staff: _handler_or_staff,
     A.dispatchers: lambda session, ctx: _people_with_roles(session, (Role.dispatcher,)),
     A.supervisors: lambda session, ctx: _people_with_roles(session, (Role.supervisor,)),
     A.requester: _requester,

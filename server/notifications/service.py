@@ -98,9 +98,10 @@ def emit(
                             payload={"params": params, "link": link, "request_id": request_id})
                    for pid in emailed if pid in with_address]
     if row.about_request and request is not None:
-        for hook in hooks_for(session, request.department_id, event_type=event_type):
-            outbox.append(_message("webhook", event_type, now, webhook_id=hook.id, audience={},
-                                   payload={"params": params, "request": request_fields(session, request)}))
+        hooks = hooks_for(session, request.department_id, event_type=event_type)
+        fields = request_fields(session, request) if hooks else {}
+        outbox += [_message("webhook", event_type, now, webhook_id=hook.id, audience={},
+                            payload={"params": params, "request": fields}) for hook in hooks]
     if in_app:
         session.execute(_NOTIFICATION, in_app)
     if outbox:
@@ -116,7 +117,8 @@ def _message(channel: str, event_type: str, now: datetime, *, person_id: int | N
              webhook_id: int | None = None, audience: dict, payload: dict) -> dict:
     return {"message_id": str(uuid.uuid4()), "channel": channel, "event_type": event_type, "person_id": person_id,
             "webhook_id": webhook_id, "audience": audience, "payload": payload, "status": "queued", "attempts": 0,
-            "next_attempt_at": now, "last_answer": "", "created_at": now, "sent_at": None}
+            # Due at once, whatever time the event is dated (a sweep may date it ahead).
+            "next_attempt_at": min(now, utcnow()), "last_answer": "", "created_at": now, "sent_at": None}
 
 
 def request_fields(session: Session, request: ServiceRequest) -> dict[str, Any]:
@@ -165,6 +167,12 @@ def event_for(action: Action, data: dict, department: Department | None) -> str 
         return "rated_unsatisfied" if data.get("rating") == Rating.unsatisfied else None
     if action == Action.submit and data.get("visit"):
         return "request_filed_from_visit"
+    if action == Action.message:
+        # The other side: the requester's words to whoever handles it; staff's to the
+        # requester; a note for staff only to the department, never the requester.
+        if data.get("internal"):
+            return "message_internal"
+        return "message_posted" if data.get("by_requester") else "message_for_requester"
     return _BY_ACTION.get(action)
 
 

@@ -209,15 +209,18 @@ class Worker:
             wakeup.wait(self.poll)
 
     def _listen(self) -> None:
-        """PostgreSQL: commits in other processes NOTIFY lianxin_outbox; wake the loop."""
+        """PostgreSQL: commits in other processes NOTIFY lianxin_outbox; wake the loop. A
+        connection of its own, outside the pool (LISTEN needs autocommit, which must never
+        leak into the pool's connections)."""
+        import psycopg
+
+        url = self.database.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while not self._stop.is_set():
             try:
-                with self.database.engine.connect() as conn:
-                    raw = conn.connection.dbapi_connection
-                    raw.autocommit = True
-                    raw.execute(f"LISTEN {wakeup.CHANNEL}")
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {wakeup.CHANNEL}")
                     while not self._stop.is_set():
-                        for _note in raw.notifies(timeout=1.0, stop_after=1):
+                        for _note in conn.notifies(timeout=1.0, stop_after=1):
                             wakeup.wake()
             except Exception:
                 log.exception("LISTEN %s failed; polling meanwhile", wakeup.CHANNEL)

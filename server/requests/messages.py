@@ -23,6 +23,7 @@ from server import policy
 from server.enums import Action, RequestStatus
 from server.errors import Conflict, Forbidden, InvalidInput, Msg
 from server.models import IdempotencyKey, Person, RequestEvent, ServiceRequest, utcnow
+from server.notifications import service as notifications
 from server.requests import submission
 
 MAX_MESSAGE = 2000
@@ -73,9 +74,11 @@ def post(
     )
     session.add(event)
     session.flush()
-    # notify: message_posted to the other side — a requester's message to the assignee (or,
-    # unassigned, the department's staff); staff's public message to the requester; an internal
-    # one to the department's staff only (never the requester).
+    # The other side is told (server/notifications/service.py event_for): a requester's message
+    # goes to the assignee (unassigned: the department's staff), staff's public one to the
+    # requester, one for staff only to the department's staff only.
+    notifications.request_event(session, request, Action.message, actor_id=person.id, now=now,
+                                data={"internal": internal, "by_requester": person.id == request.requester_id})
     return Posted(event, replayed=False)
 
 

@@ -310,3 +310,47 @@ def test_a_role_taken_away_is_checked_too(database, world):
         newcomer.role_rows.clear()
         session.flush()
         assert not recipients.still_receives(session, newcomer.id, recipients.Audience.dispatchers, {})
+
+
+# --- the conversation on a request --------------------------------------------------------------------
+def _post(database, username, number, text, *, internal=False):
+    from server.requests import repository
+    from server.requests import service as request_service
+
+    with database.write() as session:
+        person = person_by_username(session, username)
+        request = repository.get_visible(session, person, number)
+        request_service.post_message(session, person, request, text, internal=internal)
+
+
+def test_the_requesters_message_reaches_the_handler_or_while_unassigned_the_staff(database, world):
+    req = submit(database, "member1", "union.join", answers={"people": 2})
+    _post(database, "member1", req.number, "在几楼？")
+    assert notified(database, "message_posted") == {"staff1", "staff2", "lead1"}
+    act(database, "staff2", req.number, A.claim)
+    _post(database, "member1", req.number, "我在 3 楼")
+    with database.read() as session:
+        rows = session.scalars(select(Notification).where(Notification.event_type == "message_posted")
+                               .order_by(Notification.id)).all()
+        assert session.get(Person, rows[-1].person_id).username == "staff2" and len(rows) == 4
+
+
+def test_staffs_public_message_reaches_the_requester(database, world):
+    req = claimed(database, "staff1")
+    _post(database, "staff1", req.number, "请带身份证")
+    assert notified(database, "message_for_requester") == {"member1"}
+
+
+def test_a_note_for_staff_only_never_reaches_the_requester(database, world):
+    req = claimed(database, "staff1")
+    _post(database, "staff1", req.number, "内部：材料不全", internal=True)
+    assert notified(database, "message_internal") == {"staff2", "lead1"}
+    assert notified(database, "message_for_requester") == set()
+
+
+def test_room_unavailable_reaches_the_organiser(database, world):
+    with database.write() as session:
+        lead = person_by_username(session, "lead1")
+        assert notifications.emit(session, "activity.room_unavailable", ctx={"person_id": lead.id},
+                                  params={"title": "主题党日"}, link="/activities/1") == 1
+    assert notified(database, "activity.room_unavailable") == {"lead1"}

@@ -195,3 +195,25 @@ def test_serve_runs_the_worker_woken_by_the_commit(database, world, receiver, lo
             time.sleep(0.02)
     assert [r.json["type"] for r in receiver.received] == ["new_task"]
     assert messages(database)[0].status == "sent"
+
+
+@pytest.mark.postgres_only
+def test_on_postgresql_a_commit_in_another_process_wakes_the_worker_by_notify(database, settings):
+    import threading
+    import time
+
+    from sqlalchemy import text
+
+    runner = worker.Worker(database, settings, poll_seconds=30)
+    listener = threading.Thread(target=runner._listen, daemon=True)
+    listener.start()
+    try:
+        time.sleep(1.5)  # LISTEN is in place
+        wakeup.wait(0)
+        with database.engine.connect() as conn:  # as another process would: no Session, no in-process event
+            conn.execute(text(f"NOTIFY {wakeup.CHANNEL}"))
+            conn.commit()
+        assert wakeup.wait(5)
+    finally:
+        runner._stop.set()
+        listener.join(timeout=5)
