@@ -35,9 +35,10 @@ PUBLIC = {
 }
 # Who may ask: the signed-in person of a page or of the API; the API docs by their setting.
 # `caller` leaves the check to the endpoint's own transaction (Caller.person_in), for the
-# submission only: tests/api/test_submit_caller.py shows it refuses as current_person does.
+# hot paths listed here only: tests/api/test_submit_caller.py shows they refuse as
+# current_person does.
 AUTHORISING = {page_person, current_person, may_read_docs, open311_caller}
-CHECKED_IN_THEIR_TRANSACTION = {("POST", "/api/v1/requests")}
+CHECKED_IN_THEIR_TRANSACTION = {("POST", "/api/v1/requests"), ("GET", "/api/v1/requests")}
 
 
 def _routes():

@@ -85,6 +85,13 @@ def load(session: Session) -> Catalog:
     return catalog
 
 
+def held(cache: dict) -> Catalog | None:
+    """The catalogue this process loaded last (``Database.cache``), without a query: perhaps a
+    revision behind. Only for what a later :func:`load` in the same request checks again —
+    which fields to read from a posted form before the write that validates it."""
+    return cache.get(_CACHE_KEY)
+
+
 def _load(session: Session) -> Catalog:
     revision = current_revision(session)
     cache: dict | None = session.info.get(CACHE_INFO_KEY)

@@ -1,6 +1,6 @@
-"""Submission checks its caller inside its own write transaction (server.api.deps.Caller):
-still a revoked token, a deactivated account, a cookie without the page's token or a
-password to change is refused at once, and nothing is filed."""
+"""Submission checks its caller inside its own write transaction, the request list inside
+its read (server.api.deps.Caller): still a revoked token, a deactivated account, a cookie
+without the page's token or a password to change is refused at once, and nothing is filed."""
 
 from __future__ import annotations
 
@@ -49,3 +49,11 @@ def test_the_session_cookie_files_only_with_the_pages_token(client, world, datab
     response = client.post("/api/v1/requests", json=BODY, headers={"X-CSRF-Token": token})
     assert response.status_code == 201, response.text
     assert response.json()["requester"]["username"] == "member1"
+
+
+def test_the_list_checks_its_caller_in_its_read(client, auth, database):
+    headers = auth("member1")
+    assert client.get("/api/v1/requests", headers=headers).status_code == 200
+    database.run(lambda s: s.execute(update(Person).where(Person.username == "member1").values(active=False)))
+    problem(client.get("/api/v1/requests", headers=headers), 401)
+    problem(client.get("/api/v1/requests"), 401)

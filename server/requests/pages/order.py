@@ -208,8 +208,13 @@ def submit_order(
     request: Request, code: Annotated[str, Path(max_length=60)], person: PagePerson, database: DatabaseDep, form: FormDep
 ) -> Response:
     locale = locale_for(request)
-    with database.read() as session:
-        catalog = snapshot.load(session)
+    # The catalogue this process holds says which fields to read: a read of its own here
+    # would cost a transaction per submission. The write below validates against the current
+    # catalogue; only a service the held copy does not know (yet) is looked up first.
+    catalog = snapshot.held(database.cache)
+    if catalog is None or request_service.orderable_service(catalog, code) is None:
+        with database.read() as session:
+            catalog = snapshot.load(session)
     # Whether this person may order it is the submission's to check (once, in the policy).
     service = _orderable(catalog, code)
     key = text(form, "idempotency_key", 200).strip() or None

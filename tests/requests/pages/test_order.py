@@ -299,3 +299,27 @@ def test_without_a_phone_in_the_account_the_form_requires_one(app, world, databa
     form = {"csrf_token": csrf_from(page), "idempotency_key": idempotency_key(page), "description": "请帮忙"}
     refused = client.post("/menu/legal.aid", data=form, files=[("attachments", ("", b"", "application/octet-stream"))])
     assert refused.status_code == 422 and "请留下联系电话" in refused.text
+
+
+def test_the_form_is_checked_against_the_current_catalogue_not_the_held_copy(app, world, database):
+    """The order form's POST reads its fields from the catalogue the process holds (no read of
+    its own); a service retired since then is still refused by the submission's write."""
+    from datetime import UTC, datetime
+
+    from server.catalog import snapshot
+    from server.models import Service
+
+    client = client_for(app, "member1")
+    page = client.get("/menu/union.join").text  # the process now holds this catalogue
+    assert snapshot.held(database.cache) is not None
+    body = {"csrf_token": csrf_from(page), "idempotency_key": idempotency_key(page), "description": "请帮忙",
+            "contact_phone": "13800138000", "answers.people": "2", "answers.kind": "new"}
+
+    def retire(session):
+        service = session.scalar(select(Service).where(Service.code == "union.join"))
+        service.retired_at = datetime.now(UTC)  # an ORM change: the revision moves on
+
+    database.run(retire)
+    response = client.post("/menu/union.join", data=body, follow_redirects=False)
+    assert response.status_code == 422, response.text
+    assert _count(database, ServiceRequest) == 0
