@@ -18,6 +18,7 @@ from server.catalog.pages.forms import FIELD_TYPE_LABELS
 from server.catalog.snapshot import Catalog
 from server.departments.labels import KIND_LABELS, MODE_LABELS
 from server.i18n_text import N_, localized
+from server.pioneer.labels import KIND_LABELS as ACTIVITY_KIND_LABELS
 from server.web.labels import AUDIENCE_LABELS, ROLE_LABELS
 
 ENTITY_LABELS = {
@@ -30,6 +31,12 @@ ENTITY_LABELS = {
     "person": N_("Person"),
     "import": N_("Import"),
     "open311_key": N_("Open311 key"),
+    "room": N_("Room"),
+    "webhook": N_("Webhook"),
+    "volunteer_hours": N_("Volunteer hours"),
+    "contribution_points": N_("Contribution points"),
+    "attendance_record": N_("Attendance record"),
+    "outbox_message": N_("Outgoing message"),
 }
 
 # The admin page of each kind of object, by its id.
@@ -41,6 +48,7 @@ ADMIN_PAGES = {
     "department": "/admin/departments/{id}",
     "enterprise": "/admin/enterprises/{id}",
     "person": "/admin/people/{id}",
+    "room": "/admin/rooms/{id}",
 }
 
 _COMMON = {
@@ -103,6 +111,57 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "is_party_member": N_("Party member"),
         "party_branch": N_("Party branch"),
     },
+    "room": {
+        **_COMMON,
+        "building_id": N_("Building"),
+        "floor": N_("Floor"),
+        "capacity": N_("Capacity"),
+        "equipment": N_("Equipment"),
+        "opening_hours": N_("Opening hours"),
+        "keeps_office_hours": N_("Keeps office hours"),
+        "needs_approval": N_("Bookings need approval"),
+    },
+    "webhook": {
+        **_COMMON,
+        "url": N_("Address"),
+        "format": N_("Format"),
+        "department_id": N_("Department"),
+        "event_types": N_("Events"),
+        "created_by": N_("Created by"),
+    },
+    "volunteer_hours": {
+        "person_id": N_("Party member"),
+        "day": N_("Day"),
+        "tenths": N_("Hours"),
+        "what": N_("What was done"),
+        "recorded_by_id": N_("Recorded by"),
+        "recorded_at": N_("Recorded"),
+    },
+    "contribution_points": {
+        "person_id": N_("Party member"),
+        "day": N_("Day"),
+        "points": N_("Points"),
+        "reason": N_("Reason"),
+        "recorded_by_id": N_("Recorded by"),
+        "recorded_at": N_("Recorded"),
+    },
+    "attendance_record": {
+        **_COMMON,
+        "kind": N_("Kind"),
+        "day": N_("Day"),
+        "speaker_id": N_("Speaker"),
+        "speaker_rating_tenths": N_("Speaker's rating"),
+        "attendee_ids": N_("Attendees"),
+        "recorded_by_id": N_("Recorded by"),
+        "recorded_at": N_("Recorded"),
+    },
+    "outbox_message": {
+        "message_id": N_("Message id"),
+        "channel": N_("Channel"),
+        "event_type": N_("Event"),
+        "status": N_("Status"),
+        "attempts": N_("Attempts"),
+    },
     "import": {
         "kind": N_("What the file holds"),
         "create": N_("Added"),
@@ -114,7 +173,8 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
 # Codes whose words live elsewhere, by field name.
 CODE_LABELS: dict[str, Mapping[str, str]] = {
     "audience": AUDIENCE_LABELS,
-    "kind": KIND_LABELS,
+    # A department's kind and an activity's: their codes differ.
+    "kind": {**KIND_LABELS, **ACTIVITY_KIND_LABELS},
     "assignment_mode": MODE_LABELS,
     "type": FIELD_TYPE_LABELS,
     "roles": ROLE_LABELS,
@@ -134,6 +194,21 @@ _ID_FIELDS = {
 }
 
 
+# Fields that hold a person's id (or a list of them): shown by the person's name.
+PERSON_FIELDS = {"last_assignee_id", "person_id", "recorded_by_id", "speaker_id", "attendee_ids"}
+
+
+def people_named(entries) -> set[int]:
+    """The ids of the people a page of the trail names in its before and after values."""
+    ids: set[int] = set()
+    for entry in entries:
+        for values in (entry.before or {}, entry.after or {}):
+            for field in PERSON_FIELDS & values.keys():
+                value = values[field]
+                ids.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int))
+    return ids
+
+
 @dataclass(frozen=True)
 class Names:
     """What ids on one page of the trail are called: the catalogue snapshot's rows (retired
@@ -143,7 +218,7 @@ class Names:
     people: Mapping[int, str]
 
     def of(self, field: str, value: int) -> str | dict | None:
-        if field == "last_assignee_id":
+        if field in PERSON_FIELDS:
             return self.people.get(value)
         table = _ID_FIELDS.get(field)
         row = getattr(self.catalog, table).get(value) if table else None
@@ -167,7 +242,9 @@ def shown(field: str, value: Any, *, names: Names, locale: str, gettext: Callabl
         return None
     if isinstance(value, bool):
         return gettext(YES if value else NO)
-    if field.endswith("_id") and isinstance(value, int):
+    if field.endswith("tenths") and isinstance(value, int):  # stored in tenths: 15 is 1.5
+        return f"{value / 10:g}"
+    if (field.endswith("_id") or field in PERSON_FIELDS) and isinstance(value, int):
         name = names.of(field, value)
         return (localized(name, locale) if isinstance(name, dict) else name) or f"#{value}"
     if field in CODE_LABELS and isinstance(value, str):

@@ -132,10 +132,9 @@ def audit_page(
     with database.read() as session:
         page = repository.list_entries(session, filters, before=before, limit=PAGE_SIZE)
         entities = repository.entities(session)
-        assignees = {v for e in page.entries for v in ((e.before or {}).get("last_assignee_id"),
-                                                       (e.after or {}).get("last_assignee_id")) if isinstance(v, int)}
+        named = labels.people_named(page.entries)
         reader = _Reader(
-            names=labels.Names(snapshot.load(session), repository.people_names(session, assignees)),
+            names=labels.Names(snapshot.load(session), repository.people_names(session, named)),
             existing=repository.still_there(session, page.entries),
             locale=locale, gettext=gettext_for(locale), format_datetime=make_filters(locale)["dt"],
         )
