@@ -1,6 +1,9 @@
 """Time-based work, run in the background of `lianxin serve`, or once by `lianxin sweep` from
-cron: closing unrated requests, and keeping the supervision flags and overdue stamps
-(``server.requests.supervision``). Safe to run in several processes at once: each close is a
+cron: closing unrated requests, keeping the supervision flags and overdue stamps
+(``server.requests.supervision``), and creating the next occurrences of repeating activities
+(``server.activities.service.extend_all_series``). Every app worker has a sweeper, but on
+PostgreSQL only the one holding the "sweeper" lock (server/singleton.py) sweeps on a given tick.
+A sweep beside another (a `lianxin sweep` from cron) is safe anyway: each close is a
 version-checked transition, so a request closed by one is skipped by the other, and the flag
 writes are version-checked too (a request changed meanwhile keeps the flag its transition set)."""
 
@@ -11,6 +14,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from server import singleton
+from server.activities import service as activity_service
 from server.db import Database
 from server.errors import Conflict
 from server.models import utcnow
@@ -24,6 +29,7 @@ log = logging.getLogger("lianxin.sweeper")
 class Swept:
     closed: int  # unrated requests closed
     flagged: int  # requests whose flag or overdue stamps changed
+    occurrences: int = 0  # activities added to repeating series
 
 
 def sweep_once(database: Database, now: datetime | None = None) -> Swept:
@@ -36,7 +42,20 @@ def sweep_once(database: Database, now: datetime | None = None) -> Swept:
         closed += batch
         if batch < 200:
             break
-    return Swept(closed, sweep_flags(database, now or utcnow()))
+    now = now or utcnow()
+    flagged = sweep_flags(database, now)
+    return Swept(closed, flagged, sweep_programme(database, now))
+
+
+def sweep_programme(database: Database, now: datetime) -> int:
+    """Repeating activities get their occurrences up to the horizon (idempotent: the series'
+    lock and its unique (series, start) key keep two sweepers from doubling one)."""
+    added = database.run(lambda session: activity_service.extend_all_series(session, now=now))
+    # notify: activity.reminder to signed-up people — a day before each activity starts: the
+    # activities starting in (now + 1 day − the sweep interval, now + 1 day], to
+    # repository.signed_up_people(); delivery and its "sent once" record belong to the
+    # notifications, not to the sweep.
+    return added
 
 
 def sweep_flags(database: Database, now: datetime) -> int:
@@ -85,9 +104,18 @@ class Sweeper:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                swept = sweep_once(self.database)
-                if swept.closed or swept.flagged:
-                    log.info("closed %d unrated requests, updated %d flags", swept.closed, swept.flagged)
-                self.database.optimize()
+                self.tick()
             except Exception:  # keep sweeping after a transient database error
                 log.exception("sweep failed")
+
+    def tick(self) -> Swept | None:
+        """One sweep, unless another worker is sweeping (then None)."""
+        with singleton.exclusive("sweeper", self.database) as mine:
+            if not mine:
+                return None
+            swept = sweep_once(self.database)
+            if swept.closed or swept.flagged or swept.occurrences:
+                log.info("closed %d unrated requests, updated %d flags, added %d activities", swept.closed,
+                         swept.flagged, swept.occurrences)
+            self.database.optimize()
+            return swept

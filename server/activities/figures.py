@@ -105,3 +105,51 @@ def figures(session: Session, *, start: datetime, end: datetime, now: datetime) 
         held=sum(k.held for k in by_kind), signed_up=sum(k.signed_up for k in by_kind),
         attended=sum(k.attended for k in by_kind), walk_ins=walk_ins, by_kind=by_kind, by_speaker=by_speaker,
     )
+
+
+@dataclass(frozen=True)
+class ProgrammeTotals:
+    """The headline of :class:`ProgrammeFigures` (same definitions), for the supervision page."""
+
+    held: int
+    signed_up: int
+    attended: int  # of those signed up
+    walk_ins: int
+    ratings: int
+    content_average: float | None
+    speaker_average: float | None
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.attended / self.signed_up if self.signed_up else None
+
+
+def totals(session: Session, *, start: datetime, end: datetime, now: datetime,
+           department_id: int | None = None) -> ProgrammeTotals:
+    """The period's totals in one query (the dashboard's budget): held, places taken, who of
+    them came, walk-ins, ratings and their averages — what :func:`figures` sums over kinds.
+    ``department_id`` keeps the activities that department organised (a lead's view)."""
+    held = and_(Activity.status == ActivityStatus.scheduled, Activity.starts_at >= start, Activity.starts_at < end,
+                Activity.ends_at <= now)
+    if department_id is not None:
+        held = and_(held, Activity.organiser_department_id == department_id)
+    held_ids = select(Activity.id).where(held)
+    signed = and_(Signup.status == SignupStatus.signed_up)
+    came_signed = (
+        select(func.count(Attendance.id))
+        .join(Signup, and_(Signup.activity_id == Attendance.activity_id, Signup.person_id == Attendance.person_id, signed))
+        .where(Attendance.activity_id.in_(held_ids))
+    )
+    row = session.execute(select(
+        select(func.count(Activity.id)).where(held).scalar_subquery(),
+        select(func.count(Signup.id)).where(Signup.activity_id.in_(held_ids), signed).scalar_subquery(),
+        came_signed.scalar_subquery(),
+        select(func.count(Attendance.id)).where(Attendance.activity_id.in_(held_ids)).scalar_subquery(),
+        select(func.count(ActivityRating.id)).where(ActivityRating.activity_id.in_(held_ids)).scalar_subquery(),
+        select(func.avg(ActivityRating.content)).where(ActivityRating.activity_id.in_(held_ids)).scalar_subquery(),
+        select(func.avg(ActivityRating.speaker)).where(ActivityRating.activity_id.in_(held_ids)).scalar_subquery(),
+    )).one()
+    count, signed_up, attended, came, ratings, content, speaker = row
+    return ProgrammeTotals(held=count or 0, signed_up=signed_up or 0, attended=attended or 0,
+                           walk_ins=(came or 0) - (attended or 0), ratings=ratings or 0,
+                           content_average=_avg(content), speaker_average=_avg(speaker))

@@ -27,6 +27,9 @@ from server.errors import Forbidden, InvalidInput, LianxinError, Msg, NotFound
 from server.exports import FORMATS, export_response
 from server.i18n_text import DEFAULT_LOCALE, LOCALES, N_, localized
 from server.models import Person, utcnow
+from server.rooms import repository as room_repo
+from server.rooms import service as room_service
+from server.rooms.service import BookingConflict
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.formdata import FormDep, optional_id, text, values, whole_number
 from server.web.i18n import gettext_for, locale_for
@@ -91,7 +94,7 @@ def _fields(form: FormData) -> ActivityFields:
         signup_opens_at=_local_time(form, "signup_opens_at", errors),
         signup_closes_at=_local_time(form, "signup_closes_at", errors),
         organiser_department_id=department_id, organiser_club_id=club_id,
-        repeat_rule=text(form, "repeat_rule", 200),
+        repeat_rule=text(form, "repeat_rule", 200), room_id=optional_id(form, "room_id"),
     )
     if errors:
         raise InvalidInput("Please correct the marked fields.", errors)
@@ -102,7 +105,7 @@ def _local_input(value: datetime | None) -> str:
     return value.astimezone(_zone()).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
-def _form_values(activity) -> dict:
+def _form_values(activity, room_id: int | None = None) -> dict:
     if activity is None:
         return {"kind": ActivityKind.theme_day, "audience": ActivityAudience.members}
     organiser = f"d-{activity.organiser_department_id}" if activity.organiser_department_id else f"c-{activity.organiser_club_id}"
@@ -112,6 +115,7 @@ def _form_values(activity) -> dict:
         "starts_at": _local_input(activity.starts_at), "ends_at": _local_input(activity.ends_at),
         "signup_opens_at": _local_input(activity.signup_opens_at),
         "signup_closes_at": _local_input(activity.signup_closes_at), "organiser": organiser,
+        "room_id": str(room_id or ""),
     }
 
 
@@ -270,13 +274,15 @@ def rate(request: Request, activity_id: int, person: PagePerson, database: Datab
 
 # --- organisers -----------------------------------------------------------------------------------------
 def _form_page(request, person, database, activity, form_values, *, errors=None, status_code=200):
+    locale = locale_for(request)
     with database.read() as session:
-        choices = _organiser_choices(session, person, locale_for(request))
+        choices = _organiser_choices(session, person, locale)
+        rooms = [(str(r.id), localized(r.name, locale)) for r in room_repo.rooms(session, active_only=True)]
         if activity is None and not activity_service.may_create(session, person):
             raise Forbidden("You may not open this page.")
     gettext = gettext_for(locale_for(request))
     context = {
-        "activity": activity, "values": form_values, "errors": errors or {}, "organisers": choices,
+        "activity": activity, "values": form_values, "errors": errors or {}, "organisers": choices, "rooms": rooms,
         "kinds": [(k.value, gettext(rules.KIND_LABELS[k])) for k in ActivityKind],
         "audiences": [(a.value, gettext(rules.AUDIENCE_LABELS[a])) for a in ActivityAudience],
     }
@@ -284,8 +290,9 @@ def _form_page(request, person, database, activity, form_values, *, errors=None,
 
 
 @router.get("/activities/new")
-def new_activity(request: Request, person: PagePerson, database: DatabaseDep):
-    return _form_page(request, person, database, None, _form_values(None))
+def new_activity(request: Request, person: PagePerson, database: DatabaseDep, organiser: Organiser = None):
+    """``?organiser=c-3`` comes from a club's page (its lead), ``d-2`` for a department."""
+    return _form_page(request, person, database, None, {**_form_values(None), "organiser": organiser or ""})
 
 
 @router.post("/activities/new")
@@ -296,6 +303,8 @@ def create_activity(request: Request, person: PagePerson, database: DatabaseDep,
             activity = activity_service.create(session, person, data)
     except InvalidInput as exc:
         return _form_page(request, person, database, None, values(form), errors=exc.errors, status_code=422)
+    except BookingConflict as exc:
+        return _form_page(request, person, database, None, values(form), errors=_room_taken(exc), status_code=409)
     return RedirectResponse(f"/activities/{activity.id}/manage?done=saved", status_code=303)
 
 
@@ -305,11 +314,17 @@ def _managed(session, person: Person, activity_id: int):
     return activity
 
 
+def _room_taken(exc: BookingConflict) -> dict:
+    """The booking rules' refusal, beside the room it is about."""
+    return {"room_id": Msg(exc.message, **exc.params)}
+
+
 @router.get("/activities/{activity_id:id}/edit")
 def edit_activity(request: Request, activity_id: int, person: PagePerson, database: DatabaseDep):
     with database.read() as session:
         activity = _managed(session, person, activity_id)
-    return _form_page(request, person, database, activity, _form_values(activity))
+        held = room_service.activity_booking(session, activity.id)
+    return _form_page(request, person, database, activity, _form_values(activity, held.room_id if held else None))
 
 
 @router.post("/activities/{activity_id:id}/edit")
@@ -321,10 +336,11 @@ def update_activity(request: Request, activity_id: int, person: PagePerson, data
             # The speaker's account stays as it was; the form edits the name shown.
             data.speaker_id = activity.speaker_id
             activity_service.update(session, person, activity_id, data)
-    except InvalidInput as exc:
+    except (InvalidInput, BookingConflict) as exc:
         with database.read() as session:
             activity = _managed(session, person, activity_id)
-        return _form_page(request, person, database, activity, values(form), errors=exc.errors, status_code=422)
+        errors, code = (exc.errors, 422) if isinstance(exc, InvalidInput) else (_room_taken(exc), 409)
+        return _form_page(request, person, database, activity, values(form), errors=errors, status_code=code)
     return RedirectResponse(f"/activities/{activity_id}/manage?done=saved", status_code=303)
 
 

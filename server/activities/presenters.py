@@ -15,6 +15,7 @@ from server.activities import rules
 from server.enums import ActivityStatus, SignupStatus
 from server.i18n_text import localized
 from server.models import Activity, Person, Signup, utcnow
+from server.rooms import repository as room_repo
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,11 @@ class ActivityView:
     series_id: int | None
     my_status: str | None  # signed_up | waiting | None
     ended: bool
+    # The room the activity holds through a booking (None: no room booked).
+    room_id: int | None = None
+    room: str = ""
+    booking_id: int | None = None
+    booking_status: str | None = None  # requested (waiting for the centre) | approved
 
     @property
     def places_left(self) -> int | None:
@@ -54,13 +60,14 @@ class ActivityView:
 
 
 def views(session: Session, activities: Sequence[Activity], reader: Person | None, locale: str) -> list[ActivityView]:
-    """Five queries at most, however long the list."""
+    """Six queries at most, however long the list."""
     if not activities:
         return []
     ids = [a.id for a in activities]
     counts = repo.counts(session, ids)
     departments, clubs = repo.organiser_names(session, activities)
     speakers = repo.speaker_names(session, activities)
+    bookings = room_repo.activity_bookings(session, ids)
     mine: dict[int, str] = {}
     if reader is not None:
         mine = dict(session.execute(
@@ -73,15 +80,19 @@ def views(session: Session, activities: Sequence[Activity], reader: Person | Non
         count = counts.get(a.id, repo.Counts())
         organiser = (localized(departments.get(a.organiser_department_id), locale) if a.organiser_department_id
                      else clubs.get(a.organiser_club_id, ""))
+        booking, room = bookings.get(a.id, (None, None))
+        room_name = localized(room.name, locale) if room is not None else ""
         result.append(ActivityView(
             id=a.id, title=a.title, description=a.description, kind=a.kind, kind_label=rules.KIND_LABELS[a.kind],
-            status=a.status, starts_at=a.starts_at, ends_at=a.ends_at, place=a.place, organiser=organiser,
+            status=a.status, starts_at=a.starts_at, ends_at=a.ends_at, place=a.place or room_name, organiser=organiser,
             organiser_department_id=a.organiser_department_id, organiser_club_id=a.organiser_club_id,
             speaker=a.speaker_name or speakers.get(a.speaker_id, ""), speaker_id=a.speaker_id,
             capacity=a.capacity, signed_up=count.signed_up, waiting=count.waiting, audience=a.audience,
             audience_label=rules.AUDIENCE_LABELS[a.audience], signup_opens_at=a.signup_opens_at,
             signup_closes_at=rules.signup_closes_at(a), series_id=a.series_id, my_status=mine.get(a.id),
-            ended=a.ends_at <= now,
+            ended=a.ends_at <= now, room_id=room.id if room is not None else None, room=room_name,
+            booking_id=booking.id if booking is not None else None,
+            booking_status=booking.status if booking is not None else None,
         ))
     return result
 

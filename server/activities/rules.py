@@ -17,13 +17,15 @@ from server.checks import raise_if_invalid
 from server.enums import ActivityAudience, ActivityKind, ActivityStatus, Role
 from server.i18n_text import N_
 from server.models import Activity, Person
+from server.rooms.rules import MAX_DAYS_AHEAD
 
 # The code works from a little before the start to a little after the end: people arrive
 # early, and the organiser may show it once more as they leave.
 CHECKIN_GRACE = timedelta(minutes=15)
 CHECKIN_CODE_DIGITS = 6
-# Repeats are created this far ahead (and no further), whenever a series is extended.
-SERIES_HORIZON = timedelta(days=92)
+# Repeats are created this far ahead (and no further), whenever a series is extended: as far
+# as a room can be booked, so that each occurrence can hold its room.
+SERIES_HORIZON = timedelta(days=MAX_DAYS_AHEAD)
 SERIES_MAX_NEW = 24
 TITLE_LIMIT = 200
 DESCRIPTION_LIMIT = 5000
@@ -201,6 +203,8 @@ class ActivityFields:
     organiser_department_id: int | None = None
     organiser_club_id: int | None = None
     repeat_rule: str = ""
+    # A room booked for the activity's time through the rooms' own rules (server/rooms/service.py).
+    room_id: int | None = None
 
 
 def check_fields(data: ActivityFields, zone: ZoneInfo, *, creating: bool) -> None:

@@ -30,6 +30,10 @@ class ActivityIn(BaseModel):
     organiser_department_id: StrictInt | None = Field(default=None, ge=1, le=2**31 - 1)
     organiser_club_id: StrictInt | None = Field(default=None, ge=1, le=2**31 - 1)
     repeat_rule: str = Field(default="", max_length=200, description="RFC 5545 RRULE, e.g. FREQ=MONTHLY;BYDAY=+2TH (on create only)")
+    room_id: StrictInt | None = Field(
+        default=None, ge=1, le=2**31 - 1,
+        description="A room to book for the activity's time, by the rooms' booking rules (409 booking-conflict "
+                    "when it is taken); on an edit, null frees the room the activity held")
 
 
 class ActivityOut(BaseModel):
@@ -55,6 +59,10 @@ class ActivityOut(BaseModel):
     signup_closes_at: datetime
     series_id: int | None
     my_status: str | None = Field(description="Your sign-up: signed_up, waiting or null")
+    room_id: int | None = Field(default=None, description="The room booked for the activity; null for none")
+    room: str = ""
+    booking_id: int | None = None
+    booking_status: str | None = Field(default=None, description="requested (waiting for the centre) or approved")
 
     @classmethod
     def of(cls, view: ActivityView) -> ActivityOut:

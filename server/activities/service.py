@@ -4,6 +4,7 @@ reached from here. Every function flushes, never commits."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import asdict
@@ -28,8 +29,10 @@ from server.activities.signups import (  # noqa: F401 - the public API of the do
 )
 from server.config import get_settings
 from server.enums import ActivityStatus
-from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
-from server.models import Activity, ActivityFeed, ActivitySeries, Department, Person, utcnow
+from server.errors import Conflict, Forbidden, InvalidInput, LianxinError, Msg, NotFound
+from server.models import Activity, ActivityFeed, ActivitySeries, Department, Person, Room, utcnow
+from server.notifications import service as notifications
+from server.rooms import service as room_service
 
 # Fields an edit may change (the organiser and the repeat rule stay as created).
 _EDITABLE = ("title", "kind", "description", "place", "speaker_name", "speaker_id", "capacity", "audience",
@@ -93,7 +96,7 @@ def create(session: Session, person: Person, data: ActivityFields, *, now: datet
     now = now or utcnow()
     rules.check_fields(data, zone(), creating=True)
     _check_references(session, person, data)
-    values = {k: v for k, v in asdict(data).items() if k != "repeat_rule"}
+    values = {k: v for k, v in asdict(data).items() if k not in ("repeat_rule", "room_id")}
     activity = Activity(**values, checkin_code=rules.new_checkin_code(), created_by_id=person.id, created_at=now)
     if data.repeat_rule:
         series = ActivitySeries(rrule=data.repeat_rule.strip().upper().removeprefix("RRULE:"),
@@ -103,6 +106,8 @@ def create(session: Session, person: Person, data: ActivityFields, *, now: datet
         activity.series_id = series.id
     session.add(activity)
     session.flush()
+    if data.room_id is not None:
+        hold_room(session, person, activity, data.room_id, now=now)
     if activity.series_id is not None:
         extend_series(session, activity.series_id, now=now)
     return activity
@@ -129,12 +134,24 @@ def update(session: Session, person: Person, activity_id: int, data: ActivityFie
     if data.capacity is not None and data.capacity < taken:
         raise InvalidInput("Please correct the marked fields.",
                            {"capacity": Msg("{taken} people have places already: places cannot be fewer.", taken=taken)})
+    held = room_service.activity_booking(session, activity.id)
+    moved = (data.starts_at, data.ends_at, data.room_id) != (
+        activity.starts_at, activity.ends_at, held.room_id if held else None)
     for name in _EDITABLE:
         setattr(activity, name, getattr(data, name))
     activity.updated_at = now
     session.flush()
+    if moved:
+        # Free the old slot first, in this transaction: a move within the same room may then
+        # overlap its own old booking. A refused new booking rolls the whole edit back.
+        room_service.release_for_activity(session, activity.id, by=person, now=now)
+        if data.room_id is not None:
+            hold_room(session, person, activity, data.room_id, now=now)
+    elif held is not None and held.title != activity.title:
+        held.title = activity.title
     fill_places(session, activity, now=now)
-    # notify: activity.changed to repo.signed_up_people(session, activity.id)
+    notifications.emit(session, "activity.changed", ctx={"activity_id": activity.id}, actor_id=person.id,
+                       params={"title": activity.title}, link=f"/activities/{activity.id}", now=now)
     return activity
 
 
@@ -150,8 +167,35 @@ def cancel(session: Session, person: Person, activity_id: int, *, now: datetime 
         raise Conflict("The activity is over: it can no longer be cancelled.")
     activity.status, activity.cancelled_at = ActivityStatus.cancelled, now
     session.flush()
-    # notify: activity.cancelled to repo.signed_up_people(session, activity.id)
+    room_service.release_for_activity(session, activity.id, by=person, now=now)
+    notifications.emit(session, "activity.cancelled", ctx={"activity_id": activity.id}, actor_id=person.id,
+                       params={"title": activity.title}, link=f"/activities/{activity.id}", now=now)
     return activity
+
+
+# --- the room ------------------------------------------------------------------------------------
+# What the booking rules call a field, and the activity's field it comes from.
+_BOOKING_FIELDS = {"expected_people": "capacity", "starts_at": "starts_at", "ends_at": "ends_at", "title": "title"}
+
+
+def hold_room(session: Session, person: Person, activity: Activity, room_id: int, *, now: datetime):
+    """Book ``room_id`` for the activity's time through the rooms' own rules
+    (:func:`server.rooms.service.book`), so an activity and a booking never collide: the
+    database refuses the overlap either way. Raises BookingConflict (409, naming the booking
+    in the way) or InvalidInput with the booking rules' messages on the activity's fields
+    (the room's opening hours on the times, its size on the places)."""
+    room = session.get(Room, room_id)
+    if room is None or not room.active:
+        raise InvalidInput("Please correct the marked fields.", {"room_id": "There is no such room."})
+    try:
+        return room_service.book(
+            session, room_id=room.id, starts_at=activity.starts_at, ends_at=activity.ends_at, title=activity.title,
+            purpose=activity.description[:room_service.PURPOSE_MAX], expected_people=activity.capacity or room.capacity,
+            contact_name="", contact_phone="", booked_by=person, activity_id=activity.id, now=now,
+        )
+    except InvalidInput as exc:
+        errors = {_BOOKING_FIELDS.get(name, "room_id"): message for name, message in exc.errors.items()}
+        raise InvalidInput("Please correct the marked fields.", errors) from None
 
 
 # --- repeats -----------------------------------------------------------------------------------------
@@ -175,6 +219,8 @@ def extend_series(session: Session, series_id: int, *, now: datetime | None = No
     length = latest.ends_at - latest.starts_at
     opens = latest.starts_at - latest.signup_opens_at if latest.signup_opens_at else None
     closes = latest.starts_at - latest.signup_closes_at if latest.signup_closes_at else None
+    held = room_service.activity_booking(session, latest.id)
+    booker = session.get(Person, latest.created_by_id) if held is not None and latest.created_by_id else None
     created = []
     for start in starts:
         activity = Activity(
@@ -190,6 +236,14 @@ def extend_series(session: Session, series_id: int, *, now: datetime | None = No
         session.add(activity)
         created.append(activity)
     session.flush()
+    for activity in created:
+        if booker is None:
+            break
+        # The room is taken, or closed that day (a public holiday): the occurrence stands,
+        # without a room; its organiser's page says so, and editing it chooses another.
+        # notify: activity.room_unavailable to the organiser
+        with contextlib.suppress(LianxinError):
+            hold_room(session, booker, activity, held.room_id, now=now)
     return created
 
 

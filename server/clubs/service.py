@@ -13,6 +13,7 @@ from server.clubs import repository as repo
 from server.enums import ClubJoinPolicy, ClubMemberStatus
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.models import Club, ClubMember, Person, utcnow
+from server.notifications import service as notifications
 
 NAME_LIMIT = 100
 DESCRIPTION_LIMIT = 2000
@@ -21,7 +22,7 @@ DESCRIPTION_LIMIT = 2000
 @dataclass
 class ClubInput:
     name: str
-    lead_id: int
+    lead_id: int | None  # None: the form named nobody we know
     description: str = ""
     join_policy: str = ClubJoinPolicy.open
 
@@ -33,13 +34,18 @@ def get(session: Session, club_id: int) -> Club:
     return club
 
 
+def may_create(person: Person) -> bool:
+    """The centre's staff (dispatchers, admins) start clubs and name their leads."""
+    return bool(person.roles & CENTRE_STAFF)
+
+
 def may_manage(person: Person, club: Club) -> bool:
     return club.lead_id == person.id or bool(person.roles & CENTRE_STAFF)
 
 
 def create(session: Session, actor: Person | None, data: ClubInput) -> Club:
     """A new club; ``actor`` None is the command line or the seeds."""
-    if actor is not None and not actor.roles & CENTRE_STAFF:
+    if actor is not None and not may_create(actor):
         raise Forbidden("Only the centre's staff create clubs.")
     errors: dict[str, str] = {}
     name = data.name.strip()
@@ -51,7 +57,7 @@ def create(session: Session, actor: Person | None, data: ClubInput) -> Club:
         errors["description"] = "The description is too long."
     if data.join_policy not in ClubJoinPolicy.__members__:
         errors["join_policy"] = "Choose how people join."
-    lead = session.get(Person, data.lead_id)
+    lead = session.get(Person, data.lead_id) if data.lead_id is not None else None
     if lead is None or not lead.active:
         errors["lead_id"] = "There is no such person."
     if errors:
@@ -77,7 +83,9 @@ def join(session: Session, person: Person, club_id: int, *, now: datetime | None
                      joined_at=now if member else None)
     session.add(row)
     session.flush()
-    # notify: club.join_requested to club.lead_id (when pending)
+    if not member:
+        notifications.emit(session, "club.join_requested", ctx={"club_id": club.id}, actor_id=person.id,
+                           params={"name": person.display_name, "club": club.name}, link=f"/clubs/{club.id}")
     return row
 
 
@@ -108,4 +116,5 @@ def decide(session: Session, lead: Person, club_id: int, person_id: int, *, appr
     else:
         session.delete(row)
     session.flush()
-    # notify: club.join_decided to person_id
+    notifications.emit(session, "club.join_decided", ctx={"person_id": person_id}, actor_id=lead.id,
+                       params={"club": club.name}, link=f"/clubs/{club.id}")

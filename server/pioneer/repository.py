@@ -10,12 +10,15 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from server import paging
-from server.enums import DepartmentKind, Role
+from server.enums import ActivityStatus, DepartmentKind, Role
 from server.models import (
+    Activity,
+    ActivityRating,
+    Attendance,
     AttendanceRecord,
     AttendanceRecordPerson,
     ContributionPoints,
@@ -25,6 +28,7 @@ from server.models import (
     PersonRole,
     ServiceRequest,
     VolunteerHours,
+    utcnow,
 )
 from server.pioneer.index import Fact, FactKind
 
@@ -42,12 +46,14 @@ def _people_filter(column, person_ids: Collection[int] | None):
 
 
 def facts(session: Session, start: date, end: date, tz: ZoneInfo,
-          person_ids: Collection[int] | None = None) -> dict[int, list[Fact]]:
+          person_ids: Collection[int] | None = None, *, now: datetime | None = None) -> dict[int, list[Fact]]:
     """Every record that counts for the index between ``start`` and ``end`` (local days,
-    inclusive), by person: of ``person_ids``, or of every party member. Attendance recorded by
-    hand and lectures given at hand-recorded activities, volunteer hours, contribution points,
-    requests served as a volunteer."""
+    inclusive), by person: of ``person_ids``, or of every party member. The programme's
+    check-ins and the lectures given there ([9/12], :func:`_programme`), attendance recorded by
+    hand and lectures given at hand-recorded activities (they count the same way), volunteer
+    hours, contribution points, requests served as a volunteer."""
     result: dict[int, list[Fact]] = defaultdict(list)
+    _programme(session, result, start, end, tz, person_ids, now or utcnow())
     attended = session.execute(
         select(AttendanceRecordPerson.person_id, AttendanceRecord.id, AttendanceRecord.day, AttendanceRecord.name,
                AttendanceRecord.kind)
@@ -82,6 +88,35 @@ def facts(session: Session, start: date, end: date, tz: ZoneInfo,
     for person_id, number, at in _served(session, start, end, tz, person_ids):
         result[person_id].append(Fact(FactKind.served, "service_request", number, at.astimezone(tz).date(), number))
     return dict(result)
+
+
+def _programme(session: Session, result: dict[int, list[Fact]], start: date, end: date, tz: ZoneInfo,
+               person_ids: Collection[int] | None, now: datetime) -> None:
+    """The programme's own records (server/activities): each check-in to an activity that was
+    not cancelled, on the activity's local start day; each lecture given, once it has ended,
+    with the audience's average speaker rating (None when nobody rated the speaker). The index
+    decides what a kind is worth (club and other activities: nothing)."""
+    low, high = _local_bounds(start, end, tz)
+    held = (Activity.status == ActivityStatus.scheduled, Activity.starts_at >= low, Activity.starts_at < high)
+    attended = session.execute(
+        select(Attendance.person_id, Activity.id, Activity.starts_at, Activity.title, Activity.kind)
+        .join(Activity, Activity.id == Attendance.activity_id)
+        .where(*held, _people_filter(Attendance.person_id, person_ids))
+    )
+    for person_id, activity_id, starts_at, title, kind in attended:
+        result[person_id].append(Fact(FactKind.attended, "activity", activity_id, starts_at.astimezone(tz).date(),
+                                      title, kind))
+    given = session.execute(
+        select(Activity.speaker_id, Activity.id, Activity.starts_at, Activity.title, Activity.kind,
+               func.avg(ActivityRating.speaker))
+        .outerjoin(ActivityRating, ActivityRating.activity_id == Activity.id)
+        .where(*held, Activity.ends_at <= now, Activity.speaker_id.is_not(None),
+               _people_filter(Activity.speaker_id, person_ids))
+        .group_by(Activity.speaker_id, Activity.id, Activity.starts_at, Activity.title, Activity.kind)
+    )
+    for person_id, activity_id, starts_at, title, kind, rating in given:
+        result[person_id].append(Fact(FactKind.gave, "activity", activity_id, starts_at.astimezone(tz).date(), title,
+                                      kind, rating=None if rating is None else float(rating)))
 
 
 def _served(session: Session, start: date, end: date, tz: ZoneInfo, person_ids: Collection[int] | None):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
 from server import workflow
-from server.api.deps import DatabaseDep, PersonDep
+from server.api.deps import CallerDep, DatabaseDep, PersonDep
 from server.enums import Action, RequestStatus
 from server.errors import Conflict, NotFound
 from server.i18n_locale import negotiate
@@ -50,7 +50,7 @@ ERRORS = {
 def submit_request(
     body: SubmitBody,
     database: DatabaseDep,
-    person: PersonDep,
+    caller: CallerDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
     accept_language: AcceptLanguage = None,
 ) -> RequestOut:
@@ -58,6 +58,8 @@ def submit_request(
     data = request_service.SubmitInput(**body.model_dump())
 
     def work(session):
+        # The busiest write: who asks is checked in its own transaction, not a read before it.
+        person = caller.person_in(session)
         result = request_service.submit(session, person, data, idempotency_key=idempotency_key)
         return result.replayed, presenters.detail(session, person, result.request, locale)
 

@@ -26,6 +26,7 @@ from server.errors import Conflict, InvalidInput, Msg
 from server.live import signals as live_signals
 from server.metrics import rollup
 from server.models import IdempotencyKey, Person, RequestEvent, Service, ServiceRequest, utcnow
+from server.notifications import service as notifications
 from server.requests import actions, numbering, routing
 from server.requests.answers import validate_answers
 
@@ -203,6 +204,11 @@ def _insert_new_request(session: Session, request: ServiceRequest, events: list[
     connection.execute(_INSERT_EVENT, [{**event, "request_id": request.id} for event in events])
     make_transient_to_detached(request)
     session.add(request)
+    # The first events' notifications (a new task in the queue, filed after a visit), as
+    # actions.perform writes them beside every later event.
+    for event in events:
+        notifications.request_event(session, request, event["action"], actor_id=event["actor_id"],
+                                    data=event["data"], now=event["at"])
 
 
 def _key_insert(dialect_insert):

@@ -43,6 +43,7 @@ from server.errors import Forbidden, InvalidInput, LianxinError, Msg
 from server.live import signals as live_signals
 from server.metrics.service import ScopeKind, scope_for
 from server.models import IdempotencyKey, Person, RequestEvent, ServiceRequest, utcnow
+from server.notifications import service as notifications
 from server.requests import due
 from server.requests.flags import Flag, flag_for, red_clause
 from server.requests.schemas import OverdueItem
@@ -140,20 +141,33 @@ def stamp_overdue(
     else:
         overdue, stamp, due_at = due.overdue_to_complete_clause(now), T.c.overdue_complete_at, T.c.complete_due_at
     behind = and_(overdue, or_(stamp.is_(None), T.c.flag.is_(None), T.c.flag != Flag.red.value))
-    stmt = select(T.c.id, due_at, T.c.department_id).where(T.c.status == status, behind).order_by(due_at, T.c.id).limit(limit)
+    stmt = select(T.c.id, due_at, T.c.department_id, stamp).where(T.c.status == status, behind).order_by(due_at, T.c.id).limit(limit)
     if after is not None:
         stmt = stmt.where(or_(due_at > after[0], and_(due_at == after[0], T.c.id > after[1])))
     rows = session.execute(stmt).all()
     if not rows:
         return Stamped(0, None)
     connection = session.connection()
-    changed = connection.execute(
+    written = connection.execute(
         update(T).where(T.c.id.in_([r.id for r in rows]), behind)
-        .values({stamp: func.coalesce(stamp, due_at), T.c.flag: Flag.red.value})
-    ).rowcount
+        .values({stamp: func.coalesce(stamp, due_at), T.c.flag: Flag.red.value}).returning(T.c.id)
+    ).scalars().all()
     # Newly overdue: the overdue lists and desks showing them change (past the ORM: noted here).
     live_signals.note_requests(session, [(r.id, r.department_id) for r in rows])
-    return Stamped(changed, (rows[-1][1], rows[-1][0]) if len(rows) == limit else None)
+    # Newly overdue (not stamped before): the handler, the lead and the supervisors are told.
+    unstamped = {r.id for r in rows if r[3] is None}
+    _notify(session, "overdue", sorted(unstamped.intersection(written)), now)
+    return Stamped(len(written), (rows[-1][1], rows[-1][0]) if len(rows) == limit else None)
+
+
+def _notify(session: Session, event_type: str, request_ids: list[int], now: datetime) -> None:
+    """The sweep's notifications (due soon, overdue), in the same transaction as its flags."""
+    for request_id in request_ids:
+        request = session.get(ServiceRequest, request_id)
+        if request is not None:
+            notifications.emit(session, event_type, ctx={"department_id": request.department_id},
+                               params=notifications.request_params(session, request), request=request,
+                               link=f"/requests/{request.number}", now=now)
 
 
 def sweep_batch(session: Session, status: RequestStatus, after_id: int, now: datetime, limit: int | None = None) -> Batch:
@@ -187,6 +201,7 @@ def write_facts(session: Session, rows: list[Any], now: datetime) -> int:
     ``now``, each only if the request is still at the version read. Returns the rows written."""
     changed = 0
     written: list[tuple[int, int | None]] = []
+    due_soon: list[int] = []
     connection = session.connection()
     for row in rows:
         wanted = facts(
@@ -203,8 +218,11 @@ def write_facts(session: Session, rows: list[Any], now: datetime) -> int:
         changed += result.rowcount  # 0: a transition changed it meanwhile and set its own flag
         if result.rowcount:
             written.append((row.id, getattr(row, "department_id", None)))
+        if result.rowcount and wanted[0] == Flag.blue.value and row.flag != Flag.blue.value:
+            due_soon.append(row.id)
     # A new colour shows on the desks and lists (past the ORM: noted here for the live pages).
     live_signals.note_requests(session, written)
+    _notify(session, "due_soon", due_soon, now)
     return changed
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from server import paging
@@ -81,3 +81,28 @@ def booked_seconds(session: Session, room_ids: list[int], starts_at: datetime, e
     for room_id, start, end in session.execute(stmt):
         result[room_id] += (min(end, ends_at) - max(start, starts_at)).total_seconds()
     return result
+
+
+def activity_bookings(session: Session, activity_ids: list[int]) -> dict[int, tuple[Booking, Room]]:
+    """The live booking (and its room) holding a room for each of these activities (one query)."""
+    if not activity_ids:
+        return {}
+    rows = session.execute(
+        select(Booking, Room).join(Room, Room.id == Booking.room_id)
+        .where(Booking.activity_id.in_(list(activity_ids)), _live())
+    ).all()
+    return {booking.activity_id: (booking, room) for booking, room in rows}
+
+
+def active_rooms_with_booked(session: Session, starts_at: datetime, ends_at: datetime
+                             ) -> list[tuple[Room, dict[str, datetime] | None]]:
+    """Every active room in order, with each approved booking overlapping [starts_at, ends_at)
+    (None for a room with none): room use in one query."""
+    stmt = (
+        select(Room, Booking.starts_at, Booking.ends_at)
+        .outerjoin(Booking, and_(Booking.room_id == Room.id, Booking.status == BookingStatus.approved,
+                                 Booking.starts_at < ends_at, Booking.ends_at > starts_at))
+        .where(Room.active.is_(True)).order_by(Room.position, Room.id)
+    )
+    return [(room, None if start is None else {"starts_at": start, "ends_at": end})
+            for room, start, end in session.execute(stmt)]

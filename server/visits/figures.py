@@ -68,18 +68,19 @@ def summarise(*, active: set[int], visited: Iterable[int], visits: int, overdue:
 
 def figures(session: Session, start: date, end: date, *, department_id: int | None = None,
             on: date | None = None) -> VisitFigures:
-    """The period's visit figures (two queries and the plan's)."""
+    """The period's visit figures: the plan's queries and one more — the period's visits, each
+    with the requests filed from it (a visit without any on a row of its own)."""
     lines = visit_service.compute_plan(session, department_id=department_id, on=on)
     active = {line.enterprise.id for line in lines}
     overdue = sum(line.standing == rules.Standing.overdue for line in lines)
-    period = (Visit.visited_on >= start, Visit.visited_on <= end)
-    visit_rows = session.execute(select(Visit.id, Visit.enterprise_id).where(*period)).all()
-    if department_id is not None:
-        visit_rows = [row for row in visit_rows if row.enterprise_id in active]
     rows = session.execute(
-        select(ServiceRequest, Visit.enterprise_id).join(VisitNeed, VisitNeed.request_id == ServiceRequest.id)
-        .join(Visit, Visit.id == VisitNeed.visit_id).where(*period)
+        select(Visit.id, Visit.enterprise_id, ServiceRequest)
+        .outerjoin(VisitNeed, VisitNeed.visit_id == Visit.id)
+        .outerjoin(ServiceRequest, ServiceRequest.id == VisitNeed.request_id)
+        .where(Visit.visited_on >= start, Visit.visited_on <= end)
     ).all()
-    needs = [facts_of(r) for r, enterprise_id in rows if department_id is None or enterprise_id in active]
-    return summarise(active=active, visited=[row.enterprise_id for row in visit_rows], visits=len(visit_rows),
-                     overdue=overdue, needs=needs)
+    if department_id is not None:
+        rows = [row for row in rows if row.enterprise_id in active]
+    visits = {row.id: row.enterprise_id for row in rows}
+    needs = [facts_of(row.ServiceRequest) for row in rows if row.ServiceRequest is not None]
+    return summarise(active=active, visited=visits.values(), visits=len(visits), overdue=overdue, needs=needs)

@@ -1,5 +1,8 @@
 """The main areas of the site and which roles may enter each: the header's links and the home
-page's choices both come from here, so a link never shows to someone it would refuse."""
+page's choices both come from here, so a link never shows to someone it would refuse.
+
+The header groups the centre's programme, rooms and clubs under one entry (a ``<details>``
+menu: it opens without JavaScript), so that a member's header stays short on a phone."""
 
 from __future__ import annotations
 
@@ -18,6 +21,11 @@ class Area:
     # An area the home page may send someone straight to (the finder is beside a worker's
     # own area, never instead of it).
     landing: bool = True
+    # Areas of one group share a menu in the header (GROUP_LABELS) when there are two or more.
+    group: str | None = None
+
+
+GROUP_LABELS = {"centre": N_("Programme and rooms")}
 
 
 AREAS = (
@@ -37,15 +45,15 @@ AREAS = (
          frozenset({Role.member, Role.contact, Role.dispatcher, Role.supervisor, Role.admin}), landing=False),
     # The public board 晒单: for everyone, nobody's home.
     Area("/board", N_("Public board"), frozenset(Role), landing=False),
-    # Rooms 阵地预约: everyone may book a free slot; beside each role's own area, nobody's home.
-    Area("/rooms", N_("Rooms"), frozenset(Role), landing=False),
     # Visits 走访: the plan for the centre's people; an enterprise contact's own visits.
     Area("/visits", N_("Visits"), frozenset({Role.staff, Role.lead, Role.dispatcher, Role.supervisor, Role.admin}),
          landing=False),
     Area("/visits/log", N_("Visits"), frozenset({Role.contact}), landing=False),
+    # Rooms 阵地预约: everyone may book a free slot; beside each role's own area, nobody's home.
+    Area("/rooms", N_("Rooms"), frozenset(Role), landing=False, group="centre"),
     # The centre's programme 活动 and its clubs: for everyone, nobody's home.
-    Area("/activities", N_("Programme"), frozenset(Role), landing=False),
-    Area("/clubs", N_("Clubs"), frozenset({Role.member, Role.contact}), landing=False),
+    Area("/activities", N_("Programme"), frozenset(Role), landing=False, group="centre"),
+    Area("/clubs", N_("Clubs"), frozenset({Role.member, Role.contact}), landing=False, group="centre"),
 )
 
 
@@ -73,3 +81,34 @@ def areas_for(person: Person | None) -> list[Area]:
 
 def is_current(area: Area, path: str) -> bool:
     return path == area.path or path.startswith(area.path + "/")
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the header: a link (``items`` holds just it), or a group's menu."""
+
+    label: str  # an English msgid
+    items: tuple[tuple[Area, bool], ...]  # (area, current)
+    group: str | None = None
+
+    @property
+    def current(self) -> bool:
+        return any(current for _area, current in self.items)
+
+
+def nav_entries(person: Person | None, path: str) -> list[NavEntry]:
+    """The header: the person's areas in order, a group's areas together in one menu at the
+    place of its first (a group of one is a plain link)."""
+    areas = nav_areas(person)
+    grouped: dict[str, list[Area]] = {}
+    for area in areas:
+        if area.group:
+            grouped.setdefault(area.group, []).append(area)
+    entries: list[NavEntry] = []
+    for area in areas:
+        members = grouped.get(area.group or "", [])
+        if len(members) < 2:
+            entries.append(NavEntry(area.label, ((area, is_current(area, path)),)))
+        elif area is members[0]:
+            entries.append(NavEntry(GROUP_LABELS[area.group], tuple((a, is_current(a, path)) for a in members), area.group))
+    return entries

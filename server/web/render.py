@@ -19,7 +19,7 @@ from server.enums import OPEN_STATUSES, UNCLAIMED_STATUSES
 from server.http import csrf
 from server.web.i18n import environment, locale_for
 from server.web.labels import FLAG_LABELS, ROLE_LABELS, ROLE_ORDER, STATUS_LABELS
-from server.web.nav import is_current, nav_areas
+from server.web.nav import nav_entries
 
 STATIC_DIR = resources.STATIC_DIR
 static_url = resources.static_url
@@ -43,9 +43,11 @@ def base_context(request: Request) -> dict[str, Any]:
         "current_path": path,
         "current_url": path + (f"?{request.url.query}" if request.url.query else ""),
         "csrf_token": csrf.token_for(request),
-        "nav": [(area, is_current(area, path)) for area in nav_areas(person)],
+        "nav": nav_entries(person, path),
         "person_roles": [r for r in ROLE_ORDER if person is not None and r in person.roles],
         "site_name": request.app.state.settings.site_name.strip(),
+        # Read with the session (server/accounts/service.py resolve_session): no query here.
+        "unread_notifications": getattr(request.state, "unread_notifications", 0),
     }
 
 

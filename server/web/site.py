@@ -32,7 +32,8 @@ from server.imports import pages as import_pages
 from server.live import pages as live_pages
 from server.metrics.pages import board as public_board
 from server.metrics.pages import routes as supervision_pages
-from server.notifications import webhooks_pages
+from server.notifications import outbox_pages, webhooks_pages
+from server.notifications import pages as notification_pages
 from server.open311 import pages as open311_pages
 from server.pioneer.pages import records as pioneer_record_pages
 from server.pioneer.pages import score as pioneer_pages
@@ -85,6 +86,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     pioneer_record_pages.router,
     activity_pages.router,
     club_pages.router,
+    notification_pages.router,
+    outbox_pages.router,
 ]
 
 

@@ -42,6 +42,12 @@ def test_held_sign_ups_attendance_and_ratings(database):
     assert by_kind["theme_day"].attendance_rate == 0.0 and by_kind["theme_day"].content_average is None
     [speaker] = result.by_speaker
     assert (speaker.speaker, speaker.lectures, speaker.ratings, speaker.average) == ("李老师", 1, 2, 3.0)
+    with database.read() as session:  # the supervision page's one-query headline says the same
+        total = figures.totals(session, **PERIOD, now=starts + timedelta(hours=3))
+        elsewhere = figures.totals(session, **PERIOD, now=starts + timedelta(hours=3), department_id=world.department_id + 1)
+    assert (total.held, total.signed_up, total.attended, total.walk_ins, total.ratings) == (2, 4, 2, 1, 2)
+    assert (total.attendance_rate, total.content_average, total.speaker_average) == (0.5, 4.0, 3.0)
+    assert (elsewhere.held, elsewhere.signed_up, elsewhere.attendance_rate) == (0, 0, None)
 
 
 def test_no_sign_ups_no_rate(database):
@@ -49,3 +55,6 @@ def test_no_sign_ups_no_rate(database):
     with database.read() as session:
         result = figures.figures(session, **PERIOD, now=NOW)
     assert result.held == 0 and result.attendance_rate is None
+    with database.read() as session:
+        total = figures.totals(session, **PERIOD, now=NOW)
+    assert (total.held, total.ratings, total.attendance_rate, total.content_average) == (0, 0, None, None)

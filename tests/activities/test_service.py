@@ -371,3 +371,13 @@ def test_my_activities_lists_signed_up_and_waiting(database, world):
         mine = repo.my_activities(session, world["member1"], since=NOW)
         assert [(m.activity.id, m.status) for m in mine] == [(a, "signed_up"), (b, "waiting")]
         assert session.scalar(select(Signup.position).where(Signup.activity_id == b, Signup.person_id == world["member1"])) == 2
+
+
+def test_the_sweeper_creates_the_next_occurrences(database, world):
+    from server.sweeper import sweep_programme
+
+    first = datetime(2026, 12, 10, 6, 30, tzinfo=UTC)
+    make_activity(database, world, starts_at=first, repeat_rule="FREQ=MONTHLY;BYDAY=+2TH")
+    assert sweep_programme(database, NOW) == 0
+    assert sweep_programme(database, NOW + timedelta(days=31)) == 1
+    assert sweep_programme(database, NOW + timedelta(days=31)) == 0

@@ -76,13 +76,14 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server) -> Iterator[Callable]:
-    """new_page(locale="zh-CN", width=1280) → a page in its own browser context (its own
-    cookies: one context per person)."""
+    """new_page(locale="zh-CN", width=1280, javascript=True) → a page in its own browser
+    context (its own cookies: one context per person)."""
     contexts = []
 
-    def make(locale: str = "zh-CN", width: int = 1280, height: int = 900):
+    def make(locale: str = "zh-CN", width: int = 1280, height: int = 900, javascript: bool = True):
         context = browser.new_context(
-            base_url=live_server, locale=locale, viewport={"width": width, "height": height}
+            base_url=live_server, locale=locale, viewport={"width": width, "height": height},
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

@@ -19,7 +19,7 @@ def test_header_shows_the_person_roles_and_their_links(signed_in):
     page = client.get("/").text
     assert '<span class="person-name">Dora</span>' in page
     assert "派单员" in page and "督办" in page
-    assert _nav_links(page) == ["/requests", "/dispatch", "/supervision", "/pioneer", "/board", "/rooms", "/visits", "/activities"]
+    assert _nav_links(page) == ["/requests", "/dispatch", "/supervision", "/pioneer", "/board", "/visits", "/rooms", "/activities"]
     assert "退出登录" in page
 
 
@@ -31,8 +31,8 @@ def test_member_sees_only_member_links(signed_in):
 
 def test_every_area_for_someone_with_every_role(signed_in):
     page = signed_in(*Role).get("/").text
-    assert _nav_links(page) == ["/menu", "/requests", "/desk", "/dispatch", "/supervision", "/admin", "/pioneer", "/board", "/rooms",
-                                "/visits", "/visits/log", "/activities", "/clubs"]
+    assert _nav_links(page) == ["/menu", "/requests", "/desk", "/dispatch", "/supervision", "/admin", "/pioneer", "/board", "/visits",
+                                "/visits/log", "/rooms", "/activities", "/clubs"]
 
 
 def test_home_sends_a_one_area_person_straight_there(signed_in):
@@ -100,3 +100,12 @@ def test_api_answers_are_never_stored_and_hsts_only_over_https(client, settings,
     assert "strict-transport-security" not in client.get("/login").headers
     with TestClient(create_app(settings, database), base_url="https://testserver") as secure:
         assert secure.get("/login").headers["strict-transport-security"] == "max-age=31536000"
+
+
+def test_the_programme_rooms_and_clubs_share_one_menu(signed_in):
+    page = signed_in(Role.member).get("/activities").text
+    menu = re.search(r'<details class="nav-group( is-current)?">.*?</details>', page, re.S)
+    assert menu and menu.group(1) == " is-current"  # on one of its pages
+    assert "活动与阵地" in menu.group(0)
+    assert re.findall(r'<a href="([^"]+)"', menu.group(0)) == ["/rooms", "/activities", "/clubs"]
+    assert '<details class="nav-group">' in signed_in(Role.member).get("/menu").text  # elsewhere: not current

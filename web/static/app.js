@@ -62,3 +62,18 @@ document.addEventListener("submit", function (event) {
 document.addEventListener("click", function (event) {
   if (event.target.closest && event.target.closest("[data-print]")) window.print();
 });
+
+// The header's group menus (<details class="nav-group">) open and close without script; with
+// it, a click elsewhere or Escape closes an open one, as a menu would.
+document.addEventListener("click", function (event) {
+  document.querySelectorAll("details.nav-group[open]").forEach(function (menu) {
+    if (!menu.contains(event.target)) menu.removeAttribute("open");
+  });
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key !== "Escape") return;
+  document.querySelectorAll("details.nav-group[open]").forEach(function (menu) {
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  });
+});

@@ -23,6 +23,7 @@ from server.metrics import filters as metric_filters
 from server.metrics import service as metrics
 from server.metrics.pages import charts as chart_views
 from server.metrics.pages import period as periods
+from server.metrics.pages import programme as programme_section
 from server.metrics.pages import views
 from server.metrics.pages.formats import Formats
 from server.models import Person, utcnow
@@ -113,6 +114,8 @@ def dashboard(
             "charts": chart_views.dashboard_charts(fmt, sel, over, catalog, now),
             "month": metric_filters.today(now).strftime("%Y-%m"),
             "visit_figures": visit_section(fmt, session, sel.filters.start, sel.filters.end, sel.filters.department_id),
+            "programme_figures": programme_section.section(fmt, session, sel.filters.start, sel.filters.end,
+                                                           sel.filters.department_id, now),
         }
     return render(request, "supervision/dashboard.html", context)
 

@@ -17,14 +17,14 @@ def test_a_supervisor_signs_in_to_the_dashboard(client, world):
     assert sign_in(client, "supervisor1", PASSWORD).headers["location"] == "/"
     home = client.get("/", follow_redirects=False)
     assert home.status_code == 303 and home.headers["location"] == "/supervision"
-    assert nav_links(client.get("/supervision").text) == ["/requests", "/supervision", "/pioneer", "/board", "/rooms", "/visits", "/activities"]
+    assert nav_links(client.get("/supervision").text) == ["/requests", "/supervision", "/pioneer", "/board", "/visits", "/rooms", "/activities"]
 
 
 def test_a_lead_gets_a_home_with_the_desk_link_and_the_figures_link(as_user):
     client = as_user("lead1")
     home = client.get("/", follow_redirects=False)
     assert home.status_code == 200 and 'href="/desk"' in home.text and 'id="home-tasks"' in home.text
-    assert nav_links(client.get("/desk").text) == ["/requests", "/desk", "/supervision", "/board", "/rooms", "/visits", "/activities"]
+    assert nav_links(client.get("/desk").text) == ["/requests", "/desk", "/supervision", "/board", "/visits", "/rooms", "/activities"]
 
 
 def test_an_admin_keeps_the_admin_home(as_user):
