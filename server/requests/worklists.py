@@ -41,9 +41,19 @@ _REQUESTER, _ASSIGNEE = aliased(Person), aliased(Person)
 # clock) and the people's names; the catalogue's names have their own revision. The pages'
 # ETags are built from this (server.requests.pages.freshness), so a poll of an unchanged
 # list is answered without loading or rendering a single row.
+# The requester's latest message (沟通留言) shows on a handled row without a new version of the
+# request (a message is no transition): its id is part of the state, one index probe per row.
+_LATEST_REPLY = (
+    select(func.max(RequestEvent.id))
+    .where(RequestEvent.request_id == ServiceRequest.id, RequestEvent.action == Action.message,
+           RequestEvent.public.is_(True), RequestEvent.actor_id == ServiceRequest.requester_id)
+    .correlate(ServiceRequest)
+    .scalar_subquery()
+)
 STATE = (
     ServiceRequest.id, ServiceRequest.version, ServiceRequest.status, ServiceRequest.submitted_at,
     ServiceRequest.claim_due_at, ServiceRequest.complete_due_at, _REQUESTER.display_name, _ASSIGNEE.display_name,
+    _LATEST_REPLY,
 )
 
 

@@ -70,3 +70,26 @@ def test_the_request_page_follows_its_request_and_carries_the_conversation(datab
     staff.fill(f"#message-{request.number}-text", "带身份证即可")
     staff.locator(f"#conversation-{request.number} button[type=submit]").click()
     member.locator(f"#timeline-{request.number} .event-message", has_text="带身份证即可").wait_for()
+
+
+def test_the_requesters_reply_shows_on_the_handlers_desk_row(database, new_page):
+    build_world(database)
+    request = submit(database, "member1", "union.join", answers={"people": 2})
+    act(database, "staff1", request.number, Action.claim)
+    act(database, "staff1", request.number, Action.suspend, note="请补充营业执照复印件")
+    staff = new_page(width=375, height=800)
+    staff.add_init_script(COUNT_SSE)
+    sign_in(staff, "staff1")
+    staff.goto("/desk")
+    _wait_open(staff)
+    member = new_page()
+    sign_in(member, "member1")
+    member.goto(f"/requests/{request.number}")
+    member.fill(f"#message-{request.number}-text", "复印件已放在前台，请查收")
+    member.locator(f"#conversation-{request.number} button[type=submit]").click()
+    member.locator(f"#timeline-{request.number} .event-message").wait_for()
+    # The desk's "My tasks" fetches itself again on the stream's word: the reply is on the row.
+    staff.locator(f"#tasks-{request.number} .reply-note", has_text="复印件已放在前台").wait_for()
+    assert "已挂起" in staff.locator(f"#tasks-{request.number}").inner_text()  # still suspended
+    assert _no_sideways_scroll(staff)
+    screenshot(staff, "desk-375-requester-reply")

@@ -129,3 +129,28 @@ def test_the_board_lists_answer_304_too(database, as_user):
     submit(database, "member1", "misc.other")  # no routing rule: waits on the board
     response = _poll(client, url, tag)
     assert response.status_code == 200 and response.headers["etag"] != tag
+
+
+def test_the_requesters_message_changes_the_tasks_tag(database, as_user):
+    """A message is no transition (the version stays), but the handler's row shows it: the
+    live refresh after it must not be answered 304."""
+    from server.accounts.people_repository import person_by_username
+    from server.requests import repository
+    from server.requests import service as request_service
+
+    request = _request(database)
+    act(database, "staff1", request.number, Action.claim)
+    client = as_user("staff1")
+    url = "/desk?part=tasks"
+    tag = _tag(client, url)
+
+    def message(session, username, text, **kwargs):
+        person = person_by_username(session, username)
+        found = repository.get_visible(session, person, request.number)
+        request_service.post_message(session, person, found, text, **kwargs)
+
+    database.run(lambda s: message(s, "staff1", "内部", internal=True))
+    assert _poll(client, url, tag=tag).status_code == 304  # staff's own note: not the requester's reply
+    database.run(lambda s: message(s, "member1", "材料已备齐"))
+    response = _poll(client, url, tag=tag)
+    assert response.status_code == 200 and "材料已备齐" in response.text
