@@ -289,7 +289,8 @@ def _month(session: Session, column):
     return func.to_char(column, "YYYY-MM")
 
 
-def speaker_ratings(session: Session, *, start: datetime, end: datetime, speaker_id: int | None = None) -> list[SpeakerMonth]:
+def speaker_ratings(session: Session, *, start: datetime, end: datetime, speaker_id: int | None = None,
+                    department_id: int | None = None) -> list[SpeakerMonth]:
     """Speakers' average speaker rating per month of activities held in [start, end): how a
     speaker does over time. Speakers with an account are grouped by person, others by name."""
     month = _month(session, Activity.starts_at)
@@ -307,6 +308,8 @@ def speaker_ratings(session: Session, *, start: datetime, end: datetime, speaker
     )
     if speaker_id is not None:
         query = query.where(Activity.speaker_id == speaker_id)
+    if department_id is not None:
+        query = query.where(Activity.organiser_department_id == department_id)
     return [
         SpeakerMonth(sid, sname or "", m, n, r, float(avg) if avg is not None else None)
         for sid, sname, m, n, r, avg in session.execute(query)
