@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 
 from server.activities import repository as repo
 from server.enums import ActivityKind
-from server.models import Activity, ActivityRating, Attendance, Booking, Club, ClubMember, Person, Room
+from server.models import (
+    Activity,
+    ActivityRating,
+    Attendance,
+    Booking,
+    Club,
+    ClubMember,
+    Person,
+    Room,
+)
 from server.seeding import load_seeds, seed_programme
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
