@@ -11,11 +11,18 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from server.enums import ActivityKind, ActivityStatus, ClubMemberStatus, SignupStatus
+from server.enums import (
+    LIVE_BOOKING_STATUSES,
+    ActivityKind,
+    ActivityStatus,
+    ClubMemberStatus,
+    SignupStatus,
+)
 from server.models import (
     Activity,
     ActivityRating,
     Attendance,
+    Booking,
     Club,
     ClubMember,
     Department,
@@ -266,6 +273,17 @@ def latest_in_series(session: Session, series_id: int) -> Activity | None:
     return session.scalar(
         select(Activity).where(Activity.series_id == series_id).order_by(Activity.starts_at.desc()).limit(1)
     )
+
+
+def series_room(session: Session, series_id: int) -> tuple[int, int | None] | None:
+    """(room id, booker id) of the latest occurrence of the series that holds a room, if any:
+    what its next occurrences try to book."""
+    row = session.execute(
+        select(Booking.room_id, Booking.booked_by_id).join(Activity, Activity.id == Booking.activity_id)
+        .where(Activity.series_id == series_id, Booking.status.in_(tuple(LIVE_BOOKING_STATUSES)))
+        .order_by(Activity.starts_at.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
 
 
 def series_ids(session: Session) -> list[int]:
