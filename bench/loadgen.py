@@ -91,13 +91,20 @@ def percentile(sorted_samples: list[float], p: float) -> float:
 
 
 def _proc_cpu_seconds(pid: int) -> float | None:
-    """utime + stime of a process (Linux /proc), in seconds."""
+    """utime + stime of a process and its live descendants (Linux /proc), in seconds: a server
+    with several workers is a supervisor and its worker processes."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as f:
             fields = f.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return None
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(c) for c in f.read().split()]
+    except (OSError, ValueError):
+        children = []
+    return own + sum(_proc_cpu_seconds(child) or 0.0 for child in children)
 
 
 @dataclass

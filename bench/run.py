@@ -16,10 +16,21 @@ Phases (32 concurrent keep-alive connections unless noted):
           requests; each request gets --claim-fanout claims at once (one wins, the rest 409).
   queue   Lianxin: GET /api/v1/requests?status=dispatched (50 rows) as a staff member with
           --requests rows in the database, at 1 client and at 32 clients.
+  submit_form, desk, desk_poll, board, request
+          Lianxin's pages: the order form's POST beside the API's submit, the department desk
+          with 100 rows (1 and 32 clients), its unchanged poll (304), the dispatch board and a
+          request page (bench/pages.py).
 
 Every server is a uvicorn subprocess on a free 127.0.0.1 port (as `lianxin serve` runs it,
 1 worker, plus --no-access-log --log-level warning), stopped at the end even on Ctrl-C.
 The results are printed as a table and written to bench/results/<timestamp>.json.
+
+PostgreSQL and several workers (bench/pg.py):
+    .venv/bin/python bench/run.py --database-url postgresql://postgres@127.0.0.1:5432/bench_x --workers 1,2
+runs submit, claim and queue for each worker count in one run, each server started with
+`lianxin serve --workers N`. The write phases use a fresh database <name>_writes (dropped and
+created per N); the queue phase uses <name> itself, filled to --requests once and then kept.
+While submit and claim run, pg_stat_activity is sampled for connections waiting on locks.
 """
 
 from __future__ import annotations
@@ -52,12 +63,17 @@ if str(ROOT) not in sys.path:
 
 import yaml  # noqa: E402  (a Lianxin dependency)
 
+from bench import pages, pg  # noqa: E402
 from bench.loadgen import HOST, LoadResult, build_request, run_load  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 API = "/api/v1"
 TARGET_SUBMIT_RATIO = 0.5
 TARGET_SUBMIT_P99_MS = 150.0
+TARGET_WORKER_SCALING = 1.6  # 2 workers against 1, on PostgreSQL
+TARGET_DESK_PER_S = 150.0
+PHASES = ("a", "b", "submit", "submit_form", "claim", "queue", "desk", "desk_poll", "board", "request")
+PAGE_PHASES = {"desk", "desk_poll", "board", "request"}
 
 
 def log(message: str) -> None:
@@ -75,37 +91,48 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def clean_env(data_dir: Path) -> dict[str, str]:
+def clean_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     """The environment for Lianxin processes: none of the caller's LIANXIN_* or DATABASE_URL
-    (so every server uses SQLite with default settings), only our data dir."""
+    (so every server uses SQLite with default settings, or ``database_url``), only our data dir."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIANXIN_") and k != "DATABASE_URL"}
     env["LIANXIN_DATA_DIR"] = str(data_dir)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     return env
 
 
 class Server:
-    """One uvicorn process, started like `lianxin serve` (1 worker) but quiet."""
+    """One uvicorn process, started like `lianxin serve` (1 worker) but quiet; with a
+    ``database_url`` (PostgreSQL), `lianxin serve --workers N` itself."""
 
-    def __init__(self, name: str, app: str, *, factory: bool, data_dir: Path, log_dir: Path):
+    def __init__(self, name: str, app: str, *, factory: bool, data_dir: Path, log_dir: Path,
+                 workers: int = 1, database_url: str | None = None):
         self.name, self.app, self.factory = name, app, factory
         self.data_dir = data_dir
+        self.workers, self.database_url = workers, database_url
         self.log_path = log_dir / f"{name}.log"
         self.port = 0
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60.0) -> Server:
         self.port = free_port()
-        cmd = [
-            sys.executable, "-m", "uvicorn", self.app, "--host", HOST, "--port", str(self.port),
-            "--workers", "1", "--no-access-log", "--log-level", "warning",
-        ]
-        if self.factory:
-            cmd.append("--factory")
+        env = clean_env(self.data_dir, self.database_url)
+        if self.database_url:
+            cmd = [sys.executable, "-m", "server.cli", "serve", "--host", HOST, "--port", str(self.port),
+                   "--workers", str(self.workers)]
+            env["LIANXIN_LOG_LEVEL"] = "WARNING"
+        else:
+            cmd = [
+                sys.executable, "-m", "uvicorn", self.app, "--host", HOST, "--port", str(self.port),
+                "--workers", str(self.workers), "--no-access-log", "--log-level", "warning",
+            ]
+            if self.factory:
+                cmd.append("--factory")
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as out:
             self.proc = subprocess.Popen(
-                cmd, cwd=ROOT, env=clean_env(self.data_dir), stdout=out, stderr=subprocess.STDOUT,
+                cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True,
             )
         _running.append(self)
@@ -114,6 +141,10 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.log_tail()}")
             if self._answers():
+                if self.workers > 1:
+                    # One worker answering says nothing of the others, still importing the app:
+                    # give them time, so the warm-up measures serving, not starting.
+                    time.sleep(2.0 * self.workers)
                 return self
             time.sleep(0.1)
         raise RuntimeError(f"{self.name} did not answer within {timeout:.0f} s:\n{self.log_tail()}")
@@ -263,11 +294,11 @@ def login(port: int, username: str, password: str) -> str:
 # ── Lianxin data ─────────────────────────────────────────────────────────────
 
 
-def lianxin(data_dir: Path, *args: str, log_path: Path | None = None) -> str:
-    """Run a `lianxin` CLI command against ``data_dir``; returns its output."""
+def lianxin(data_dir: Path, *args: str, log_path: Path | None = None, database_url: str | None = None) -> str:
+    """Run a `lianxin` CLI command against ``data_dir`` (or ``database_url``); returns its output."""
     script = Path(sys.executable).parent / "lianxin"
     cmd = [str(script), *args] if script.exists() else [sys.executable, "-m", "server.cli", *args]
-    done = subprocess.run(cmd, cwd=ROOT, env=clean_env(data_dir), capture_output=True, text=True,
+    done = subprocess.run(cmd, cwd=ROOT, env=clean_env(data_dir, database_url), capture_output=True, text=True,
                           stdin=subprocess.DEVNULL)
     output = done.stdout + done.stderr
     if log_path is not None:
@@ -278,13 +309,15 @@ def lianxin(data_dir: Path, *args: str, log_path: Path | None = None) -> str:
     return output
 
 
-def prepare_lianxin_db(data_dir: Path, log_path: Path) -> None:
+def prepare_lianxin_db(data_dir: Path, log_path: Path, database_url: str | None = None) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
-    lianxin(data_dir, "migrate", log_path=log_path)
-    lianxin(data_dir, "seed", log_path=log_path)
+    lianxin(data_dir, "migrate", log_path=log_path, database_url=database_url)
+    lianxin(data_dir, "seed", log_path=log_path, database_url=database_url)
 
 
-def count_requests(data_dir: Path) -> int:
+def count_requests(data_dir: Path, database_url: str | None = None) -> int:
+    if database_url:
+        return pg.scalar(database_url, "SELECT count(*) FROM service_request") or 0
     path = data_dir / "lianxin.db"
     if not path.exists():
         return 0
@@ -342,6 +375,29 @@ class Bench:
         self.notes: list[str] = []
         self.run_id = uuid.uuid4().hex[:8]
         self.profile = set(args.profile.split(",")) if args.profile else set()
+        self.database_url: str | None = args.database_url
+        self.worker_counts = [int(n) for n in args.workers.split(",")]
+        self.workers = self.worker_counts[0]  # of the servers being measured now
+
+    def key(self, phase: str) -> str:
+        """A phase's key in the results: suffixed by the worker count when several are compared."""
+        return phase if len(self.worker_counts) == 1 else f"{phase}_w{self.workers}"
+
+    def label(self, text: str) -> str:
+        return text if len(self.worker_counts) == 1 else f"{text} [{self.workers}w]"
+
+    def server(self, name: str, data_dir: Path, database_url: str | None = None) -> Server:
+        return Server(name, "server.app:create_app", factory=True, data_dir=data_dir, log_dir=self.log_dir,
+                      workers=self.workers, database_url=database_url)
+
+    def lock_sampler(self):
+        """Samples pg_stat_activity of the write database while a phase runs (PostgreSQL)."""
+        return pg.LockSampler(self.writes_url) if self.database_url else contextlib.nullcontext()
+
+    @property
+    def writes_url(self) -> str:
+        assert self.database_url
+        return pg.sibling_url(self.database_url, pg.database_name(self.database_url) + "_writes")
 
     def load(self, server: Server, make, *, concurrency: int | None = None, expect=frozenset({200}),
              on_response=None, profile: str | None = None) -> LoadResult:
@@ -390,12 +446,17 @@ class Bench:
 
     # submit + claim ----------------------------------------------------------
     def phase_lianxin_writes(self, tmp: Path, phases: set[str]) -> None:
-        data_dir = tmp / "lianxin"
-        log(f"Lianxin (fresh database in {data_dir}): migrate + seed")
-        prepare_lianxin_db(data_dir, self.log_dir / "cli.log")
+        data_dir = tmp / f"lianxin-w{self.workers}"
+        database_url = None
+        if self.database_url:
+            database_url = self.writes_url
+            pg.recreate(database_url)
+            log(f"Lianxin (fresh PostgreSQL database {pg.database_name(database_url)}): migrate + seed")
+        else:
+            log(f"Lianxin (fresh database in {data_dir}): migrate + seed")
+        prepare_lianxin_db(data_dir, self.log_dir / "cli.log", database_url)
         password, accounts = demo_accounts()
-        with Server("lianxin-writes", "server.app:create_app", factory=True, data_dir=data_dir,
-                    log_dir=self.log_dir) as server:
+        with self.server(f"lianxin-writes-w{self.workers}", data_dir, database_url) as server:
             port = server.port
             members = [a["username"] for a in accounts if "member" in a["roles"]][: self.args.members]
             tokens = [login(port, m, password) for m in members]
@@ -431,10 +492,15 @@ class Bench:
                 return prefixes[i % len(prefixes)] + str(n).encode() + tail
 
             if "submit" in phases:
-                log(f"Lianxin submissions: POST {API}/requests as {len(tokens)} members, {self.args.clients} clients")
-                result = self.load(server, make_submit, expect={201}, profile="submit")
-                self.record("submit", "Lianxin POST /requests (submit)", result, service=code,
-                            department=department, member_accounts=len(tokens))
+                log(f"Lianxin submissions: POST {API}/requests as {len(tokens)} members, {self.args.clients} clients, "
+                    f"{self.workers} worker(s)")
+                with self.lock_sampler() as sampler:
+                    result = self.load(server, make_submit, expect={201}, profile="submit")
+                locks = {"pg_activity": sampler.summary()} if sampler else {}
+                self.record(self.key("submit"), self.label("Lianxin POST /requests (submit)"), result, service=code,
+                            department=department, member_accounts=len(tokens), workers=self.workers, **locks)
+            if "submit_form" in phases:
+                pages.run_form_submit(self, server, password, accounts, service, answers_for(service["fields"]))
             if "claim" in phases:
                 self.phase_claim(server, department, password, accounts, make_submit)
 
@@ -483,8 +549,11 @@ class Bench:
             if status == 200:
                 won[0] += 1
 
-        result = self.load(server, make_claim, expect={200, 409}, on_response=on_claim, profile="claim")
-        entry = self.record("claim", "Lianxin contended claims", result, department=department,
+        with self.lock_sampler() as sampler:
+            result = self.load(server, make_claim, expect={200, 409}, on_response=on_claim, profile="claim")
+        locks = {"pg_activity": sampler.summary()} if sampler else {}
+        entry = self.record(self.key("claim"), self.label("Lianxin contended claims"), result, department=department,
+                            workers=self.workers, **locks,
                             staff_accounts=len(tokens), numbers_available=len(numbers),
                             numbers_walked=walked[0], claims_per_number=fanout,
                             won_including_warmup=won[0])
@@ -518,23 +587,27 @@ class Bench:
     def phase_queue(self) -> None:
         wanted = self.args.requests
         data_dir = Path(self.args.queue_db_dir) if self.args.queue_db_dir else RESULTS / f"queue-db-{wanted}"
-        log(f"Queue database {data_dir}: migrate + seed")
-        prepare_lianxin_db(data_dir, self.log_dir / "cli.log")
-        have = count_requests(data_dir)
+        url = self.database_url
+        if url:
+            pg.ensure_exists(url)
+            data_dir = RESULTS / f"queue-pg-{pg.database_name(url)}"  # its data dir: attachments, secret key
+        log(f"Queue database {pg.database_name(url) if url else data_dir}: migrate + seed")
+        prepare_lianxin_db(data_dir, self.log_dir / "cli.log", url)
+        have = count_requests(data_dir, url)
         if have >= wanted:
             log(f"  reusing it: {have:,} requests already there (≥ {wanted:,})")
         else:
             log(f"  filling: lianxin demo-data --requests {wanted - have} (this takes a while for a million)")
             start = time.monotonic()
-            lianxin(data_dir, "demo-data", "--requests", str(wanted - have), log_path=self.log_dir / "cli.log")
+            lianxin(data_dir, "demo-data", "--requests", str(wanted - have), log_path=self.log_dir / "cli.log",
+                    database_url=url)
             self.results["queue_fill"] = {"requests_added": wanted - have, "seconds": round(time.monotonic() - start, 1)}
             log(f"  filled in {time.monotonic() - start:.1f} s")
-            have = count_requests(data_dir)
+            have = count_requests(data_dir, url)
         password, accounts = demo_accounts()
         who = self.args.queue_user
         department = next((a.get("department") for a in accounts if a["username"] == who), None)
-        with Server("lianxin-queue", "server.app:create_app", factory=True, data_dir=data_dir,
-                    log_dir=self.log_dir) as server:
+        with self.server(f"lianxin-queue-w{self.workers}", data_dir, url) as server:
             token = login(server.port, who, password)
             path = f"{API}/requests?status=dispatched"
             status, page = call(server.port, "GET", path, token=token)
@@ -543,23 +616,28 @@ class Bench:
             rows = len(page["items"])
             if rows < 50:
                 self.notes.append(f"queue: the page has only {rows} rows, not 50")
-            with contextlib.closing(sqlite3.connect(f"file:{data_dir / 'lianxin.db'}?mode=ro", uri=True)) as db:
-                queue_size = db.execute(
-                    "SELECT count(*) FROM service_request r JOIN department d ON d.id = r.department_id "
-                    "WHERE d.code = ? AND r.status = 'dispatched'", (department,)).fetchone()[0]
+            queued = ("SELECT count(*) FROM service_request r JOIN department d ON d.id = r.department_id "
+                      "WHERE d.code = {} AND r.status = 'dispatched'")
+            if url:
+                queue_size = pg.scalar(url, queued.format(":code"), code=department)
+            else:
+                with contextlib.closing(sqlite3.connect(f"file:{data_dir / 'lianxin.db'}?mode=ro", uri=True)) as db:
+                    queue_size = db.execute(queued.format("?"), (department,)).fetchone()[0]
             raw = build_request("GET", path, server.port, {"Authorization": f"Bearer {token}"})
             extra = {"requests_in_db": have, "rows_per_page": rows, "user": who, "department": department,
-                     "dispatched_in_department": queue_size}
+                     "dispatched_in_department": queue_size, "workers": self.workers}
             log(f"Lianxin queue page: GET {path} as {who} ({department}), {have:,} requests, {rows} rows/page, 1 client")
-            self.record("queue_1", "Lianxin queue page, 1 client", self.load(server, lambda i: raw, concurrency=1, profile="queue1"), **extra)
+            self.record(self.key("queue_1"), self.label("Lianxin queue page, 1 client"),
+                        self.load(server, lambda i: raw, concurrency=1, profile="queue1"), **extra)
             log(f"Lianxin queue page: {self.args.clients} clients")
-            self.record("queue_32", f"Lianxin queue page, {self.args.clients} clients",
+            self.record(self.key("queue_32"), self.label(f"Lianxin queue page, {self.args.clients} clients"),
                         self.load(server, lambda i: raw, profile="queue"), **extra)
 
     # --------------------------------------------------------------------------
     def run(self) -> int:
-        phases = set(self.args.only.split(",")) if self.args.only else {"a", "b", "submit", "claim", "queue"}
-        unknown = phases - {"a", "b", "submit", "claim", "queue"}
+        default = {"submit", "claim", "queue"} if self.database_url else set(PHASES)
+        phases = set(self.args.only.split(",")) if self.args.only else default
+        unknown = phases - set(PHASES)
         if unknown:
             raise SystemExit(f"unknown phase(s): {', '.join(sorted(unknown))}")
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -574,10 +652,15 @@ class Bench:
                 self.phase_a(tmp)
             if "b" in phases:
                 self.phase_b(tmp)
-            if phases & {"submit", "claim"}:
-                self.phase_lianxin_writes(tmp, phases)
-            if "queue" in phases:
-                self.phase_queue()
+            for workers in self.worker_counts:
+                self.workers = workers
+                if phases & {"submit", "submit_form", "claim"}:
+                    self.phase_lianxin_writes(tmp, phases)
+                if "queue" in phases:
+                    self.phase_queue()
+            if phases & PAGE_PHASES:
+                pages.run_page_phases(self, tmp / "pages", phases, Server=Server, prepare=prepare_lianxin_db,
+                                      demo_accounts=demo_accounts, login=login, call=call, answers_for=answers_for)
         report = self.report(load_before, time.monotonic() - started)
         out = RESULTS / f"{self.stamp}.json"
         out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
@@ -585,6 +668,27 @@ class Bench:
         print(f"\nJSON: {out.relative_to(ROOT)}   server logs: {self.log_dir.relative_to(ROOT)}/")
         bad = sum(self.results[k]["errors"] for k in self.results if "errors" in self.results[k])
         return 1 if bad else 0
+
+    def worker_scaling(self) -> dict[str, dict]:
+        """With several worker counts: each phase's rate at N workers against the first N, and
+        the errors of every phase (zero wanted)."""
+        r, counts, out = self.results, self.worker_counts, {}
+        if len(counts) == 1:
+            return out
+        first = counts[0]
+        for phase in ("submit", "claim", "queue_1", "queue_32"):
+            base = r.get(f"{phase}_w{first}")
+            for n in counts[1:]:
+                entry = r.get(f"{phase}_w{n}")
+                if not (base and entry and base["req_per_s"]):
+                    continue
+                ratio = round(entry["req_per_s"] / base["req_per_s"], 2)
+                target = {} if phase == "queue_1" or n != 2 * first else {
+                    "target": f"≥ {TARGET_WORKER_SCALING}", "met": ratio >= TARGET_WORKER_SCALING}
+                out[f"{phase}_{n}w_vs_{first}w"] = {"value": ratio, **target}
+        errors = sum(e.get("errors", 0) for k, e in r.items() if k.rsplit("_w", 1)[0] in ("submit", "claim", "queue_1", "queue_32"))
+        out["errors_all_phases"] = {"value": errors, "target": "0", "met": errors == 0}
+        return out
 
     def report(self, load_before, elapsed: float) -> dict:
         r = self.results
@@ -603,6 +707,25 @@ class Bench:
         for key in ("queue_1", "queue_32"):
             if key in r and "baseline_a" in r:
                 ratios[f"{key}_vs_baseline_a"] = {"value": round(r[key]["req_per_s"] / r["baseline_a"]["req_per_s"], 3)}
+        ratios.update(self.worker_scaling())
+        if "queue_1" in r and "queue_32" in r:
+            ratio = r["queue_32"]["req_per_s"] / r["queue_1"]["req_per_s"]
+            ratios["queue_32_vs_queue_1"] = {"value": round(ratio, 3), "target": "≥ 1", "met": ratio >= 1}
+        if "submit_form" in r and "submit" in r:
+            ratio = r["submit_form"]["req_per_s"] / r["submit"]["req_per_s"]
+            ratios["submit_form_vs_submit"] = {"value": round(ratio, 3), "target": "≥ 1 (no slower)", "met": ratio >= 1}
+        for key in ("desk_1", "desk_32"):
+            if key in r:
+                rate = r[key]["req_per_s"]
+                ratios[f"{key}_req_per_s"] = {"value": round(rate, 1), "target": f"≥ {TARGET_DESK_PER_S:g}",
+                                              "met": rate >= TARGET_DESK_PER_S}
+        if "desk_1" in r and "desk_32" in r:
+            ratios["desk_32_vs_desk_1"] = {"value": round(r["desk_32"]["req_per_s"] / r["desk_1"]["req_per_s"], 3)}
+        if "desk_poll" in r and "desk_32" in r:
+            ratios["desk_poll_vs_desk_32"] = {"value": round(r["desk_poll"]["req_per_s"] / r["desk_32"]["req_per_s"], 2)}
+        for key in ("board", "request_page"):
+            if key in r and "desk_32" in r:
+                ratios[f"{key}_vs_desk_32"] = {"value": round(r[key]["req_per_s"] / r["desk_32"]["req_per_s"], 2)}
         try:
             commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                     text=True).stdout.strip()
@@ -643,25 +766,35 @@ class Bench:
                  f"{'phase':<40}{'conc':>5}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
                  f"{'srv CPU':>9}{'gen CPU':>9}",
                  "-" * 110]
-        for key in ("baseline_a", "baseline_b", "submit", "claim", "queue_1", "queue_32"):
-            if key not in r:
+        for e in r.values():
+            if "label" not in e:
                 continue
-            e = r[key]
             pct = lambda v: f"{v:.0f}%" if v is not None else "-"  # noqa: E731
             lines.append(f"{e['label']:<40}{e['concurrency']:>5}{e['req_per_s']:>9,.0f}{e['p50_ms']:>9.1f}"
                          f"{e['p95_ms']:>9.1f}{e['p99_ms']:>9.1f}{e['errors']:>8}{pct(e['server_cpu_pct']):>9}"
                          f"{pct(e['loadgen_cpu_pct']):>9}")
         lines.append("-" * 110)
-        if "claim" in r:
-            c = r["claim"]
-            lines.append(f"claims: {c['claims_per_s']:,.1f} successful/s, {c['conflicts_per_s']:,.1f} 409/s, "
-                         f"{c['req_per_s']:,.1f} total req/s, other statuses/failures: {c['other_statuses']} "
-                         f"({c['numbers_walked']} of {c['numbers_available']} dispatched requests walked, "
-                         f"{c['claims_per_number']} claims each)")
-        if "queue_32" in r or "queue_1" in r:
-            q = r.get("queue_32") or r["queue_1"]
+        for key, c in r.items():
+            if key.startswith("claim") and "claims_per_s" in c:
+                lines.append(f"claims{key[5:]}: {c['claims_per_s']:,.1f} successful/s, {c['conflicts_per_s']:,.1f} 409/s, "
+                             f"{c['req_per_s']:,.1f} total req/s, other statuses/failures: {c['other_statuses']} "
+                             f"({c['numbers_walked']} of {c['numbers_available']} dispatched requests walked, "
+                             f"{c['claims_per_number']} claims each)")
+        for key, e in r.items():
+            if "pg_activity" in e:
+                a = e["pg_activity"]
+                lines.append(f"pg_stat_activity during {key}: {a['samples']} samples, {a['active_mean']} active, "
+                             f"waiting on a lock: mean {a['lock_waiting_mean']}, max {a['lock_waiting_max']} "
+                             f"({a['samples_with_lock_waits']} samples with any)"
+                             + (f"; {'; '.join(a['top_waiting'])}" if a["top_waiting"] else ""))
+        queues = [e for k, e in r.items() if k.startswith("queue_") and "requests_in_db" in e]
+        if queues:
+            q = queues[-1]
             lines.append(f"queue: {q['requests_in_db']:,} requests in the DB, {q['rows_per_page']} rows/page, "
                          f"{q['dispatched_in_department']:,} dispatched in {q['department']}, as {q['user']}")
+        for key in ("desk_32", "board"):
+            if key in r:
+                lines.append(f"{key}: {r[key]['rows']} rows, {r[key]['bytes']:,} bytes, as {r[key]['user']}")
         if "queue_fill" in r:
             f = r["queue_fill"]
             lines.append(f"queue DB fill: {f['requests_added']:,} requests added in {f['seconds']} s")
@@ -689,11 +822,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--claim-fanout", type=int, default=4,
                         help="concurrent claims sent for each dispatched request (default 4: 1 wins, 3 get 409)")
     parser.add_argument("--queue-user", default="staff1", help="staff member whose queue is read (default staff1)")
+    parser.add_argument("--desk-user", default="staff1",
+                        help="staff member whose desk is measured (default staff1: 50 waiting + 50 own tasks)")
+    parser.add_argument("--board-user", default="dispatcher1", help="dispatcher of the board phase (default dispatcher1)")
     parser.add_argument("--queue-db-dir", help="data dir of the queue-phase DB (default bench/results/queue-db-N)")
     parser.add_argument("--profile", help="comma-separated phases to profile with py-spy: "
-                        "a,b,submit,claim,queue1,queue (perturbs their figures)")
-    parser.add_argument("--only", help="comma-separated phases: a,b,submit,claim,queue (default all)")
+                        "a,b,submit,submit_form,claim,queue1,queue,desk1,desk,desk_poll,board,request "
+                        "(perturbs their figures)")
+    parser.add_argument("--only", help=f"comma-separated phases: {','.join(PHASES)} (default all; "
+                        "with --database-url: submit,claim,queue)")
+    parser.add_argument("--database-url", help="PostgreSQL for the Lianxin phases, e.g. "
+                        "postgresql://postgres@127.0.0.1:5432/bench_x (its server also gets <name>_writes)")
+    parser.add_argument("--workers", default="1", help="comma-separated worker counts, each measured in turn "
+                        "(default 1; e.g. 1,2 with --database-url)")
     args = parser.parse_args(argv)
+    if args.database_url and not args.database_url.startswith("postgresql"):
+        parser.error("--database-url must be a postgresql:// URL (SQLite is the default)")
+    if not all(n.isdigit() and int(n) >= 1 for n in args.workers.split(",")):
+        parser.error("--workers takes counts like 1,2")
     if args.requests < 1 or args.duration <= 0 or args.warmup < 0 or not 1 <= args.clients <= 1024:
         parser.error("bad --requests/--duration/--warmup/--clients")
     RESULTS.mkdir(parents=True, exist_ok=True)

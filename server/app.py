@@ -12,9 +12,12 @@ from server.api import API_PREFIX, api_router
 from server.api.docs import docs_router
 from server.api.openapi import finish as finish_openapi
 from server.api.problems import install_error_handlers
+from server.attachments.store import store_for
 from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
 from server.db import Database
+from server.live.bus import install as install_live
+from server.notifications.worker import Worker
 from server.open311 import endpoints as open311
 from server.request_log import RequestLog
 from server.sweeper import Sweeper
@@ -48,9 +51,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         sweeper = Sweeper(database, settings.sweep_interval_seconds) if settings.sweep_interval_seconds > 0 else None
         if sweeper:
             sweeper.start()
+        live.start()
+        # The embedded set-up delivers its own outbox (LIANXIN_WORKER_IN_SERVE=false: a
+        # separate `lianxin worker` does).
+        worker = Worker(database, settings) if settings.worker_in_serve else None
+        if worker:
+            worker.start()
         try:
             yield
         finally:
+            if worker:
+                worker.stop()
+            live.stop()
             if sweeper:
                 sweeper.stop()
             if owns_database:
@@ -68,6 +80,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.database = database
+    # A store that cannot be built (LIANXIN_STORAGE=s3 without its client) stops the start,
+    # not the first upload.
+    store_for(settings)
+    # Live pages: every committed change signalled to the open streams (server/live).
+    live = install_live(database, max_per_person=settings.live_max_streams_per_person,
+                        max_streams=settings.live_max_streams)
+    app.state.live = live
 
     async def door_errors(request, exc):
         # /open311/ answers in GeoReport's own error format; other pages get the error page.

@@ -5,7 +5,11 @@ so it is a consistent snapshot even while the server keeps writing — and ``att
 The files are copied after the snapshot: an attachment's file is written before its row is
 committed, so every file the snapshot names is already on disk (a few newer, unreferenced
 files may come along; they are harmless). PostgreSQL installations back up with ``pg_dump``
-(README.md, "Backups").
+(docs/DEPLOY.md, "Backups").
+
+With attachments in an object store (``LIANXIN_STORAGE=s3``) the backup holds the database only
+and the command says where the files are: a bucket is backed up by the store's own means
+(versioning, replication, a mirror), copied after the database for the same reason.
 
 Restore unpacks into the data directory of a stopped installation, checks the database with
 ``PRAGMA integrity_check`` before it replaces anything, and keeps what it replaces beside it
@@ -44,7 +48,9 @@ def sqlite_path(database_url: str) -> Path:
     return Path(url.database)
 
 
-def backup(database_url: str, attachments_dir: Path, target: Path) -> Summary:
+def backup(database_url: str, attachments_dir: Path | None, target: Path) -> Summary:
+    """Snapshot the database into ``target``, with the files of ``attachments_dir`` (None:
+    the attachments are not on local disk, the backup holds the database alone)."""
     source_path = sqlite_path(database_url)
     if not source_path.is_file():
         raise BackupError(f"There is no database at {source_path}.")
@@ -58,7 +64,7 @@ def backup(database_url: str, attachments_dir: Path, target: Path) -> Summary:
         finally:
             copy.close()
             source.close()
-        files = sorted(p for p in attachments_dir.rglob("*") if p.is_file()) if attachments_dir.is_dir() else []
+        files = sorted(p for p in attachments_dir.rglob("*") if p.is_file()) if attachments_dir and attachments_dir.is_dir() else []
         partial = target.with_name(target.name + ".partial")
         with tarfile.open(partial, "w:gz") as archive:
             archive.add(snapshot, arcname=DB_NAME)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -20,11 +20,16 @@ from server.config import get_settings
 from server.db import Database
 from server.enums import Role
 from server.errors import LianxinError
+from server.live.bus import install as install_live
 
 
 def _database() -> Database:
     settings = get_settings()
-    return Database(settings.effective_database_url, settings)
+    database = Database(settings.effective_database_url, settings)
+    # What a command commits (a sweep, a worker's change) reaches the app processes' live pages
+    # through NOTIFY on PostgreSQL; on SQLite there is no stream in this process to tell.
+    install_live(database, max_per_person=settings.live_max_streams_per_person, max_streams=settings.live_max_streams)
+    return database
 
 
 @contextmanager
@@ -51,7 +56,11 @@ def main() -> None:
     try:
         settings = get_settings()
     except ValidationError as exc:
-        problems = "; ".join(f"LIANXIN_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        # A rule across settings (LIANXIN_STORAGE=s3 needs a bucket) has no one field to name.
+        problems = "; ".join(
+            f"LIANXIN_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" if e["loc"] else e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
         raise click.ClickException(f"A setting is not valid: {problems}.") from exc
     logs.configure(settings)
 
@@ -70,16 +79,27 @@ def migrate() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def backup(file: Path) -> None:
     """Write a consistent backup of the SQLite database and the attachments to FILE (.tar.gz),
-    safe while the server runs. PostgreSQL: use pg_dump (README)."""
+    safe while the server runs. Attachments in S3: the database only (the bucket is backed up
+    by the object store). PostgreSQL: use pg_dump (docs/DEPLOY.md)."""
     from server import backup as backups
+    from server.attachments.store import store_for
 
     settings = get_settings()
+    local = settings.storage == "local"
     try:
-        summary = backups.backup(settings.effective_database_url, settings.attachments_dir, file)
+        summary = backups.backup(settings.effective_database_url, settings.attachments_dir if local else None, file)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Backed up {summary.requests} requests and {summary.attachments} attachments to {file} "
-               f"({summary.bytes / 1e6:.1f} MB).")
+    size = f"({summary.bytes / 1e6:.1f} MB)"
+    if local:
+        click.echo(f"Backed up {summary.requests} requests and {summary.attachments} attachments to {file} {size}.")
+        return
+    click.echo(
+        f"Backed up {summary.requests} requests to {file} {size}. The attachments are in "
+        f"{store_for(settings).describe()} and not in this backup: back the bucket up with the object "
+        "store's own tools (versioning or replication, or a mirror such as `mc mirror`), after this "
+        "backup, so that every file it names is in the copy."
+    )
 
 
 @main.command()
@@ -97,8 +117,17 @@ def restore(file: Path, yes: bool) -> None:
         summary = backups.restore(file, settings.effective_database_url, settings.attachments_dir)
     except backups.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Restored {summary.requests} requests and {summary.attachments} attachments; "
-               "the database passed its integrity check.")
+    if settings.storage == "local":
+        click.echo(f"Restored {summary.requests} requests and {summary.attachments} attachments; "
+                   "the database passed its integrity check.")
+        return
+    from server.attachments.store import store_for
+
+    click.echo(f"Restored {summary.requests} requests; the database passed its integrity check. The attachments "
+               f"are in {store_for(settings).describe()} and were left as they are.")
+    if summary.attachments:
+        click.echo(f"This backup also held {summary.attachments} attachment files from local storage, now in "
+                   f"{settings.attachments_dir}: copy them into the bucket as attachments/<name> to serve them.")
 
 
 @main.command()
@@ -556,24 +585,84 @@ def webhook_test(webhook_id: int) -> None:
 
 
 @main.command()
-def sweep() -> None:
+@click.option("--every", type=click.IntRange(min=1), metavar="SECONDS",
+              help="Keep running: sweep now and then every SECONDS until SIGTERM or Ctrl-C (a worker process).")
+def sweep(every: int | None) -> None:
     """Run the time-based work once (close requests left unrated past the rating window, set
-    the supervision flags and overdue stamps, create repeating activities' next occurrences). `lianxin serve`
-    does this by itself; use this from cron when it runs elsewhere."""
-    from server.sweeper import sweep_once
+    the supervision flags and overdue stamps, create repeating activities' next occurrences). `lianxin serve` does this by itself; use this from cron when it runs elsewhere,
+    or with --every as the one worker process beside app workers that have LIANXIN_SWEEP_INTERVAL_SECONDS=0."""
+    from server.sweeper import Sweeper, sweep_once
 
     with _open_database() as database:
         swept = sweep_once(database)
-    click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s). "
-               f"Added {swept.occurrences} activity occurrence(s).")
+        click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s). "
+                   f"Added {swept.occurrences} activity occurrence(s).")
+        if every is None:
+            return
+        _run_until_stopped(Sweeper(database, every), f"Sweeping every {every} s; SIGTERM or Ctrl-C stops.")
+
+
+def _run_until_stopped(background, started: str) -> None:
+    """Run a background loop (``start``/``stop``) in the foreground until SIGTERM or SIGINT,
+    as a process manager expects: a stop ends it cleanly with status 0."""
+    import signal
+    import threading
+
+    stopping = threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        background.start()
+        click.echo(started)
+        while not stopping.wait(1):  # short waits: the signal handler's set() is seen at once
+            pass
+    finally:
+        background.stop()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    click.echo("Stopped.")
+
+
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now and stop (for cron).")
+@click.option("--poll", "poll_seconds", default=5.0, show_default=True, type=click.FloatRange(min=0.05),
+              help="Seconds between looks at the outbox when nothing wakes the worker.")
+@click.option("--lease", "lease_seconds", default=300.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Seconds a claimed message stays this worker's; a killed worker's are sent again after it.")
+def worker(once: bool, poll_seconds: float, lease_seconds: float) -> None:
+    """Deliver the outbox (e-mails and webhooks) with retries. `lianxin serve` runs one by
+    itself unless LIANXIN_WORKER_IN_SERVE=false; several may run at once on PostgreSQL."""
+    from datetime import timedelta
+
+    from server import logs
+    from server.notifications import worker as outbox
+
+    settings = get_settings()
+    logs.configure(settings)
+    lease = timedelta(seconds=lease_seconds)
+    with _open_database() as database:
+        if once:
+            click.echo(f"Attempted {outbox.run_once(database, settings, lease=lease)} message(s).")
+            return
+        runner = outbox.Worker(database, settings, poll_seconds=poll_seconds, lease=lease)
+        with suppress(KeyboardInterrupt):
+            runner.run()
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1))
-def serve(host: str, port: int, workers: int) -> None:
-    """Run the web application with uvicorn."""
+@click.option("--shutdown-timeout", default=30, show_default=True, type=click.IntRange(min=1),
+              help="On SIGTERM, seconds to let requests in flight finish before closing them.")
+def serve(host: str, port: int, workers: int, shutdown_timeout: int) -> None:
+    """Run the web application with uvicorn.
+
+    SIGTERM stops gracefully: no new connections are accepted, requests in flight finish
+    (within --shutdown-timeout), then the process exits. With several workers, SIGHUP
+    replaces them one at a time, each new worker serving before its old one stops."""
     import uvicorn
 
     from server import logs
@@ -593,6 +682,12 @@ def serve(host: str, port: int, workers: int) -> None:
         proxy_headers=True,
         # Our configuration in every worker; requests are logged by server.request_log.
         log_config=logs.dict_config(settings), access_log=False,
+        # Bounded, so a stuck request cannot hold a deploy; without a bound uvicorn waits forever.
+        timeout_graceful_shutdown=shutdown_timeout,
+        # With several workers the supervisor pings each; uvicorn's 5 s default kills a worker
+        # that is merely slow on a busy small machine (and aborts a SIGHUP restart whose new
+        # worker takes longer than that to import the app).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

@@ -1,11 +1,21 @@
 """The one settings object. Every knob is an environment variable prefixed ``LIANXIN_``,
 except ``DATABASE_URL``, which keeps its conventional name."""
 
+import importlib.util
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from server import resources
@@ -110,12 +120,33 @@ class Settings(BaseSettings):
     # Background sweep of time-based transitions inside `lianxin serve` (seconds; 0 = off).
     sweep_interval_seconds: int = 300
 
+    # Live pages (server-sent events, server/live): a comment line this often keeps an idle
+    # stream open through proxies; at most this many streams per person (each tab holds one of
+    # the browser's six connections to the site) and per process.
+    live_heartbeat_seconds: float = 20.0
+    live_max_streams_per_person: int = 4
+    live_max_streams: int = 1000
+
     # Who runs this installation, shown on the sign-in page and in page titles: its name
     # (e.g. "望京 SOHO 党群服务中心"; empty: just "连心"), a sentence or two about it, and how a
     # person who forgot their password gets a new one (e.g. "请到 1 层服务台或致电 6478 0000").
     site_name: str = ""
     site_about: str = ""
     site_password_help: str = ""
+
+    # Where attachment files live: "local", the folder <data_dir>/attachments (one machine, or
+    # a folder every worker mounts), or "s3", a bucket of an S3-compatible object store (AWS S3,
+    # MinIO, Ceph, Aliyun OSS, Tencent COS...; needs the `s3` extra), shared by any number of
+    # workers on any number of machines. server/attachments/store.py.
+    storage: Literal["local", "s3"] = "local"
+    # The object store's URL with its scheme (https://s3.example.com, http://127.0.0.1:9000),
+    # the bucket (created beforehand), the access keys and, where the store wants one, the
+    # region (empty: asked of the store once).
+    s3_endpoint: str = ""
+    s3_bucket: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: SecretStr = SecretStr("")
+    s3_region: str = ""
 
     max_upload_bytes: int = 20 * 1024 * 1024
     max_request_upload_bytes: int = 50 * 1024 * 1024
@@ -137,6 +168,22 @@ class Settings(BaseSettings):
     webhook_allow_hosts: str = ""
     # Seconds to connect and to wait for each read of a receiver's answer.
     webhook_timeout_seconds: float = 5.0
+
+    # The installation's public address (e.g. "https://lianxin.example.cn"), for links in
+    # e-mails and webhooks; empty: messages carry no links.
+    public_url: str = ""
+    # Notifications (server/notifications/, docs/NOTIFICATIONS.md). Outbox delivery inside
+    # `lianxin serve` (off: run `lianxin worker` apart); attempts before a message is parked.
+    worker_in_serve: bool = True
+    outbox_max_attempts: int = 8
+    # E-mail over SMTP: off while no host is set. tls: none | starttls | tls (implicit, 465).
+    smtp_host: str = ""
+    smtp_port: int = 0
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_from: str = "lianxin@localhost"
+    smtp_timeout_seconds: float = 10.0
 
     # The pioneer index 先锋指数: weights, caps, grades and the 创新先锋 shortlist (JSON).
     pioneer_weights: PioneerWeights = Field(default_factory=PioneerWeights)
@@ -160,6 +207,28 @@ class Settings(BaseSettings):
         if value in VISIT_FREQUENCY_MONTHS or (value.isdigit() and 1 <= int(value) <= 24):
             return value
         raise ValueError("monthly, quarterly, half_yearly, yearly or a number of months from 1 to 24")
+
+    @field_validator("s3_endpoint")
+    @classmethod
+    def _s3_endpoint(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query:
+            raise ValueError("a URL with its scheme and no path, such as https://s3.example.com or http://127.0.0.1:9000")
+        return value
+
+    @model_validator(mode="after")
+    def _storage_complete(self):
+        if self.storage == "s3":
+            missing = [name for name, value in (("LIANXIN_S3_ENDPOINT", self.s3_endpoint), ("LIANXIN_S3_BUCKET", self.s3_bucket))
+                       if not value]
+            if missing:
+                raise ValueError(f"LIANXIN_STORAGE=s3 needs {' and '.join(missing)}")
+            if importlib.util.find_spec("minio") is None:
+                raise ValueError("LIANXIN_STORAGE=s3 needs the S3 client: pip install 'lianxin[s3]'")
+        return self
 
     @property
     def visit_default_months(self) -> int:

@@ -16,6 +16,7 @@ SQLite specifics, and why:
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -143,6 +144,8 @@ class Database:
         # session as session.info[CACHE_INFO_KEY]; two databases in one process (tests) never
         # see each other's.
         self.cache: dict[str, object] = {}
+        # server.live's fan-out once installed on this database (one per database and process).
+        self.live: object | None = None
         info = {CACHE_INFO_KEY: self.cache}
         self._read_sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False, info=info)
         self._write_sessions = sessionmaker(
@@ -153,6 +156,27 @@ class Database:
         )
         # Serialises writers of this process on SQLite (see module docstring).
         self._write_lock = threading.Lock() if self.is_sqlite else None
+        # Called with each write session just after it committed (server/live: "something
+        # changed for request X"); never for a unit of work that rolled back.
+        self._after_commit: list[Callable[[Session], None]] = []
+
+    @property
+    def write_sessions(self) -> sessionmaker:
+        """The factory of write sessions, for session events (server/live collects changes at flush)."""
+        return self._write_sessions
+
+    def after_commit(self, hook: Callable[[Session], None]) -> None:
+        """Run ``hook(session)`` after every write unit of work commits: the one place that
+        learns of every committed change, whatever door made it. A failing hook is logged,
+        never raised: the change is committed, and its caller must hear so."""
+        self._after_commit.append(hook)
+
+    def _committed(self, session: Session) -> None:
+        for hook in self._after_commit:
+            try:
+                hook(session)
+            except Exception:  # pragma: no cover - a broken hook must not turn a commit into an error
+                logging.getLogger(__name__).exception("after-commit hook failed")
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -178,6 +202,8 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            else:
+                self._committed(session)
             finally:
                 session.close()
         finally:
@@ -203,4 +229,6 @@ class Database:
                 conn.exec_driver_sql("PRAGMA optimize")
 
     def dispose(self) -> None:
+        if self.live is not None:
+            self.live.stop()  # its LISTEN thread and NOTIFY connection (PostgreSQL)
         self.engine.dispose()

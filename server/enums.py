@@ -102,6 +102,10 @@ class Action(StrEnum):
     cancel = "cancel"
     reject = "reject"
     urge = "urge"
+    # Not a transition: a message on the conversation 沟通留言 (server/requests/messages.py),
+    # kept in the history beside the life cycle. server/workflow.py has no row for it, so no
+    # door that takes actions takes it, and the request's state and version stay as they are.
+    message = "message"
 
 
 class Party(StrEnum):

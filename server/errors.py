@@ -73,6 +73,14 @@ class Conflict(LianxinError):
     type_slug = "conflict"
 
 
+class StorageUnavailable(LianxinError):
+    """The attachment store (an object store over the network) did not answer: try again."""
+
+    status_code = 503
+    title = "Service unavailable"
+    type_slug = "storage-unavailable"
+
+
 class Msg(str):
     """An English message that remembers its msgid and parameters, so the pages can show it
     translated while the API sends the English text."""

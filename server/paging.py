@@ -140,8 +140,11 @@ def page(
     limit: int,
     *,
     alternatives: Sequence[ColumnElement[bool]] | None = None,
+    width: int = 1,
 ) -> Page:
     """One page of ``stmt`` (selecting one entity) ordered by ``keys``, after ``cursor``.
+    With ``width`` > 1, ``stmt`` selects that many columns and each row is their tuple: the
+    same page, read without loading objects (a work list's state, see worklists.STATE).
 
     The sort keys are selected with the rows, so the next cursor holds exactly what the
     database compared, never a value recomputed here. With ``alternatives`` (conditions any
@@ -155,8 +158,10 @@ def page(
         merged: dict[tuple, tuple] = {}
         for condition in alternatives:
             for row in session.execute(_ordered(stmt.where(condition), keys, limit)).all():
-                merged[tuple(row[1:])] = tuple(row)
+                merged[tuple(row[width:])] = tuple(row)
         ordered = sorted(merged, key=cmp_to_key(_compare(keys)))
         result = [merged[k] for k in ordered[: limit + 1]]
-    next_cursor = encode(name, result[limit - 1][1:]) if len(result) > limit else None
-    return Page([row[0] for row in result[:limit]], next_cursor)
+    next_cursor = encode(name, result[limit - 1][width:]) if len(result) > limit else None
+    if width == 1:
+        return Page([row[0] for row in result[:limit]], next_cursor)
+    return Page([row[:width] for row in result[:limit]], next_cursor)

@@ -87,6 +87,17 @@ def sees_internal_notes(person: Person, request: ServiceRequest) -> bool:
     )
 
 
+def may_message(person: Person, request: ServiceRequest) -> bool:
+    """The conversation on a request 沟通留言 is open to everyone who may see the request: its
+    requester (and their enterprise's contacts), the department handling it, the overseers."""
+    return can_see(person, request)
+
+
+def may_post_internal(person: Person, request: ServiceRequest) -> bool:
+    """A message for staff only: whoever reads the internal history may add to it."""
+    return sees_internal_notes(person, request)
+
+
 def order_refusal(person: Person, service: Service) -> str | None:
     """Why this person cannot order this service (a message to show them), or None if they can.
 

@@ -1,7 +1,9 @@
 """Time-based work, run in the background of `lianxin serve`, or once by `lianxin sweep` from
 cron: closing unrated requests, keeping the supervision flags and overdue stamps
 (``server.requests.supervision``), and creating the next occurrences of repeating activities
-(``server.activities.service.extend_all_series``). Safe to run in several processes at once: each close is a
+(``server.activities.service.extend_all_series``). Every app worker has a sweeper, but on
+PostgreSQL only the one holding the "sweeper" lock (server/singleton.py) sweeps on a given tick.
+A sweep beside another (a `lianxin sweep` from cron) is safe anyway: each close is a
 version-checked transition, so a request closed by one is skipped by the other, and the flag
 writes are version-checked too (a request changed meanwhile keeps the flag its transition set)."""
 
@@ -12,6 +14,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 
+from server import singleton
 from server.activities import service as activity_service
 from server.db import Database
 from server.errors import Conflict
@@ -101,10 +104,18 @@ class Sweeper:
     def _loop(self) -> None:
         while not self._stop.wait(self.interval):
             try:
-                swept = sweep_once(self.database)
-                if swept.closed or swept.flagged or swept.occurrences:
-                    log.info("closed %d unrated requests, updated %d flags, added %d activities", swept.closed,
-                             swept.flagged, swept.occurrences)
-                self.database.optimize()
+                self.tick()
             except Exception:  # keep sweeping after a transient database error
                 log.exception("sweep failed")
+
+    def tick(self) -> Swept | None:
+        """One sweep, unless another worker is sweeping (then None)."""
+        with singleton.exclusive("sweeper", self.database) as mine:
+            if not mine:
+                return None
+            swept = sweep_once(self.database)
+            if swept.closed or swept.flagged or swept.occurrences:
+                log.info("closed %d unrated requests, updated %d flags, added %d activities", swept.closed,
+                         swept.flagged, swept.occurrences)
+            self.database.optimize()
+            return swept

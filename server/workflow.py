@@ -75,6 +75,11 @@ TRANSITIONS: dict[tuple[RequestStatus, Action], Transition] = {(t.source, t.acti
 # not among these: it has its own door (POST /requests, the order form).
 PERSON_ACTIONS: frozenset[Action] = frozenset(t.action for t in _TABLE if t.parties - {P.system})
 
+# History entries that are no transition: ``submit`` starts a request (its own door) and a
+# ``message`` is a turn of the conversation on it (沟通留言, server/requests/messages.py), which
+# leaves the state, the version and the clocks as they are. Neither has a row in the table.
+NOT_TRANSITIONS: frozenset[Action] = frozenset({A.submit, A.message})
+
 # Actions whose parties are granted by role alone (no relation to the request needed).
 ROLE_PARTIES = frozenset({P.dispatcher, P.supervisor})
 

@@ -45,6 +45,8 @@ os.environ.pop("DATABASE_URL", None)
 os.environ.pop("LIANXIN_DATABASE_URL", None)
 # The background sweep would race tests that count queries or check timestamps.
 os.environ.setdefault("LIANXIN_SWEEP_INTERVAL_SECONDS", "0")
+# Nor the outbox worker: tests deliver when they mean to (server/notifications/worker.py).
+os.environ.setdefault("LIANXIN_WORKER_IN_SERVE", "false")
 
 from sqlalchemy import Engine, create_engine, event, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402

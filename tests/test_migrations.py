@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -92,3 +92,42 @@ def test_migrations_match_models(scratch_url: str) -> None:
     assert diff == [], "models and migrations differ; run `alembic revision --autogenerate`:\n" + "\n".join(
         map(str, diff)
     )
+
+
+# The first revision: every table it made holds data on a real installation by the time a
+# later migration runs, so each later migration must keep their rows.
+FIRST_REVISION = "cd6ae5ae2967"
+
+
+def _row_counts(url: str, tables: set[str]) -> dict[str, int]:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return {name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one() for name in sorted(tables)}
+    finally:
+        engine.dispose()
+
+
+def test_migrations_keep_the_rows_of_a_used_database(scratch_url: str, settings) -> None:
+    """Regression: on SQLite the pioneer migration rebuilt ``person`` with foreign keys on, and
+    dropping the old table cascaded to every ``person_role`` row — every account lost its
+    roles on upgrade. Down to the first revision and up again, with accounts, roles, the menu
+    and requests in it: not one row of the first schema's tables may go."""
+    from server.db import Database
+    from server.seeding import generate_demo_requests, load_seeds
+
+    migrate.upgrade(scratch_url)
+    database = Database(scratch_url, settings)
+    try:
+        with database.write() as session:
+            load_seeds(session, with_accounts=True)
+        generate_demo_requests(database, 12, days=10)
+    finally:
+        database.engine.dispose()
+    migrate.downgrade(scratch_url, FIRST_REVISION)
+    first_tables = _tables(scratch_url) - {"alembic_version"}
+    before = _row_counts(scratch_url, first_tables)
+    assert before["person_role"] > 0 and before["service_request"] == 12 and before["request_event"] > 12
+
+    migrate.upgrade(scratch_url)
+    assert _row_counts(scratch_url, first_tables) == before

@@ -15,6 +15,7 @@ from server.accounts.passwords import dummy_verify, verify_password
 from server.config import get_settings
 from server.errors import NotAuthenticated, TooManyAttempts
 from server.models import AuthToken, Person, utcnow
+from server.notifications import repository as notifications_repo
 
 
 def _digest(secret: str) -> str:
@@ -87,6 +88,24 @@ def resolve_token(session: Session, secret: str, *, kind: str = "api") -> tuple[
     if token.revoked_at is not None or token.expires_at <= utcnow() or not person.active:
         return None
     return person, token
+
+
+# The session's lookup also brings the bell's unread count (server/notifications), so that
+# every page shows it without a query of its own.
+_SESSION_LOOKUP = _TOKEN_LOOKUP.add_columns(notifications_repo.unread_count_column(Person.id).label("unread"))
+
+
+def resolve_session(session: Session, secret: str) -> tuple[Person, AuthToken, int] | None:
+    """Like :func:`resolve_token` for a session cookie, with the person's unread count."""
+    if not secret:
+        return None
+    row = session.execute(_SESSION_LOOKUP, {"token_hash": _digest(secret), "kind": "session"}).unique().first()
+    if row is None:
+        return None
+    token, person, unread = row
+    if token.revoked_at is not None or token.expires_at <= utcnow() or not person.active:
+        return None
+    return person, token, unread or 0
 
 
 def revoke_token(session: Session, secret: str) -> bool:

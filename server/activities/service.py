@@ -31,6 +31,7 @@ from server.config import get_settings
 from server.enums import ActivityStatus
 from server.errors import Conflict, Forbidden, InvalidInput, LianxinError, Msg, NotFound
 from server.models import Activity, ActivityFeed, ActivitySeries, Department, Person, Room, utcnow
+from server.notifications import service as notifications
 from server.rooms import service as room_service
 
 # Fields an edit may change (the organiser and the repeat rule stay as created).
@@ -154,7 +155,8 @@ def update(session: Session, person: Person, activity_id: int, data: ActivityFie
                 "capacity": Msg("The room holds at most {capacity} people.", capacity=room.capacity)})
         held.title, held.expected_people = activity.title, people
     fill_places(session, activity, now=now)
-    # notify: activity.changed to repo.signed_up_people(session, activity.id)
+    notifications.emit(session, "activity.changed", ctx={"activity_id": activity.id}, actor_id=person.id,
+                       params={"title": activity.title}, link=f"/activities/{activity.id}", now=now)
     return activity
 
 
@@ -171,7 +173,8 @@ def cancel(session: Session, person: Person, activity_id: int, *, now: datetime 
     activity.status, activity.cancelled_at = ActivityStatus.cancelled, now
     session.flush()
     room_service.release_for_activity(session, activity.id, by=person, now=now)
-    # notify: activity.cancelled to repo.signed_up_people(session, activity.id)
+    notifications.emit(session, "activity.cancelled", ctx={"activity_id": activity.id}, actor_id=person.id,
+                       params={"title": activity.title}, link=f"/activities/{activity.id}", now=now)
     return activity
 
 

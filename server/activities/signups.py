@@ -28,6 +28,7 @@ from server.db import dialect_insert
 from server.enums import ActivityAudience, CheckInMethod, SignupStatus
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.models import Activity, ActivityRating, Attendance, Person, Signup, utcnow
+from server.notifications import service as notifications
 
 
 def _locked(session: Session, activity_id: int) -> Activity:
@@ -75,7 +76,9 @@ def sign_up(session: Session, person: Person, activity_id: int, *, now: datetime
         signup.status, signup.position, signup.created_at = status, activity.arrivals, now
         signup.promoted_at = signup.cancelled_at = None
     session.flush()
-    # notify: activity.signed_up (or activity.waiting) to the person
+    # A confirmation: told even though they signed up themselves.
+    _notify(session, activity, "activity.waiting" if status == SignupStatus.waiting else "activity.signed_up",
+            person.id, now)
     return signup
 
 
@@ -105,7 +108,7 @@ def fill_places(session: Session, activity: Activity, *, now: datetime) -> list[
     promoted = repo.first_waiting(session, activity.id, free)
     for signup in promoted:
         signup.status, signup.promoted_at = SignupStatus.signed_up, now
-        # notify: activity.promoted to signup.person_id
+        _notify(session, activity, "activity.promoted", signup.person_id, now)
     session.flush()
     return promoted
 
@@ -200,3 +203,8 @@ def set_comment_approved(session: Session, activity: Activity, rating_id: int, a
     rating.approved = approved
     session.flush()
     return rating
+
+
+def _notify(session: Session, activity: Activity, event_type: str, person_id: int, now: datetime) -> None:
+    notifications.emit(session, event_type, ctx={"person_id": person_id}, params={"title": activity.title},
+                       link=f"/activities/{activity.id}", now=now)

@@ -24,5 +24,6 @@ SECTIONS: tuple[Section, ...] = (
     Section("/admin/import", N_("Bulk import"), N_("Enterprises and people from CSV or Excel files")),
     Section("/admin/open311-keys", N_("Open311 keys"), N_("API keys for Open311 apps and kiosks: issue, list, revoke")),
     Section("/admin/webhooks", N_("Webhooks"), N_("Signed webhooks and WeCom, DingTalk and Feishu group robots")),
+    Section("/admin/outbox", N_("Outbox"), N_("E-mails and webhook messages the worker could not send, and sending them again")),
     Section("/admin/audit", N_("Audit trail"), N_("Every administrative change: who, when, before and after")),
 )

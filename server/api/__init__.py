@@ -8,6 +8,7 @@ from server.api.openapi import operation_id
 from server.catalog.endpoints import router as catalog_router
 from server.clubs.endpoints import router as clubs_router
 from server.metrics.endpoints import router as metrics_router
+from server.notifications.endpoints import router as notifications_router
 from server.pioneer.endpoints import router as pioneer_router
 from server.requests.endpoints import router as requests_router
 from server.requests.endpoints import supervision_router
@@ -28,3 +29,4 @@ api_router.include_router(rooms_router)
 api_router.include_router(pioneer_router)
 api_router.include_router(activities_router)
 api_router.include_router(clubs_router)
+api_router.include_router(notifications_router)

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 
-from server.api.deps import current_person, get_database
+from server.api.deps import Caller, current_person, get_database
 from server.db import Database
 from server.errors import NotFound
 from server.resources import static_url
@@ -35,7 +35,7 @@ def may_read_docs(
     if mode == "off":
         raise NotFound("There is no API documentation here.")
     if mode == "signed_in":
-        current_person(request, database, token)  # 401 / 403 as for any API call
+        current_person(database, Caller(request, token))  # 401 / 403 as for any API call
 
 
 def docs_router(openapi_url: str, docs_url: str) -> APIRouter:

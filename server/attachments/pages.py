@@ -8,10 +8,11 @@ inside a sandboxing Content-Security-Policy."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import FileResponse, Response, StreamingResponse
 
 from server.attachments import service as attachment_service
-from server.attachments.storage import IMAGE_TYPES, open_stored
+from server.attachments.storage import IMAGE_TYPES, MissingFile, open_stored
+from server.config import Settings
 from server.errors import NotFound
 from server.exports import content_disposition
 from server.web.deps import DatabaseDep, PagePerson
@@ -26,15 +27,25 @@ INLINE_POLICY = "default-src 'none'; img-src 'self'; sandbox"
 def download(request: Request, attachment_id: int, person: PagePerson, database: DatabaseDep, inline: bool = False) -> Response:
     with database.read() as session:
         attachment = attachment_service.get_downloadable(session, person, attachment_id)
+    return send_stored(
+        request.app.state.settings, attachment.stored_name, attachment.content_type, attachment.original_name,
+        inline=inline, missing=NotFound("No attachment {id} that you may see.", {"id": attachment_id}),
+    )
+
+
+def send_stored(settings: Settings, stored_name: str, content_type: str, original_name: str, *, inline: bool,
+                missing: NotFound) -> Response:
+    """A stored file as a download (or, for an image asked ``inline``, shown in a sandbox):
+    from the local folder the server sends the file itself; from the object store it is
+    streamed through in chunks, never held whole. ``missing`` is raised when the store has no
+    such file (a row whose bytes are gone is a 404, not a 500)."""
     try:
-        path = open_stored(request.app.state.settings, attachment.stored_name)
-    except FileNotFoundError:
-        path = None
-    if path is None or not path.is_file():
-        raise NotFound("No attachment {id} that you may see.", {"id": attachment_id})
-    show_inline = inline and attachment.content_type in IMAGE_TYPES
+        opened = open_stored(settings, stored_name)
+    except MissingFile:
+        raise missing from None
+    show_inline = inline and content_type in IMAGE_TYPES
     headers = {
-        "Content-Disposition": content_disposition("inline" if show_inline else "attachment", attachment.original_name),
+        "Content-Disposition": content_disposition("inline" if show_inline else "attachment", original_name),
         "X-Content-Type-Options": "nosniff",
         # Personal files (ID cards, contracts): kept by no proxy and not on the disk of a
         # shared computer's browser either; no validators, so nothing invites keeping a copy.
@@ -42,9 +53,12 @@ def download(request: Request, attachment_id: int, person: PagePerson, database:
     }
     if show_inline:
         headers["Content-Security-Policy"] = INLINE_POLICY
+    if opened.chunks is not None:
+        headers["Content-Length"] = str(opened.size)
+        return StreamingResponse(opened.chunks, media_type=content_type, headers=headers)
     # With the file's stat given, FileResponse sets its validators now (not when sending), so
     # they can be taken off.
-    response = FileResponse(path, media_type=attachment.content_type, headers=headers, stat_result=path.stat())
+    response = FileResponse(opened.path, media_type=content_type, headers=headers, stat_result=opened.stat)
     for validator in ("etag", "last-modified"):
         del response.headers[validator]
     return response

@@ -1,4 +1,5 @@
-"""Attachment bytes on disk: streamed in chunks into a generated name, typed by content.
+"""Attachment uploads: streamed in chunks into a generated name, typed by content, then kept
+by the configured store (``server/attachments/store.py``: the local folder or an S3 bucket).
 
 Nothing the uploader chose reaches the file system: the stored name is a uuid4 hex, and the
 type comes from the file's first bytes (and, for Office files, the zip's own manifest), never
@@ -6,11 +7,13 @@ from its name or the browser's Content-Type. Types outside the allow-list are re
 or HTML file served back from our origin could run script.
 
 :class:`Staging` holds the files of one form while its transaction runs; if the block fails
-it deletes them, so a rolled-back submission leaves no orphan bytes behind."""
+it deletes them, so a rolled-back submission leaves no orphan bytes behind (in the folder or the
+bucket)."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import uuid
 import zipfile
@@ -20,10 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import BinaryIO
 
+from server.attachments.store import CHUNK, MissingFile, Opened, checked_name, store_for
 from server.config import Settings
 from server.errors import Msg
 
-CHUNK = 64 * 1024
+__all__ = ["CHUNK", "MissingFile", "Opened", "Refused", "Staging", "StoredFile", "open_stored", "staging"]
 HEAD = 16
 
 JPEG, PNG, GIF, WEBP, PDF = "image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"
@@ -43,6 +47,8 @@ EXTENSIONS = {
 _OOXML_PARTS = (("word/", DOCX), ("xl/", XLSX), ("ppt/", PPTX))
 _OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 MAX_NAME = 255
+
+log = logging.getLogger("lianxin.attachments")
 
 
 
@@ -130,22 +136,20 @@ class Staging:
     """The files received for one form. Use through :func:`staging`."""
 
     def __init__(self, settings: Settings):
-        self.directory = settings.attachments_dir
+        self.store = store_for(settings)
         self.max_file = settings.max_upload_bytes
         self.max_total = settings.max_request_upload_bytes
         self.total = 0
         self.files: list[StoredFile] = []
-        self.directory.mkdir(parents=True, exist_ok=True)
-
-    def path_of(self, stored: StoredFile) -> Path:
-        return self.directory / stored.stored_name
+        self.store.prepare()
 
     def receive(self, source: BinaryIO, filename: str | None, field_code: str | None = None) -> StoredFile:
         """Copy ``source`` (an upload's file object) to disk chunk by chunk, hashing and counting
-        as it goes, and stop at the first chunk over a limit. Raises :class:`Refused`."""
+        as it goes, and stop at the first chunk over a limit; then hand the accepted file to the
+        store. Raises :class:`Refused`, or StorageUnavailable when the store cannot take it."""
         name = clean_name(filename)
         stored_name = uuid.uuid4().hex
-        path = self.directory / stored_name
+        path = self.store.spool_path(stored_name)
         digest = hashlib.sha256()
         size = 0
         head = b""
@@ -174,6 +178,7 @@ class Staging:
                         name=name,
                     )
                 )
+            self.store.keep(stored_name, path, content_type, size)
         except BaseException:
             path.unlink(missing_ok=True)
             raise
@@ -183,8 +188,13 @@ class Staging:
         return stored
 
     def discard(self) -> None:
+        """Delete the received files. Runs while another error unwinds: a file the store cannot
+        delete now is logged (an unreferenced object, harmless) rather than hiding that error."""
         for stored in self.files:
-            self.path_of(stored).unlink(missing_ok=True)
+            try:
+                self.store.delete(stored.stored_name)
+            except Exception:
+                log.warning("could not delete the discarded attachment %s", stored.stored_name, exc_info=True)
         self.files.clear()
 
 
@@ -199,9 +209,7 @@ def staging(settings: Settings) -> Iterator[Staging]:
         raise
 
 
-def open_stored(settings: Settings, stored_name: str) -> Path:
-    """The path of a stored file. Stored names are our own uuid hex; check anyway, so that a
-    tampered row can never point outside the folder."""
-    if len(stored_name) != 32 or any(c not in "0123456789abcdef" for c in stored_name):
-        raise FileNotFoundError(stored_name)
-    return settings.attachments_dir / stored_name
+def open_stored(settings: Settings, stored_name: str) -> Opened:
+    """A stored file, to send back; :class:`MissingFile` when the store has none by this name."""
+    checked_name(stored_name)
+    return store_for(settings).open(stored_name)

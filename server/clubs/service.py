@@ -13,6 +13,7 @@ from server.clubs import repository as repo
 from server.enums import ClubJoinPolicy, ClubMemberStatus
 from server.errors import Conflict, Forbidden, InvalidInput, NotFound
 from server.models import Club, ClubMember, Person, utcnow
+from server.notifications import service as notifications
 
 NAME_LIMIT = 100
 DESCRIPTION_LIMIT = 2000
@@ -82,7 +83,9 @@ def join(session: Session, person: Person, club_id: int, *, now: datetime | None
                      joined_at=now if member else None)
     session.add(row)
     session.flush()
-    # notify: club.join_requested to club.lead_id (when pending)
+    if not member:
+        notifications.emit(session, "club.join_requested", ctx={"club_id": club.id}, actor_id=person.id,
+                           params={"name": person.display_name, "club": club.name}, link=f"/clubs/{club.id}")
     return row
 
 
@@ -113,4 +116,5 @@ def decide(session: Session, lead: Person, club_id: int, person_id: int, *, appr
     else:
         session.delete(row)
     session.flush()
-    # notify: club.join_decided to person_id
+    notifications.emit(session, "club.join_decided", ctx={"person_id": person_id}, actor_id=lead.id,
+                       params={"club": club.name}, link=f"/clubs/{club.id}")

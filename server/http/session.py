@@ -59,13 +59,13 @@ class SessionMiddleware:
             if secret and not bearer:
                 found = await anyio.to_thread.run_sync(self._resolve, secret)
                 if found is not None:
-                    state["person"], state["session_csrf"] = found
+                    state["person"], state["session_csrf"], state["unread_notifications"] = found
         await self.app(scope, receive, send)
 
-    def _resolve(self, secret: str) -> tuple[Person, str] | None:
+    def _resolve(self, secret: str) -> tuple[Person, str, int] | None:
         with self.database.read() as session:
-            found = account_service.resolve_token(session, secret, kind="session")
-            return (found[0], found[1].csrf_token) if found else None
+            found = account_service.resolve_session(session, secret)
+            return (found[0], found[1].csrf_token, found[2]) if found else None
 
 
 def client_address(request: Request) -> str:

@@ -28,6 +28,12 @@ from server.models.metric_rollup import (
     MetricEnterpriseDay,
     MetricRollup,
 )
+from server.models.notification import (
+    Notification,
+    NotificationPreference,
+    OutboxAttempt,
+    OutboxMessage,
+)
 from server.models.open311_key import Open311Key, Open311Request
 from server.models.person import Person, PersonRole
 from server.models.pioneer import (
@@ -73,6 +79,10 @@ __all__ = [
     "MetricEnterpriseDay",
     "MetricRollup",
     "ROLLUP_COUNTERS",
+    "Notification",
+    "NotificationPreference",
+    "OutboxAttempt",
+    "OutboxMessage",
     "Open311Key",
     "Open311Request",
     "Person",

@@ -7,6 +7,8 @@ import re
 from urllib.parse import urlsplit
 
 from server.enums import WebhookFormat
+from server.errors import Msg
+from server.notifications.recipients import REQUEST_EVENT_TYPES
 
 MAX_URL = 2000
 MAX_SECRET = 200
@@ -42,8 +44,12 @@ def check_webhook(errors: dict[str, str], *, url: str, format: str, secret: str,
     elif secret and format == WebhookFormat.wecom:
         errors["secret"] = "WeCom group robots do not sign messages: leave the secret empty."
     types = sorted({t.strip() for t in event_types if t.strip()})
+    # Only the events that carry a request go to webhooks (server/notifications/recipients.py).
     if any(not EVENT_TYPE.match(t) for t in types):
-        errors["event_types"] = "Event types look like request.dispatched, separated by commas."
+        errors["event_types"] = "Event types look like new_task or completed, separated by commas."
+    elif unknown := [t for t in types if t not in REQUEST_EVENT_TYPES]:
+        errors["event_types"] = Msg("Unknown event types: {types}. Known: {known}.", types=", ".join(unknown),
+                                    known=", ".join(REQUEST_EVENT_TYPES))
     return {"url": url, "format": WebhookFormat(format) if "format" not in errors else None, "secret": secret,
             "event_types": types or None}
 

@@ -2,7 +2,11 @@
 specification's field order), ready for :mod:`server.open311.formats`.
 
 What the public may see, and only that: a request's document has no requester, no name,
-phone or e-mail — there is no field here that could carry them."""
+phone or e-mail — there is no field here that could carry them. The requester's own words
+(the description, a photo) and the room are published only for requests filed through
+Open311, whose filers chose a public standard; a request made in Lianxin's own forms was
+written for the department that serves it (legal aid, counselling, a member's situation) and
+shows here only as its service, state, dates, department and building."""
 
 from __future__ import annotations
 
@@ -91,33 +95,38 @@ _ROOM = {"zh-Hans": "{}室", "zh-Hant": "{}室", "en": "Room {}"}
 _FLOOR = {"zh-Hans": "{}层", "zh-Hant": "{}層", "en": "Floor {}"}
 
 
-def _address(catalog: Catalog, request: ServiceRequest, locale: str) -> tuple[str | None, str | None]:
+def _address(catalog: Catalog, request: ServiceRequest, locale: str, *,
+             exact: bool) -> tuple[str | None, str | None]:
     """The place from the most specific part to the most general, as the specification
-    asks: room, floor, building, street address (which parse_address reads back)."""
+    asks: room, floor, building, street address (which parse_address reads back). Not
+    ``exact``: the building only (a room in an office building names the enterprise)."""
     building = catalog.buildings.get(request.building_id) if request.building_id else None
     if building is None:
         return None, None
+    room, floor = (request.room, request.floor) if exact else ("", "")
     parts = [
-        _ROOM.get(locale, _ROOM["en"]).format(request.room) if request.room else "",
-        _FLOOR.get(locale, _FLOOR["en"]).format(request.floor) if request.floor else "",
+        _ROOM.get(locale, _ROOM["en"]).format(room) if room else "",
+        _FLOOR.get(locale, _FLOOR["en"]).format(floor) if floor else "",
         localized(building.name, locale),
         building.address,
     ]
-    return ", ".join(p for p in parts if p), rules.address_id(building.code, request.floor, request.room)
+    return ", ".join(p for p in parts if p), rules.address_id(building.code, floor, room)
 
 
 def request_entry(catalog: Catalog, request: ServiceRequest, extra: Open311Request | None, note: str | None,
                   zone: tzinfo, locale: str) -> dict:
     service = catalog.services.get(request.service_id)
     department = catalog.departments.get(request.department_id) if request.department_id else None
-    address, address_id = _address(catalog, request, locale)
+    # Filed through Open311 (``extra``): its filer's words are public; otherwise they are not.
+    published = extra is not None
+    address, address_id = _address(catalog, request, locale, exact=published)
     return {
         "service_request_id": request.number,
         "status": rules.status_of(request.status),
         "status_notes": note or None,
         "service_name": localized(service.name, locale) if service else None,
         "service_code": service.code if service else None,
-        "description": request.description,
+        "description": (request.description or None) if published else None,
         "agency_responsible": localized(department.name, locale) if department else None,
         "service_notice": None,
         "requested_datetime": rules.format_datetime(request.submitted_at, zone),

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from server.enums import RequestStatus
+from server.enums import Action, RequestStatus
 from server.models import Open311Key, Open311Request, Person, RequestEvent, ServiceRequest
 
 Row = tuple[ServiceRequest, Open311Request | None]
@@ -50,12 +50,15 @@ def requests_in_window(
 
 
 def latest_public_notes(session: Session, request_ids: Collection[int]) -> dict[int, str]:
-    """Each request's latest public note (the status_notes), in one query however many."""
+    """Each request's latest public note (the status_notes), in one query however many.
+    Messages 沟通留言 are no status note: Open311's GETs are open to anyone, and a requester's
+    message may hold what only the centre should read (an ID number, a phone)."""
     if not request_ids:
         return {}
     latest = (
         select(func.max(RequestEvent.id))
-        .where(RequestEvent.request_id.in_(list(request_ids)), RequestEvent.public.is_(True), RequestEvent.note != "")
+        .where(RequestEvent.request_id.in_(list(request_ids)), RequestEvent.public.is_(True), RequestEvent.note != "",
+               RequestEvent.action != Action.message)
         .group_by(RequestEvent.request_id)
     )
     rows = session.execute(select(RequestEvent.request_id, RequestEvent.note).where(RequestEvent.id.in_(latest)))

@@ -32,6 +32,7 @@ from server.models import (
     ServiceRequest,
     utcnow,
 )
+from server.notifications import service as notifications
 from server.requests import refusals, routing, supervision
 from server.worktime import WorkCalendar, calendar_for
 
@@ -188,6 +189,8 @@ def _append_event(
         **event_values(from_status, action, to_status or request.status, person, now, note=note, public=public, data=data),
     )
     session.add(event)
+    # The one place a transition's history is written: its notifications go with it.
+    notifications.request_event(session, request, action, actor_id=event.actor_id, data=event.data, now=now)
     return event
 
 

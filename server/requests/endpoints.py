@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
 from server import workflow
-from server.api.deps import DatabaseDep, PersonDep
+from server.api.deps import CallerDep, DatabaseDep, PersonDep
 from server.enums import Action, RequestStatus
 from server.errors import Conflict, NotFound
 from server.i18n_locale import negotiate
@@ -17,6 +17,7 @@ from server.requests import service as request_service
 from server.requests.schemas import (
     ActionBody,
     EventOut,
+    MessageBody,
     OverduePage,
     RequestOut,
     RequestPage,
@@ -49,7 +50,7 @@ ERRORS = {
 def submit_request(
     body: SubmitBody,
     database: DatabaseDep,
-    person: PersonDep,
+    caller: CallerDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
     accept_language: AcceptLanguage = None,
 ) -> RequestOut:
@@ -57,6 +58,8 @@ def submit_request(
     data = request_service.SubmitInput(**body.model_dump())
 
     def work(session):
+        # The busiest write: who asks is checked in its own transaction, not a read before it.
+        person = caller.person_in(session)
         result = request_service.submit(session, person, data, idempotency_key=idempotency_key)
         return result.replayed, presenters.detail(session, person, result.request, locale)
 
@@ -123,6 +126,34 @@ def get_events(number: Annotated[str, Path(max_length=24)], database: DatabaseDe
     with database.read() as session:
         request = repository.get_visible(session, person, number)
         return presenters.events(session, person, request)
+
+
+@router.post(
+    "/{number}/messages",
+    response_model=EventOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Write on a request's conversation (沟通留言); listed with its events",
+    responses={200: {"model": EventOut, "description": "Replayed: the same Idempotency-Key and body again"}, **ERRORS},
+)
+def post_message(
+    number: Annotated[str, Path(max_length=24)],
+    body: MessageBody,
+    database: DatabaseDep,
+    person: PersonDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> EventOut:
+    """A message changes nothing of the request (state, version, clocks). Everyone who may see
+    the request may write; ``internal`` (for staff only) needs its internal history."""
+
+    def work(session):
+        request = repository.get_visible(session, person, number)
+        posted = request_service.post_message(session, person, request, body.text, internal=body.internal,
+                                              idempotency_key=idempotency_key)
+        return posted.replayed, presenters.event(session, posted.event)
+
+    replayed, out = database.run(work)
+    headers = {"Idempotent-Replayed": "true"} if replayed else None
+    return _json(out, status.HTTP_200_OK if replayed else status.HTTP_201_CREATED, headers)
 
 
 @router.post("/{number}/{action}", response_model=RequestOut, summary="Take an action on a request", responses=ERRORS)

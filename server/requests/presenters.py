@@ -155,17 +155,23 @@ def events(session: Session, person: Person, request: ServiceRequest) -> list[Ev
         session, request, include_internal=policy.sees_internal_notes(person, request)
     )
     people = repository.people_by_id(session, {e.actor_id for e in rows})
-    return [
-        EventOut(
-            id=e.id,
-            at=e.at,
-            action=e.action,
-            from_status=e.from_status,
-            to_status=e.to_status,
-            actor=_person(people.get(e.actor_id)),
-            note=e.note,
-            public=e.public,
-            data=e.data or {},
-        )
-        for e in rows
-    ]
+    return [_event(e, people) for e in rows]
+
+
+def event(session: Session, row: RequestEvent) -> EventOut:
+    """One event, as :func:`events` lists it (the caller checked that its reader may see it)."""
+    return _event(row, repository.people_by_id(session, {row.actor_id}))
+
+
+def _event(e: RequestEvent, people: dict[int, Person]) -> EventOut:
+    return EventOut(
+        id=e.id,
+        at=e.at,
+        action=e.action,
+        from_status=e.from_status,
+        to_status=e.to_status,
+        actor=_person(people.get(e.actor_id)),
+        note=e.note,
+        public=e.public,
+        data=e.data or {},
+    )

@@ -47,6 +47,15 @@ class ActionBody(BaseModel):
     _nul = field_validator("note", "comment", "department", "assignee")(_no_nul)
 
 
+class MessageBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=2000, description="The message (沟通留言)")
+    internal: bool = Field(default=False, description="For staff only: never shown to the requester")
+
+    _nul = field_validator("text")(_no_nul)
+
+
 class Ref(BaseModel):
     code: str
     name: str

@@ -1,7 +1,7 @@
 """The request service: every write to a request, for every door (API, pages, CLI).
 
 Submission lives in ``server.requests.submission``, the life-cycle actions in
-``server.requests.actions``; this module is the one callers import
+``server.requests.actions``, the conversation 沟通留言 in ``server.requests.messages``; this module is the one callers import
 (``from server.requests import service as request_service``).
 """
 
@@ -14,6 +14,8 @@ from server.requests.actions import (
     current_state,
     perform,
 )
+from server.requests.messages import MAX_MESSAGE, Posted
+from server.requests.messages import post as post_message
 from server.requests.submission import (
     MAX_DESCRIPTION,
     PHONE_RE,
@@ -29,10 +31,12 @@ __all__ = [
     "DuplicateSubmission",
     "MAX_DESCRIPTION",
     "MAX_EXTENSION_DAYS",
+    "MAX_MESSAGE",
     "MAX_NOTE",
     "PHONE_RE",
     "ActionInput",
     "OnBehalf",
+    "Posted",
     "SubmitInput",
     "Submitted",
     "calendar",
@@ -40,5 +44,6 @@ __all__ = [
     "current_state",
     "orderable_service",
     "perform",
+    "post_message",
     "submit",
 ]

@@ -23,8 +23,10 @@ from server.config import get_settings
 from server.db import per_dialect
 from server.enums import Action, Party, RequestStatus
 from server.errors import Conflict, InvalidInput, Msg
+from server.live import signals as live_signals
 from server.metrics import rollup
 from server.models import IdempotencyKey, Person, RequestEvent, Service, ServiceRequest, utcnow
+from server.notifications import service as notifications
 from server.requests import actions, numbering, routing
 from server.requests.answers import validate_answers
 
@@ -170,6 +172,7 @@ def submit(
                           data={"department": department.code})
         )
     _insert_new_request(session, request, events)
+    live_signals.note_requests(session, [request])  # written past the ORM's flush: the live pages' signal
     rollup.record(session, None, rollup.contribution_of(request))  # the figures count it at once
     if key_id is not None:
         session.connection().execute(_LINK_KEY, {"key_id": key_id, "request_id": request.id})
@@ -201,6 +204,11 @@ def _insert_new_request(session: Session, request: ServiceRequest, events: list[
     connection.execute(_INSERT_EVENT, [{**event, "request_id": request.id} for event in events])
     make_transient_to_detached(request)
     session.add(request)
+    # The first events' notifications (a new task in the queue, filed after a visit), as
+    # actions.perform writes them beside every later event.
+    for event in events:
+        notifications.request_event(session, request, event["action"], actor_id=event["actor_id"],
+                                    data=event["data"], now=event["at"])
 
 
 def _key_insert(dialect_insert):

@@ -40,8 +40,10 @@ from server import paging
 from server.catalog import snapshot
 from server.enums import CLOCK_RUNNING_STATUSES, UNCLAIMED_STATUSES, Action, RequestStatus
 from server.errors import Forbidden, InvalidInput, LianxinError, Msg
+from server.live import signals as live_signals
 from server.metrics.service import ScopeKind, scope_for
 from server.models import IdempotencyKey, Person, RequestEvent, ServiceRequest, utcnow
+from server.notifications import service as notifications
 from server.requests import due
 from server.requests.flags import Flag, flag_for, red_clause
 from server.requests.schemas import OverdueItem
@@ -139,18 +141,33 @@ def stamp_overdue(
     else:
         overdue, stamp, due_at = due.overdue_to_complete_clause(now), T.c.overdue_complete_at, T.c.complete_due_at
     behind = and_(overdue, or_(stamp.is_(None), T.c.flag.is_(None), T.c.flag != Flag.red.value))
-    stmt = select(T.c.id, due_at).where(T.c.status == status, behind).order_by(due_at, T.c.id).limit(limit)
+    stmt = select(T.c.id, due_at, T.c.department_id, stamp).where(T.c.status == status, behind).order_by(due_at, T.c.id).limit(limit)
     if after is not None:
         stmt = stmt.where(or_(due_at > after[0], and_(due_at == after[0], T.c.id > after[1])))
     rows = session.execute(stmt).all()
     if not rows:
         return Stamped(0, None)
     connection = session.connection()
-    changed = connection.execute(
+    written = connection.execute(
         update(T).where(T.c.id.in_([r.id for r in rows]), behind)
-        .values({stamp: func.coalesce(stamp, due_at), T.c.flag: Flag.red.value})
-    ).rowcount
-    return Stamped(changed, (rows[-1][1], rows[-1][0]) if len(rows) == limit else None)
+        .values({stamp: func.coalesce(stamp, due_at), T.c.flag: Flag.red.value}).returning(T.c.id)
+    ).scalars().all()
+    # Newly overdue: the overdue lists and desks showing them change (past the ORM: noted here).
+    live_signals.note_requests(session, [(r.id, r.department_id) for r in rows])
+    # Newly overdue (not stamped before): the handler, the lead and the supervisors are told.
+    unstamped = {r.id for r in rows if r[3] is None}
+    _notify(session, "overdue", sorted(unstamped.intersection(written)), now)
+    return Stamped(len(written), (rows[-1][1], rows[-1][0]) if len(rows) == limit else None)
+
+
+def _notify(session: Session, event_type: str, request_ids: list[int], now: datetime) -> None:
+    """The sweep's notifications (due soon, overdue), in the same transaction as its flags."""
+    for request_id in request_ids:
+        request = session.get(ServiceRequest, request_id)
+        if request is not None:
+            notifications.emit(session, event_type, ctx={"department_id": request.department_id},
+                               params=notifications.request_params(session, request), request=request,
+                               link=f"/requests/{request.number}", now=now)
 
 
 def sweep_batch(session: Session, status: RequestStatus, after_id: int, now: datetime, limit: int | None = None) -> Batch:
@@ -169,7 +186,7 @@ def read_batch(session: Session, status: RequestStatus, after_id: int, limit: in
     red as of then), with what :func:`write_facts` needs."""
     stmt = (
         select(R.id, R.version, R.status, R.submitted_at, R.claim_due_at, R.complete_due_at, R.flag,
-               R.overdue_claim_at, R.overdue_complete_at)
+               R.overdue_claim_at, R.overdue_complete_at, R.department_id)
         .where(R.status == status, R.id > after_id)
         .order_by(R.id)
         .limit(limit or SWEEP_BATCH)
@@ -183,6 +200,8 @@ def write_facts(session: Session, rows: list[Any], now: datetime) -> int:
     """Write the flag and stamps of the ``rows`` read (by :func:`read_batch`) that differ as of
     ``now``, each only if the request is still at the version read. Returns the rows written."""
     changed = 0
+    written: list[tuple[int, int | None]] = []
+    due_soon: list[int] = []
     connection = session.connection()
     for row in rows:
         wanted = facts(
@@ -197,6 +216,13 @@ def write_facts(session: Session, rows: list[Any], now: datetime) -> int:
             {"b_id": row.id, "b_version": row.version, "b_flag": wanted[0], "b_claim": wanted[1], "b_complete": wanted[2]},
         )
         changed += result.rowcount  # 0: a transition changed it meanwhile and set its own flag
+        if result.rowcount:
+            written.append((row.id, getattr(row, "department_id", None)))
+        if result.rowcount and wanted[0] == Flag.blue.value and row.flag != Flag.blue.value:
+            due_soon.append(row.id)
+    # A new colour shows on the desks and lists (past the ORM: noted here for the live pages).
+    live_signals.note_requests(session, written)
+    _notify(session, "due_soon", due_soon, now)
     return changed
 
 

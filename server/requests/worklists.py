@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, defer
 
 from server import paging, policy
 from server.enums import Action, RequestStatus, Role
@@ -35,12 +35,41 @@ Page = paging.Page
 EMPTY = Page([], None)
 
 
+_REQUESTER, _ASSIGNEE = aliased(Person), aliased(Person)
+# A list's state (``state=True``): per row, what decides how it looks. Everything a row shows
+# comes with a new version of the request, except its flag (a rule over these times and the
+# clock) and the people's names; the catalogue's names have their own revision. The pages'
+# ETags are built from this (server.requests.pages.freshness), so a poll of an unchanged
+# list is answered without loading or rendering a single row.
+STATE = (
+    ServiceRequest.id, ServiceRequest.version, ServiceRequest.status, ServiceRequest.submitted_at,
+    ServiceRequest.claim_due_at, ServiceRequest.complete_due_at, _REQUESTER.display_name, _ASSIGNEE.display_name,
+)
+
+
+def _rows(state: bool = False) -> Select:
+    """A list's requests without what no row shows: the description and the answers (JSON,
+    decoded per row) stay in the database; touching them on a listed row is an error, not a
+    query per row. With ``state``, the columns of STATE instead of the requests."""
+    if state:
+        return (
+            select(*STATE)
+            .outerjoin(_REQUESTER, _REQUESTER.id == ServiceRequest.requester_id)
+            .outerjoin(_ASSIGNEE, _ASSIGNEE.id == ServiceRequest.assignee_id)
+        )
+    return select(ServiceRequest).options(
+        defer(ServiceRequest.description, raiseload=True), defer(ServiceRequest.answers, raiseload=True)
+    )
+
+
 def _due(column) -> ColumnElement:
     return func.coalesce(column, literal(_NEVER, UTCDateTime()))
 
 
-def _page(session: Session, stmt: Select, keys: list[paging.Key], name: str, cursor: str | None, limit: int | None) -> Page:
-    return paging.page(session, stmt, keys, name, cursor, limit or PAGE_SIZE)  # PAGE_SIZE read here: tests shorten it
+def _page(session: Session, stmt: Select, keys: list[paging.Key], name: str, cursor: str | None, limit: int | None,
+          state: bool = False) -> Page:
+    return paging.page(session, stmt, keys, name, cursor, limit or PAGE_SIZE,  # PAGE_SIZE read here: tests shorten it
+                       width=len(STATE) if state else 1)
 
 
 # --- the department desk ---------------------------------------------------------------------
@@ -54,6 +83,7 @@ def department_queue(
     cursor: str | None = None,
     limit: int | None = None,
     now: datetime | None = None,
+    state: bool = False,
 ) -> Page:
     """Tasks dispatched to the person's department and not yet claimed (抢单 queue).
 
@@ -64,7 +94,7 @@ def department_queue(
         return EMPTY
     if sort not in QUEUE_SORTS:
         sort = QUEUE_SORTS[0]
-    stmt = select(ServiceRequest).where(
+    stmt = _rows(state).where(
         ServiceRequest.department_id == person.department_id,
         ServiceRequest.status == RequestStatus.dispatched,
     )
@@ -77,30 +107,32 @@ def department_queue(
     else:
         late_first = case((due.overdue_clause(now or utcnow()), 0), else_=1)
         keys = [paging.Key(late_first, "int"), claim_due, ident]
-    return _page(session, stmt, keys, f"queue:{sort}", cursor, limit)
+    return _page(session, stmt, keys, f"queue:{sort}", cursor, limit, state)
 
 
-def my_tasks(session: Session, person: Person, *, cursor: str | None = None, limit: int | None = None) -> Page:
+def my_tasks(session: Session, person: Person, *, cursor: str | None = None, limit: int | None = None,
+             state: bool = False) -> Page:
     """Claimed and suspended requests assigned to this person, due soonest first
     (the (assignee_id, status) index)."""
-    stmt = select(ServiceRequest).where(
+    stmt = _rows(state).where(
         ServiceRequest.assignee_id == person.id, ServiceRequest.status.in_(IN_PROGRESS)
     )
     keys = [paging.Key(_due(ServiceRequest.complete_due_at), "dt"), paging.Key(ServiceRequest.id, "int")]
-    return _page(session, stmt, keys, "mine", cursor, limit)
+    return _page(session, stmt, keys, "mine", cursor, limit, state)
 
 
-def department_tasks(session: Session, person: Person, *, cursor: str | None = None, limit: int | None = None) -> Page:
+def department_tasks(session: Session, person: Person, *, cursor: str | None = None, limit: int | None = None,
+                     state: bool = False) -> Page:
     """For a lead: every claimed or suspended request of the department, whoever holds it,
     due soonest first."""
     policy.require_role(person, Role.lead)
     if not _works_in_department(person):
         return EMPTY
-    stmt = select(ServiceRequest).where(
+    stmt = _rows(state).where(
         ServiceRequest.department_id == person.department_id, ServiceRequest.status.in_(IN_PROGRESS)
     )
     keys = [paging.Key(_due(ServiceRequest.complete_due_at), "dt"), paging.Key(ServiceRequest.id, "int")]
-    return _page(session, stmt, keys, "team", cursor, limit)
+    return _page(session, stmt, keys, "team", cursor, limit, state)
 
 
 def _works_in_department(person: Person) -> bool:
@@ -138,13 +170,14 @@ def staff_load(session: Session, department_id: int | None, *, now: datetime | N
 
 
 def awaiting_dispatch(
-    session: Session, person: Person, *, returned: bool, cursor: str | None = None, limit: int | None = None
+    session: Session, person: Person, *, returned: bool, cursor: str | None = None, limit: int | None = None,
+    state: bool = False,
 ) -> Page:
     """Submitted requests, oldest first: those no routing rule placed (``returned=False``), or
     those a department sent back (``returned=True``). The (status, id) index."""
     policy.require_role(person, Role.dispatcher)
-    stmt = select(ServiceRequest).where(*_awaiting(returned=returned))
-    return _page(session, stmt, [paging.Key(ServiceRequest.id, "int")], f"waiting:{int(returned)}", cursor, limit)
+    stmt = _rows(state).where(*_awaiting(returned=returned))
+    return _page(session, stmt, [paging.Key(ServiceRequest.id, "int")], f"waiting:{int(returned)}", cursor, limit, state)
 
 
 def _awaiting(*, returned: bool) -> tuple[ColumnElement[bool], ...]:
@@ -171,12 +204,13 @@ def awaiting_dispatch_counts(session: Session, person: Person) -> AwaitingCounts
     return AwaitingCounts(new=row[0], returned=row[1])
 
 
-def dispatched_unclaimed(session: Session, person: Person, *, cursor: str | None = None, limit: int | None = None) -> Page:
+def dispatched_unclaimed(session: Session, person: Person, *, cursor: str | None = None, limit: int | None = None,
+                         state: bool = False) -> Page:
     """Dispatched requests nobody has claimed yet (the ones a dispatcher may still transfer),
     oldest first."""
     policy.require_role(person, Role.dispatcher)
-    stmt = select(ServiceRequest).where(ServiceRequest.status == RequestStatus.dispatched)
-    return _page(session, stmt, [paging.Key(ServiceRequest.id, "int")], "dispatched", cursor, limit)
+    stmt = _rows(state).where(ServiceRequest.status == RequestStatus.dispatched)
+    return _page(session, stmt, [paging.Key(ServiceRequest.id, "int")], "dispatched", cursor, limit, state)
 
 
 @dataclass(frozen=True)
@@ -203,3 +237,33 @@ def last_returns(session: Session, request_ids: list[int]) -> dict[int, Return]:
         e.request_id: Return(note=e.note, at=e.at, from_department=(e.data or {}).get("from_department"), actor_id=e.actor_id)
         for e in events
     }
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The requester's latest message on the conversation 沟通留言, for the handler's row: a
+    suspended request waits on it, and only the handler resumes it."""
+
+    note: str
+    at: datetime
+
+
+# The rows that show the requester's reply: the ones someone is handling.
+REPLY_STATUSES = frozenset({RequestStatus.claimed, RequestStatus.suspended})
+
+
+def requester_replies(session: Session, requests: list[ServiceRequest]) -> dict[int, Reply]:
+    """Each handled request's latest public message from its requester, for a whole page in
+    one query (none when no row is being handled)."""
+    ids = [r.id for r in requests if r.status in REPLY_STATUSES]
+    if not ids:
+        return {}
+    latest = (
+        select(func.max(RequestEvent.id))
+        .join(ServiceRequest, ServiceRequest.id == RequestEvent.request_id)
+        .where(RequestEvent.request_id.in_(ids), RequestEvent.action == Action.message, RequestEvent.public.is_(True),
+               RequestEvent.actor_id == ServiceRequest.requester_id)
+        .group_by(RequestEvent.request_id)
+    )
+    events = session.scalars(select(RequestEvent).where(RequestEvent.id.in_(latest)))
+    return {e.request_id: Reply(note=e.note, at=e.at) for e in events}

@@ -32,6 +32,7 @@ from server.enums import LIVE_BOOKING_STATUSES, BookingStatus
 from server.errors import Conflict, Forbidden, InvalidInput, Msg, NotFound
 from server.i18n_text import N_
 from server.models import Booking, Building, Person, Room, utcnow
+from server.notifications import service as notifications
 from server.requests.service import PHONE_RE
 from server.rooms import policy, rules
 from server.rooms import repository as repo
@@ -226,8 +227,18 @@ def book(session: Session, *, room_id: int, starts_at: datetime, ends_at: dateti
         if OVERLAP_GUARD not in str(exc.orig):
             raise
         _raise_conflict(session, booked_by, room.id, starts_at, ends_at)
-    # notify: booking_requested (to the centre) / booking_confirmed (to the booker)
+    if booking.status == BookingStatus.requested:
+        _notify(session, booking, "booking_requested", actor_id=booked_by.id)
+    else:
+        # A confirmation: the booker is told even though they booked it themselves.
+        _notify(session, booking, "booking_confirmed", actor_id=None)
     return booking
+
+
+def _notify(session: Session, booking: Booking, event_type: str, *, actor_id: int | None) -> None:
+    notifications.emit(session, event_type, ctx={"booking_id": booking.id}, actor_id=actor_id,
+                       params={"title": booking.title, "reason": booking.decision_reason},
+                       link=f"/bookings/{booking.id}")
 
 
 def _raise_conflict(session: Session, person: Person, room_id: int, starts_at: datetime, ends_at: datetime,
@@ -275,7 +286,7 @@ def approve(session: Session, booking_id: int, *, by: Person, version: int | Non
     _refuse_state(booking, {BookingStatus.requested})
     booking.status, booking.decided_by_id, booking.decided_at = BookingStatus.approved, by.id, now or utcnow()
     _save(session)
-    # notify: booking_approved (to the booker)
+    _notify(session, booking, "booking_approved", actor_id=by.id)
     return booking
 
 
@@ -296,7 +307,7 @@ def refuse(session: Session, booking_id: int, *, by: Person, reason: str, versio
     booking.status, booking.decided_by_id, booking.decided_at = BookingStatus.refused, by.id, now or utcnow()
     booking.decision_reason = reason
     _save(session)
-    # notify: booking_refused (to the booker, with the reason)
+    _notify(session, booking, "booking_refused", actor_id=by.id)
     return booking
 
 
@@ -338,5 +349,5 @@ def cancel(session: Session, booking_id: int, *, by: Person, reason: str = "", v
     if reason:
         booking.decision_reason = reason
     _save(session)
-    # notify: booking_cancelled (to the booker when the centre cancels)
+    _notify(session, booking, "booking_cancelled", actor_id=by.id)  # the booker cancelling is not told
     return booking

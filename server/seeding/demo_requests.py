@@ -19,7 +19,7 @@ Deliberate approximations, for speed:
   age (the times shrink; due times and durations are still computed from the times written).
 - No urges or co-handling departments.
 - Should the app be writing at the same time, the tracking numbers are still safe: each batch
-  takes its numbers with the same atomic per-day upsert of ``daily_counter`` as a submission.
+  takes its numbers the way a submission takes one (server.requests.numbering).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import functools
 import itertools
 import json
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,12 +51,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from server.db import Database, dialect_insert
+from server.db import Database
 from server.enums import Action, AssignmentMode, Audience, FieldType, RequestStatus, Role
 from server.enums import Rating as RatingValue
 from server.models import (
     Building,
-    DailyCounter,
     Department,
     Enterprise,
     Person,
@@ -68,7 +67,7 @@ from server.models import (
     ServiceRequest,
 )
 from server.models.base import UTCDateTime
-from server.requests import actions, due, flags
+from server.requests import actions, due, flags, numbering
 from server.requests.actions import working_tenths
 from server.worktime import WorkCalendar
 
@@ -735,21 +734,11 @@ def _submission_times(count: int, days: int, now: float, tz: ZoneInfo, rng: rand
 # ── writing ─────────────────────────────────────────────────────────────────
 
 
-def _take_numbers(session: Session, days: dict[str, int]) -> dict[str, int]:
-    """Reserve ``n`` sequence numbers per local day with the same atomic upsert a submission
-    uses; returns the first number reserved per day."""
-    make_insert = dialect_insert(session.get_bind().dialect.name)
-    first = {}
-    for day, n in days.items():
-        stmt = (
-            make_insert(DailyCounter)
-            .values(day=day, last=n)
-            .on_conflict_do_update(index_elements=[DailyCounter.day], set_={"last": DailyCounter.last + n})
-            .returning(DailyCounter.last)
-        )
-        last = session.execute(stmt).scalar_one()
-        first[day] = last - n + 1
-    return first
+def _take_numbers(session: Session, days: dict[str, int]) -> dict[str, Iterator[int]]:
+    """Reserve ``n`` sequence numbers per local day the way a submission takes one
+    (server.requests.numbering); returns them per day, in order."""
+    connection = session.connection()
+    return {day: iter(numbering.take_sequences(connection, day, n)) for day, n in days.items()}
 
 
 def _write_batch(database: Database, rows: list[_Row], tz: ZoneInfo) -> tuple[int, int]:
@@ -766,8 +755,7 @@ def _write_batch(database: Database, rows: list[_Row], tz: ZoneInfo) -> tuple[in
             request_id = next_id
             next_id += 1
             row.request["id"] = request_id
-            row.request["number"] = f"LX-{day}-{sequence[day]:04d}"
-            sequence[day] += 1
+            row.request["number"] = numbering.format_number(day, next(sequence[day]))
             requests.append(row.request)
             for event in row.events:
                 event["request_id"] = request_id

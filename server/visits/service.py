@@ -213,7 +213,8 @@ def file_need(
         session.add(VisitNeed(visit_id=visit.id, request_id=result.request.id, filed_by_id=person.id,
                               created_at=now or utcnow()))
         session.flush()
-        # notify: request_filed_from_visit (the enterprise's contact is told a request was filed for them)
+        # The contact is told (request_filed_from_visit) by the submission's own history hook
+        # (server/notifications/service.py request_event), which sees the visit in its event.
     return result.request
 
 

@@ -37,6 +37,7 @@ TITLES = {
     413: N_("Too large"),
     422: N_("Please check what you entered"),
     500: N_("Something went wrong"),
+    503: N_("Not available just now"),
 }
 MESSAGES = {
     400: N_("The request could not be understood."),

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 MSGID_ARGUMENT = {
     "_": 0, "gettext": 0, "N_": 0, "Msg": 0,
     "LianxinError": 0, "InvalidInput": 0, "NotAuthenticated": 0, "TooManyAttempts": 0, "Forbidden": 0,
-    "NotFound": 0, "Conflict": 0,
+    "NotFound": 0, "Conflict": 0, "StorageUnavailable": 0,
     "_conflict": 2,
 }
 # Calls whose dict arguments map fields to messages.

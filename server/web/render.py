@@ -46,6 +46,8 @@ def base_context(request: Request) -> dict[str, Any]:
         "nav": nav_entries(person, path),
         "person_roles": [r for r in ROLE_ORDER if person is not None and r in person.roles],
         "site_name": request.app.state.settings.site_name.strip(),
+        # Read with the session (server/accounts/service.py resolve_session): no query here.
+        "unread_notifications": getattr(request.state, "unread_notifications", 0),
     }
 
 

@@ -29,13 +29,16 @@ from server.enterprises import pages as enterprise_pages
 from server.http.csrf import csrf_protect
 from server.http.session import SessionMiddleware
 from server.imports import pages as import_pages
+from server.live import pages as live_pages
 from server.metrics.pages import board as public_board
 from server.metrics.pages import routes as supervision_pages
-from server.notifications import webhooks_pages
+from server.notifications import outbox_pages, webhooks_pages
+from server.notifications import pages as notification_pages
 from server.open311 import pages as open311_pages
 from server.pioneer.pages import records as pioneer_record_pages
 from server.pioneer.pages import score as pioneer_pages
 from server.requests.pages import board as dispatch_board
+from server.requests.pages import conversation as conversation_pages
 from server.requests.pages import desk
 from server.requests.pages import detail as request_pages
 from server.requests.pages import finder as finder_pages
@@ -56,6 +59,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     menu_pages.router,
     finder_pages.router,  # before the request page: /requests/export is not a number
     request_pages.router,
+    conversation_pages.router,
+    live_pages.router,
     attachment_pages.router,
     admin_index_page.router,
     import_pages.router,
@@ -81,6 +86,8 @@ PAGE_ROUTERS: list[APIRouter] = [
     pioneer_record_pages.router,
     activity_pages.router,
     club_pages.router,
+    notification_pages.router,
+    outbox_pages.router,
 ]
 
 

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +16,8 @@ from server.enums import Action, Role
 from server.models import AuditEntry, Person, ServiceRequest, utcnow
 from tests.factories import build_world
 from tests.requests.helpers import act, load, submit
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _count(database, model) -> int:
@@ -108,6 +115,32 @@ def test_sweep_closes_requests_left_unrated(database, cli):
     result = cli("sweep")
     assert result.exit_code == 0, result.output
     assert "Closed 1 unrated request(s)." in result.output
+    assert load(database, req.number).status == "closed"
+
+
+def test_sweep_every_runs_as_a_worker_until_sigterm(database, db_url, settings):
+    """`lianxin sweep --every N`, the worker process of docs/DEPLOY.md: sweeps at once, keeps
+    running, and a process manager's SIGTERM ends it with status 0."""
+    build_world(database)
+    long_ago = utcnow() - timedelta(days=30)
+    req = submit(database, "member1", "union.join", answers={"people": 1}, now=long_ago)
+    act(database, "staff1", req.number, Action.claim, now=long_ago)
+    act(database, "staff1", req.number, Action.complete, note="done", now=long_ago)
+    env = {**os.environ, "DATABASE_URL": db_url, "LIANXIN_DATA_DIR": str(settings.data_dir), "PYTHONUNBUFFERED": "1"}
+    worker = subprocess.Popen([sys.executable, "-m", "server.cli", "sweep", "--every", "3600"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = [worker.stdout.readline()]
+        while "SIGTERM" not in lines[-1] and lines[-1] and len(lines) < 10:
+            lines.append(worker.stdout.readline())  # (the sweeper's own log line is among them)
+        assert "Closed 1 unrated request(s)." in lines[0], lines
+        assert "Sweeping every 3600 s; SIGTERM or Ctrl-C stops." in lines[-1], lines
+        assert worker.poll() is None  # still running
+        worker.send_signal(signal.SIGTERM)
+        rest, _ = worker.communicate(timeout=30)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0 and "Stopped." in rest
     assert load(database, req.number).status == "closed"
 
 

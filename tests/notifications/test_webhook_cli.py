@@ -41,11 +41,11 @@ def _hooks(database) -> list[Webhook]:
 def test_add_list_remove(cli, database):
     build_world(database)
     added = cli("webhook", "add", "https://hooks.example/lianxin", "--department", "union",
-                "--event", "request.dispatched")
+                "--event", "new_task")
     assert added.exit_code == 0, added.output
     (hook,) = _hooks(database)
     assert added.output == f"Added webhook {hook.id}.\nIts secret, shown only now: {hook.secret}\n"
-    assert hook.format == "generic" and hook.event_types == ["request.dispatched"] and hook.created_by is None
+    assert hook.format == "generic" and hook.event_types == ["new_task"] and hook.created_by is None
 
     robot = cli("webhook", "add", "https://oapi.dingtalk.com/robot/send?access_token=TOKEN", "--format", "dingtalk",
                 "--secret", "SECxyz123456")
@@ -57,7 +57,7 @@ def test_add_list_remove(cli, database):
     assert len(lines) == 2
     assert "dingtalk" in lines[0] and "(all)" in lines[0] and "https://oapi.dingtalk.com/robot/send?…" in lines[0]
     assert "TOKEN" not in listing.output and "SECxyz123456" not in listing.output and hook.secret not in listing.output
-    assert "union" in lines[1] and "request.dispatched" in lines[1]
+    assert "union" in lines[1] and "new_task" in lines[1]
 
     removed = cli("webhook", "remove", str(hook.id))
     assert removed.exit_code == 0 and removed.output == f"Removed webhook {hook.id}.\n"
@@ -76,7 +76,7 @@ def test_add_list_remove(cli, database):
         (["https://hooks.example/x", "--department", "nope"], "--department: There is no department with this code."),
         (["https://qyapi.weixin.qq.com/x?key=k", "--format", "wecom", "--secret", "s"],
          "--secret: WeCom group robots do not sign messages: leave the secret empty."),
-        (["https://hooks.example/x", "--event", "Not A Type"], "--event: Event types look like request.dispatched"),
+        (["https://hooks.example/x", "--event", "Not A Type"], "--event: Event types look like new_task"),
     ],
 )
 def test_add_refuses_with_a_clear_message(cli, database, args, message):

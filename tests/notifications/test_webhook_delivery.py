@@ -20,7 +20,7 @@ from server.notifications.webhooks import WebhookEvent, deliver_webhook, verify_
 from tests.notifications.webhook_receiver import allow_loopback, running_receiver
 
 EVENT = WebhookEvent(
-    id="evt-0001", type="request.completed", at=datetime(2026, 12, 2, 10, 0, tzinfo=UTC),
+    id="evt-0001", type="completed", at=datetime(2026, 12, 2, 10, 0, tzinfo=UTC),
     request={"number": "LX-20261202-0007", "service": "心理咨询", "status": "待评价", "department": "社工站",
              "requester_name": "李四", "phone": "13900000000"},
     text="工单 LX-20261202-0007 已办结",
@@ -222,8 +222,8 @@ def test_chinese_host_and_path(receiver, loopback_settings, monkeypatch):
 
 def test_events_the_hook_does_not_take_are_skipped(receiver, loopback_settings):
     hook = _hook(receiver.url())
-    hook.event_types = ["request.dispatched"]
+    hook.event_types = ["new_task"]
     result = deliver_webhook(hook, EVENT, loopback_settings)
     assert result.ok and result.status is None and "skipped" in result.answer and receiver.received == []
-    hook.event_types = ["request.completed"]
+    hook.event_types = ["completed"]
     assert deliver_webhook(hook, EVENT, loopback_settings).status == 200

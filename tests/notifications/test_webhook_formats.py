@@ -21,7 +21,7 @@ from server.notifications.webhooks_signing import generic_signature, verify_sign
 NOW = 1_796_000_000.0  # late November 2026
 EVENT = WebhookEvent(
     id="7f1c2d3e-0000-4000-8000-000000000001",
-    type="request.dispatched",
+    type="new_task",
     at=datetime(2026, 12, 2, 10, 30, tzinfo=UTC),
     request={
         "number": "LX-20261202-0042", "service": "法律援助", "status": "待接单", "department": "司法所",
@@ -44,7 +44,7 @@ def _build(hook: Webhook, now: float = NOW):
 def test_generic_body_has_the_public_fields_only():
     sent = _build(_hook(WebhookFormat.generic))
     body = json.loads(sent.body)
-    assert body["id"] == EVENT.id and body["type"] == "request.dispatched"
+    assert body["id"] == EVENT.id and body["type"] == "new_task"
     assert body["time"] == "2026-12-02T18:30:00+08:00"  # ISO 8601, the installation's zone
     assert body["request"] == {
         "number": "LX-20261202-0042", "service": "法律援助", "status": "待接单", "department": "司法所",

@@ -58,12 +58,12 @@ def test_in_the_admin_sections(admin_client):
 
 def test_add_shows_the_secret_once_then_masks_it(admin_client, database):
     response = post(admin_client, "/admin/webhooks", {"url": "https://hooks.example/lianxin", "format": "generic",
-                                                      "department": "union", "event_types": "request.dispatched, request.claimed"})
+                                                      "department": "union", "event_types": "new_task, claimed"})
     assert response.status_code == 200
     (hook,) = _hooks(database)
     assert hook.secret.startswith("whsec_") and len(hook.secret) > 30
     assert hook.secret in response.text  # shown in the answer to the addition
-    assert hook.event_types == ["request.claimed", "request.dispatched"]
+    assert hook.event_types == ["claimed", "new_task"]
     listing = admin_client.get("/admin/webhooks").text
     assert hook.secret not in listing and "••••" + hook.secret[-4:] in listing
     assert "union部" in listing and "https://hooks.example/lianxin" in listing
@@ -88,6 +88,7 @@ def test_robot_keys_in_addresses_are_hidden(admin_client, database):
         ({"url": "https://hooks.example/x", "format": "wecom", "secret": "abc"}, "secret"),
         ({"url": "https://hooks.example/x", "format": "generic", "department": "nope"}, "department"),
         ({"url": "https://hooks.example/x", "format": "generic", "event_types": "Bad Type"}, "event_types"),
+        ({"url": "https://hooks.example/x", "format": "generic", "event_types": "request.dispatched"}, "event_types"),
         ({"url": "https://hooks.example/" + "x" * 2001, "format": "generic"}, "url"),
     ],
 )

@@ -83,6 +83,21 @@ def test_requests_filed_elsewhere_are_listed_too(client, database, world):
     assert document["agency_responsible"] == "legal部"
 
 
+def test_words_written_in_lianxins_forms_stay_private(client, key, database, world):
+    """A request made in Lianxin's own form was written for its department, not the public:
+    Open311 shows its service, state and building, never its description or room."""
+    words = "我在公司遇到劳动纠纷，想咨询律师"
+    private = submit(database, "member2", "legal.aid", description=words,
+                     building_code="A1", floor="2", room="205").number
+    public = file(client, key, description="走廊灯不亮")
+    documents = {d["service_request_id"]: d for d in client.get(f"{BASE}/requests.json").json()}
+    assert documents[private]["description"] is None
+    assert documents[private]["address"] == "A1栋" and documents[private]["address_id"] == "A1"
+    assert documents[public]["description"] == "走廊灯不亮" and "301" in documents[public]["address_id"]
+    for fmt in ("json", "xml"):
+        assert words not in client.get(f"{BASE}/requests/{private}.{fmt}").text
+
+
 def test_the_ninety_day_window(client, database, world):
     now = utcnow()
     old = submit(database, "member1", "legal.aid", now=now - timedelta(days=120)).number

@@ -45,8 +45,11 @@ def test_five_hundred_requests(seeded):
     numbers = [r.number for r in requests]
     assert len(set(numbers)) == 500
     per_day = Counter(n.split("-")[1] for n in numbers)
-    assert counters == {day: max(int(n.split("-")[2]) for n in numbers if n.split("-")[1] == day) for day in per_day}
-    assert all(counters[day] == n for day, n in per_day.items())
+    if seeded.is_sqlite:  # numbers 1..n per day, and the counter at n
+        assert counters == {day: max(int(n.split("-")[2]) for n in numbers if n.split("-")[1] == day) for day in per_day}
+        assert all(counters[day] == n for day, n in per_day.items())
+    else:  # from the sequence (server.requests.numbering): may skip between batches
+        assert set(counters) == set(per_day)
 
     for r in requests:
         history = events[r.id]
@@ -95,7 +98,8 @@ def test_runs_continue_numbers_and_counters(seeded):
     generate_demo_requests(seeded, 60, days=3, seed=2, now=NOW)
     requests, _, _, counters, _ = _everything(seeded)
     assert len({r.number for r in requests}) == 120
-    assert sum(counters.values()) == 120
+    if seeded.is_sqlite:
+        assert sum(counters.values()) == 120
 
 
 def test_closed_requests_are_mostly_rated(seeded):

@@ -104,4 +104,11 @@ def test_internal_note_is_allowed_exactly_where_the_design_says(transition):
 
 
 def test_person_actions_are_the_table_minus_what_only_the_system_does():
-    assert set(A) - {A.submit, A.auto_close} == workflow.PERSON_ACTIONS
+    assert set(A) - workflow.NOT_TRANSITIONS - {A.auto_close} == workflow.PERSON_ACTIONS
+
+
+def test_a_message_is_no_transition():
+    """沟通留言 is history, never a move: no row of the table takes it, from any state."""
+    assert not [t for t in workflow.all_transitions() if t.action in workflow.NOT_TRANSITIONS]
+    for state in S:
+        assert workflow.available_actions(state, set(P)).count(A.message) == 0

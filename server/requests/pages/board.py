@@ -19,8 +19,8 @@ from server.i18n_text import N_
 from server.models import Person
 from server.requests import service as request_service
 from server.requests import worklists
-from server.requests.pages import worklist
-from server.requests.pages.worklist_page import WorkListPage
+from server.requests.pages import freshness, worklist
+from server.requests.pages.worklist_page import SectionQuery, WorkListPage
 from server.web.deps import DatabaseDep, require_roles
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
@@ -53,12 +53,19 @@ Cursor = Annotated[str | None, Query(max_length=200)]
 def _load(database: Database, person: Person, locale: str, *, sections: set[str], cursors: dict[str, str | None]) -> dict:
     """The asked-for sections, the department choices and names: one read, fixed queries."""
     with database.read() as session:
-        queries = {
-            "returned": lambda after: worklists.awaiting_dispatch(session, person, returned=True, cursor=after),
-            "new": lambda after: worklists.awaiting_dispatch(session, person, returned=False, cursor=after),
-            "dispatched": lambda after: worklists.dispatched_unclaimed(session, person, cursor=after),
-        }
+        queries = _queries(session, person)
         return {**PAGE.load(session, person, queries, sections, cursors, locale), **_departments(session, locale)}
+
+
+def _queries(session: Session, person: Person) -> dict[str, SectionQuery]:
+    return {
+        "returned": lambda after, state=False: worklists.awaiting_dispatch(
+            session, person, returned=True, cursor=after, state=state),
+        "new": lambda after, state=False: worklists.awaiting_dispatch(
+            session, person, returned=False, cursor=after, state=state),
+        "dispatched": lambda after, state=False: worklists.dispatched_unclaimed(
+            session, person, cursor=after, state=state),
+    }
 
 
 def _departments(session: Session, locale: str) -> dict:
@@ -83,8 +90,15 @@ def board(
 ) -> Response:
     cursors = {"returned": returned_after, "new": new_after, "dispatched": dispatched_after}
     block = PAGE.block(request, part)
-    context = _load(database, person, locale_for(request), sections=PAGE.wanted(block), cursors=cursors)
-    return PAGE.show(request, context, block=block, done=done, n=n)
+    sections = PAGE.wanted(block)
+    tag = None
+    if block is not None:  # a list fetching itself again: 304 while unchanged (as the desk's)
+        with database.read() as session:
+            tag = PAGE.state_tag(request, session, person, _queries(session, person), sections, cursors)
+        if freshness.matches(request, tag):
+            return freshness.not_modified(tag)
+    context = _load(database, person, locale_for(request), sections=sections, cursors=cursors)
+    return PAGE.show(request, context, block=block, done=done, n=n, tag=tag)
 
 
 @router.post("/dispatch/requests/{number}/{action}")

@@ -12,6 +12,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from server.db import Database
@@ -22,8 +23,8 @@ from server.metrics.pages import strip as figures_strip
 from server.models import Person, utcnow
 from server.requests import service as request_service
 from server.requests import worklists
-from server.requests.pages import worklist
-from server.requests.pages.worklist_page import WorkListPage
+from server.requests.pages import freshness, worklist
+from server.requests.pages.worklist_page import SectionQuery, WorkListPage
 from server.web.deps import DatabaseDep, require_roles
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
@@ -85,20 +86,37 @@ def in_row_message(action: Action, row: worklist.Row | None) -> Msg:
     )
 
 
+def _queries(session: Session, person: Person, sort: str) -> dict[str, SectionQuery]:
+    return {
+        "queue": lambda after, state=False: worklists.department_queue(session, person, sort=sort, cursor=after, state=state),
+        "tasks": lambda after, state=False: worklists.my_tasks(session, person, cursor=after, state=state),
+        "team": lambda after, state=False: worklists.department_tasks(session, person, cursor=after, state=state),
+    }
+
+
+def _needs_staff(person: Person, sections: set[str]) -> bool:
+    # Only a lead assigns, and only on queue and team rows.
+    return person.has_role(Role.lead) and bool(sections & {"queue", "team"})
+
+
+def _state_tag(request: Request, database: Database, person: Person, *, sections: set[str], sort: str,
+               cursors: dict[str, str | None]) -> str:
+    """The ETag of the asked-for block: its rows' state and, for a lead, the assign choices
+    (each colleague's load shows in them)."""
+    with database.read() as session:
+        staff = _staff_choices(session, person) if _needs_staff(person, sections) else []
+        return PAGE.state_tag(request, session, person, _queries(session, person, sort), sections, cursors,
+                              extra=tuple((s.username, s.name, s.load) for s in staff))
+
+
 def _load(database: Database, person: Person, locale: str, *, sections: set[str], sort: str,
           cursors: dict[str, str | None]) -> dict:
     """Everything the asked-for sections show, in one read and a fixed number of queries."""
     is_lead = person.has_role(Role.lead)
     with database.read() as session:
-        queries = {
-            "queue": lambda after: worklists.department_queue(session, person, sort=sort, cursor=after),
-            "tasks": lambda after: worklists.my_tasks(session, person, cursor=after),
-            "team": lambda after: worklists.department_tasks(session, person, cursor=after),
-        }
+        queries = _queries(session, person, sort)
         loaded = PAGE.load(session, person, queries, sections, cursors, locale, keep={"sort": sort})
-        # Only a lead assigns, and only on queue and team rows.
-        needs_staff = is_lead and sections & {"queue", "team"}
-        staff = _staff_choices(session, person) if needs_staff else []
+        staff = _staff_choices(session, person) if _needs_staff(person, sections) else []
         department = worklist.department_name(session, person, locale)
     return {
         "sort": sort,
@@ -142,11 +160,19 @@ def desk(
     sort = _sort(sort)
     cursors = {"queue": queue_after, "tasks": tasks_after, "team": team_after}
     block = PAGE.block(request, part)
-    context = _load(database, person, locale_for(request), sections=PAGE.wanted(block, _all_sections(person)),
-                    sort=sort, cursors=cursors)
+    sections = PAGE.wanted(block, _all_sections(person))
+    tag = None
+    if block is not None:
+        # The live parts (the queue's 15-second poll): unchanged since the copy the browser
+        # holds, they cost a few small queries and no rendering. The tag is read before the
+        # rows, so what is sent is never older than its tag says.
+        tag = _state_tag(request, database, person, sections=sections, sort=sort, cursors=cursors)
+        if freshness.matches(request, tag):
+            return freshness.not_modified(tag)
+    context = _load(database, person, locale_for(request), sections=sections, sort=sort, cursors=cursors)
     if block is None:  # a lead's department figures head the whole page (not its live parts)
         context["figures_strip"] = figures_strip.for_person(database, person, locale_for(request), utcnow())
-    return PAGE.show(request, context, block=block, done=done, n=n)
+    return PAGE.show(request, context, block=block, done=done, n=n, tag=tag)
 
 
 @router.post("/desk/requests/{number}/{action}")

@@ -37,13 +37,20 @@ Number = Annotated[str, Path(max_length=24)]
 @router.get("/requests/{number}")
 def request_page(
     request: Request, number: Number, person: PagePerson, database: DatabaseDep, submitted: bool = False,
-    done: Annotated[str | None, Query(max_length=30)] = None,
+    done: Annotated[str | None, Query(max_length=30)] = None, part: Annotated[str | None, Query(max_length=10)] = None,
+    seen: Annotated[str | None, Query(max_length=12)] = None,
 ) -> Response:
     with database.read() as session:
         found = repository.get_visible(session, person, number)
         context = page_context(session, person, found, locale_for(request))
     context["submitted"] = submitted
     context["panel_done"] = _done(done, context)
+    if part == "live" and is_htmx(request):
+        # The live stream said it changed: the summary and history, swapped out of band, and
+        # the panels when the page's are of another version (they would be refused).
+        context["oob"] = True
+        context["oob_panels"] = seen != str(found.version)
+        return render(request, "requests/detail.html", context, block="live_result")
     return render(request, "requests/detail.html", context)
 
 

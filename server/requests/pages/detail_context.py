@@ -3,6 +3,7 @@ history from the presenters, the files, and the choices the action panels offer.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -89,4 +90,10 @@ def page_context(session: Session, person: Person, request: ServiceRequest, loca
         "values": {},
         "failed_action": None,
         "panel_message": None,
+        # The conversation form 沟通留言: its one-time key (a double click posts once).
+        "may_post_internal": policy.may_post_internal(person, request),
+        "message_key": uuid.uuid4().hex,
+        "message_errors": {},
+        "message_values": {},
+        "message_problem": None,
     }

@@ -84,6 +84,7 @@ EVENT_LABELS = {
     Action.cancel: N_("Cancelled"),
     Action.reject: N_("Rejected"),
     Action.urge: N_("Urged"),
+    Action.message: N_("Message"),
 }
 
 # Said on the request page after an action whose effect is not plain from the page itself (the

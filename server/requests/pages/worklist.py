@@ -37,6 +37,7 @@ class Row:
     return_count: int = 0
     last_return: worklists.Return | None = None
     returned_by: str | None = None  # the name of who sent it back
+    reply: worklists.Reply | None = None  # the requester's latest message, on a handled request
 
     @property
     def number(self) -> str:
@@ -68,6 +69,7 @@ def rows_for(session: Session, person: Person, requests: list[ServiceRequest], l
     summaries = presenters.summaries(session, requests, locale)
     returns = worklists.last_returns(session, [r.id for r in requests if r.return_count]) if with_returns else {}
     actors = repository.people_by_id(session, {r.actor_id for r in returns.values()}) if returns else {}
+    replies = worklists.requester_replies(session, requests)
     rows = []
     for summary, request in zip(summaries, requests, strict=True):
         last_return = returns.get(request.id)
@@ -78,6 +80,7 @@ def rows_for(session: Session, person: Person, requests: list[ServiceRequest], l
             return_count=request.return_count,
             last_return=last_return,
             returned_by=actor.display_name if actor else None,
+            reply=replies.get(request.id),
         ))
     return rows
 

@@ -23,12 +23,13 @@ from starlette.responses import RedirectResponse, Response
 from server.enums import Action
 from server.models import Person
 from server.requests import worklists
-from server.requests.pages import worklist
+from server.requests.pages import freshness, worklist
 from server.requests.pages.panels import parse_action
 from server.web.render import is_htmx, render
 
-# One section's query: given the cursor it was asked after (None for the first rows).
-SectionQuery = Callable[[str | None], worklists.Page]
+# One section's query: given the cursor it was asked after (None for the first rows); with
+# state=True its rows' state only (worklists.STATE), for the block's ETag.
+SectionQuery = Callable[..., worklists.Page]
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class WorkListPage:
         look-ups for the whole screen, so the query count does not grow with the rows.
         ``keep`` is what the page's links carry along (the desk's sort order)."""
         names = [name for name in self.sections if name in wanted]
-        pages = [queries[name](cursors.get(name)) for name in names]
+        pages = [queries[name](cursors.get(name)) for name in names]  # the rows themselves
         loaded = worklist.sections(session, person, pages, locale, with_returns=self.with_returns)
         for name, section in zip(names, loaded, strict=True):
             section.after = cursors.get(name)
@@ -85,10 +86,20 @@ class WorkListPage:
             fragment=f"{self.path}?{urlencode({**page, 'part': f'{section}_rows'})}",
         )
 
-    def show(self, request: Request, context: dict, *, block: str | None, done: str | None, n: str | None) -> Response:
-        """The page or its asked-for block, with the confirmation a redirect asked for."""
+    def state_tag(self, request: Request, session: Session, person: Person, queries: Mapping[str, SectionQuery],
+                  wanted: Collection[str], cursors: Mapping[str, str | None], *, extra: tuple = ()) -> str:
+        """The ETag of the block showing the ``wanted`` sections, from their rows' state: a
+        few small queries, no rows loaded (server.requests.pages.freshness)."""
+        pages = {name: queries[name](cursors.get(name), state=True) for name in self.sections if name in wanted}
+        return freshness.etag(request, person, session, pages, extra=extra)
+
+    def show(self, request: Request, context: dict, *, block: str | None, done: str | None, n: str | None,
+             tag: str | None = None) -> Response:
+        """The page or its asked-for block, with the confirmation a redirect asked for; a
+        block with its ETag ``tag`` (the next poll asks If-None-Match)."""
         context["done"] = worklist.confirmation(self.done, done, n)
-        return render(request, self.template, context, block=block)
+        headers = freshness.headers(tag) if tag else None
+        return render(request, self.template, context, block=block, headers=headers)
 
     def answer_without_script(self, request: Request, action: Action, outcome: worklist.Outcome,
                               reload: Callable[[], dict], **keep: str) -> Response:

@@ -10,16 +10,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from starlette.datastructures import FormData
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from server import policy
-from server.attachments.pages import INLINE_POLICY
-from server.attachments.storage import IMAGE_TYPES, open_stored, staging
+from server.attachments.pages import send_stored
+from server.attachments.storage import IMAGE_TYPES, staging
 from server.catalog import snapshot
 from server.config import get_settings
 from server.enums import FieldType
 from server.errors import InvalidInput, NotFound
-from server.exports import content_disposition
 from server.i18n_text import localized
 from server.models import Person
 from server.requests import service as request_service
@@ -234,20 +233,7 @@ def file_need(request: Request, person: VisitsPerson, database: DatabaseDep, vis
 def photo(request: Request, person: VisitsPerson, database: DatabaseDep, photo_id: int, inline: bool = False) -> Response:
     with database.read() as session:
         found = visit_service.get_photo(session, person, photo_id)
-    try:
-        path = open_stored(request.app.state.settings, found.stored_name)
-    except FileNotFoundError:
-        path = None
-    if path is None or not path.is_file():
-        raise NotFound("No photo {id} that you may see.", {"id": photo_id})
-    show_inline = inline and found.content_type in IMAGE_TYPES
-    headers = {
-        "Content-Disposition": content_disposition("inline" if show_inline else "attachment", found.original_name),
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
-    }
-    if show_inline:
-        headers["Content-Security-Policy"] = INLINE_POLICY
-    response = FileResponse(path, media_type=found.content_type, headers=headers, stat_result=path.stat())
-    for validator in ("etag", "last-modified"):
-        del response.headers[validator]
-    return response
+    return send_stored(
+        request.app.state.settings, found.stored_name, found.content_type, found.original_name, inline=inline,
+        missing=NotFound("No photo {id} that you may see.", {"id": photo_id}),
+    )

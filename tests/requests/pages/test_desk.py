@@ -276,7 +276,7 @@ def test_polling_fragment_is_only_the_queue_block(database, as_user):
     html = response.text.strip()
     assert html.startswith('<section id="desk-queue"') and html.endswith("</section>")
     assert request.number in html and "desk-tasks" not in html and "<html" not in html
-    assert 'hx-trigger="every 15s, refresh-queue from:body, refresh-now"' in html
+    assert 'hx-trigger="every 15s, refresh-queue from:body, refresh-now, sse:changed"' in html
     assert "sort=overdue" in html  # the poll keeps the chosen order
     # Without htmx the same address is the whole page, and a plain link refreshes it.
     page = client.get("/desk?part=queue").text
