@@ -44,7 +44,8 @@ ERRORS = {
     401: {"description": "Not signed in"},
     403: {"description": "Not allowed for you"},
     404: {"description": "No such activity"},
-    409: {"description": "Not in this state or window (full, closed, cancelled, already done)"},
+    409: {"description": "Not in this state or window (full, closed, cancelled, already done), or the room is "
+                         "taken then (booking-conflict, naming the booking in the way)"},
     422: {"description": "Invalid input, with a message per field"},
 }
 

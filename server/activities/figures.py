@@ -62,10 +62,14 @@ def _avg(value) -> float | None:
     return float(value) if value is not None else None
 
 
-def figures(session: Session, *, start: datetime, end: datetime, now: datetime) -> ProgrammeFigures:
-    """Four grouped queries, whatever the period."""
+def figures(session: Session, *, start: datetime, end: datetime, now: datetime,
+            department_id: int | None = None) -> ProgrammeFigures:
+    """Four grouped queries, whatever the period. ``department_id`` keeps the activities that
+    department organised."""
     held = and_(Activity.status == ActivityStatus.scheduled, Activity.starts_at >= start, Activity.starts_at < end,
                 Activity.ends_at <= now)
+    if department_id is not None:
+        held = and_(held, Activity.organiser_department_id == department_id)
     signups = dict(session.execute(
         select(Activity.kind, func.count(Signup.id)).join(Signup, Signup.activity_id == Activity.id)
         .where(held, Signup.status == SignupStatus.signed_up).group_by(Activity.kind)

@@ -11,11 +11,18 @@ from datetime import datetime
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from server.enums import ActivityKind, ActivityStatus, ClubMemberStatus, SignupStatus
+from server.enums import (
+    LIVE_BOOKING_STATUSES,
+    ActivityKind,
+    ActivityStatus,
+    ClubMemberStatus,
+    SignupStatus,
+)
 from server.models import (
     Activity,
     ActivityRating,
     Attendance,
+    Booking,
     Club,
     ClubMember,
     Department,
@@ -268,6 +275,17 @@ def latest_in_series(session: Session, series_id: int) -> Activity | None:
     )
 
 
+def series_room(session: Session, series_id: int) -> tuple[int, int | None] | None:
+    """(room id, booker id) of the latest occurrence of the series that holds a room, if any:
+    what its next occurrences try to book."""
+    row = session.execute(
+        select(Booking.room_id, Booking.booked_by_id).join(Activity, Activity.id == Booking.activity_id)
+        .where(Activity.series_id == series_id, Booking.status.in_(tuple(LIVE_BOOKING_STATUSES)))
+        .order_by(Activity.starts_at.desc()).limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 def series_ids(session: Session) -> list[int]:
     return list(session.scalars(select(Activity.series_id).where(Activity.series_id.is_not(None)).distinct()))
 
@@ -289,7 +307,8 @@ def _month(session: Session, column):
     return func.to_char(column, "YYYY-MM")
 
 
-def speaker_ratings(session: Session, *, start: datetime, end: datetime, speaker_id: int | None = None) -> list[SpeakerMonth]:
+def speaker_ratings(session: Session, *, start: datetime, end: datetime, speaker_id: int | None = None,
+                    department_id: int | None = None) -> list[SpeakerMonth]:
     """Speakers' average speaker rating per month of activities held in [start, end): how a
     speaker does over time. Speakers with an account are grouped by person, others by name."""
     month = _month(session, Activity.starts_at)
@@ -307,6 +326,8 @@ def speaker_ratings(session: Session, *, start: datetime, end: datetime, speaker
     )
     if speaker_id is not None:
         query = query.where(Activity.speaker_id == speaker_id)
+    if department_id is not None:
+        query = query.where(Activity.organiser_department_id == department_id)
     return [
         SpeakerMonth(sid, sname or "", m, n, r, float(avg) if avg is not None else None)
         for sid, sname, m, n, r, avg in session.execute(query)

@@ -146,8 +146,13 @@ def update(session: Session, person: Person, activity_id: int, data: ActivityFie
         room_service.release_for_activity(session, activity.id, by=person, now=now)
         if data.room_id is not None:
             hold_room(session, person, activity, data.room_id, now=now)
-    elif held is not None and held.title != activity.title:
-        held.title = activity.title
+    elif held is not None:
+        room = session.get(Room, held.room_id)
+        people = activity.capacity or room.capacity
+        if people > room.capacity:
+            raise InvalidInput("Please correct the marked fields.", {
+                "capacity": Msg("The room holds at most {capacity} people.", capacity=room.capacity)})
+        held.title, held.expected_people = activity.title, people
     fill_places(session, activity, now=now)
     notifications.emit(session, "activity.changed", ctx={"activity_id": activity.id}, actor_id=person.id,
                        params={"title": activity.title}, link=f"/activities/{activity.id}", now=now)
@@ -218,8 +223,9 @@ def extend_series(session: Session, series_id: int, *, now: datetime | None = No
     length = latest.ends_at - latest.starts_at
     opens = latest.starts_at - latest.signup_opens_at if latest.signup_opens_at else None
     closes = latest.starts_at - latest.signup_closes_at if latest.signup_closes_at else None
-    held = room_service.activity_booking(session, latest.id)
-    booker = session.get(Person, latest.created_by_id) if held is not None and latest.created_by_id else None
+    # The room the series holds (its latest occurrence that has one), booked by the same person.
+    room = repo.series_room(session, series_id)
+    booker = session.get(Person, room[1] or latest.created_by_id) if room is not None else None
     created = []
     for start in starts:
         activity = Activity(
@@ -241,7 +247,7 @@ def extend_series(session: Session, series_id: int, *, now: datetime | None = No
         # The room is taken, or closed that day (a public holiday): the occurrence stands,
         # without a room; its organiser's page says so, and editing it chooses another.
         try:
-            hold_room(session, booker, activity, held.room_id, now=now)
+            hold_room(session, booker, activity, room[0], now=now)
         except LianxinError:
             if activity.created_by_id is not None:
                 notifications.emit(session, "activity.room_unavailable", ctx={"person_id": activity.created_by_id},

@@ -9,6 +9,7 @@ Idempotent by a marker: when any club exists, the programme is taken as loaded."
 
 from __future__ import annotations
 
+import contextlib
 import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,7 +22,8 @@ from server.activities.rules import ActivityFields
 from server.clubs import service as club_service
 from server.config import get_settings
 from server.enums import ActivityAudience, ActivityKind, ClubJoinPolicy, Role
-from server.models import Activity, Club, Department, Person, utcnow
+from server.errors import LianxinError
+from server.models import Activity, Club, Department, Person, Room, utcnow
 
 ORGANISER_USERNAME = "admin1"
 CLUBS = (
@@ -85,6 +87,7 @@ def seed_programme(session: Session, *, now: datetime | None = None, seed: int =
     ), now=made_at)
     activity_service.extend_series(session, theme.series_id, now=now)
     series = list(session.scalars(select(Activity).where(Activity.series_id == theme.series_id)))
+    _hold_the_hall(session, organiser, [a for a in series if a.starts_at > now], now)
 
     lectures = []
     for days, clock, minutes, kind, title, speaker, speaker_name in LECTURES:
@@ -115,6 +118,20 @@ def seed_programme(session: Session, *, now: datetime | None = None, seed: int =
     for activity in [*series, *lectures]:
         _life(session, activity, members, organiser, rng, now)
     return {"clubs": len(clubs), "activities": len(series) + len(lectures) + len(club_activities)}
+
+
+THEME_DAY_ROOM = "多功能报告厅"
+
+
+def _hold_the_hall(session: Session, organiser: Person, activities: list[Activity], now: datetime) -> None:
+    """The coming theme days hold the lecture hall (seeds/rooms.yaml) through the booking rules,
+    so its calendar shows them; a day it is closed or taken keeps just the place's name."""
+    hall = next((r for r in session.scalars(select(Room)) if r.name.get("zh-Hans") == THEME_DAY_ROOM), None)
+    if hall is None:
+        return
+    for activity in activities:
+        with contextlib.suppress(LianxinError):
+            activity_service.hold_room(session, organiser, activity, hall.id, now=now)
 
 
 def _lead_username(club: Club) -> str:

@@ -198,3 +198,31 @@ def test_the_api_refuses_a_taken_room_as_a_booking_conflict(client, database, wo
     assert (made.json()["room_id"], made.json()["booking_status"]) == (world["hall"], "approved")
     with database.read() as session:
         assert session.scalar(select(Person.id).where(Person.username == "admin"))
+
+
+def test_more_places_than_the_room_holds_are_refused_on_an_edit(database, world):
+    activity_id = make_activity(database, world, room_id=world["room"])
+    with pytest.raises(InvalidInput) as refused, database.write() as session:
+        service.update(session, person(session, world, "lead"), activity_id,
+                       fields(world, room_id=world["room"], capacity=80), now=NOW)
+    assert "capacity" in refused.value.errors
+    with database.write() as session:
+        service.update(session, person(session, world, "lead"), activity_id,
+                       fields(world, room_id=world["room"], capacity=45, title="主题党日（改）"), now=NOW)
+    booking = _booking_of(database, activity_id)
+    assert (booking.expected_people, booking.title, booking.status) == (45, "主题党日（改）", BookingStatus.approved)
+
+
+def test_a_series_keeps_its_room_after_an_occurrence_without_one(database, world):
+    # Weekly from 9 Dec; the last occurrence made (in the horizon) finds its slot taken.
+    last = START + timedelta(weeks=11)
+    _book(database, world, start=last)
+    activity_id = make_activity(database, world, room_id=world["room"], repeat_rule="FREQ=WEEKLY;BYDAY=WE")
+    with database.write() as session:
+        series_id = session.get(Activity, activity_id).series_id
+        latest = session.scalar(select(Activity).where(Activity.series_id == series_id).order_by(Activity.starts_at.desc()))
+        assert latest.starts_at == last and _booking_of(database, latest.id) is None
+        added = service.extend_series(session, series_id, now=NOW + timedelta(days=14))
+    assert len(added) == 2
+    for activity in added:
+        assert _booking_of(database, activity.id).room_id == world["room"]

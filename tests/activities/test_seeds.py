@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 
 from server.activities import repository as repo
 from server.enums import ActivityKind
-from server.models import Activity, ActivityRating, Attendance, Club, ClubMember, Person
+from server.models import (
+    Activity,
+    ActivityRating,
+    Attendance,
+    Booking,
+    Club,
+    ClubMember,
+    Person,
+    Room,
+)
 from server.seeding import load_seeds, seed_programme
 
 NOW = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
@@ -34,6 +43,14 @@ def test_the_demo_programme(database):
         given = repo.lectures_given(session, lead1.id, start=datetime(2026, 1, 1, tzinfo=UTC),
                                     end=datetime(2027, 1, 1, tzinfo=UTC), now=NOW)
         assert given and given[0].ratings > 0
+        # The coming theme days hold the lecture hall by a booking (10 Dec, 14 Jan; not a holiday).
+        held = session.execute(
+            select(Activity.starts_at, Room.name).join(Booking, Booking.activity_id == Activity.id)
+            .join(Room, Room.id == Booking.room_id)
+            .where(Activity.kind == ActivityKind.theme_day, Booking.status == "approved")
+        ).all()
+        assert {t.astimezone(zone).date().isoformat() for t, _ in held} >= {"2026-12-10", "2027-01-14"}
+        assert {name["zh-Hans"] for _, name in held} == {"多功能报告厅"}
     with database.write() as session:
         assert seed_programme(session, now=NOW) == {"clubs": 0, "activities": 0}
         assert session.scalar(select(func.count()).select_from(Club)) == 4

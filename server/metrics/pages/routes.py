@@ -116,7 +116,8 @@ def dashboard(
             "month": metric_filters.today(now).strftime("%Y-%m"),
             "visit_figures": visit_section(fmt, session, sel.filters.start, sel.filters.end, sel.filters.department_id),
             "programme_figures": programme_section.section(fmt, session, sel.filters.start, sel.filters.end,
-                                                           sel.filters.department_id, now),
+                                                           sel.filters.department_id, now,
+                                                           details=sel.url("/supervision/programme")),
         }
     return render(request, "supervision/dashboard.html", context)
 
@@ -158,6 +159,36 @@ def staff(
             "staff_columns": views.STAFF_COLUMNS,
         }
     return render(request, "supervision/staff.html", context)
+
+
+@router.get("/supervision/programme")
+def programme(
+    request: Request,
+    person: PagePerson,
+    database: DatabaseDep,
+    department: Code = None,
+    period: Annotated[str | None, Query(max_length=10)] = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+    to: DateText = None,
+) -> Response:
+    """The programme's figures of the period by kind and by speaker, and the speakers' ratings
+    over the months (a lead: the activities their department organised)."""
+    scope = _scope(person)
+    now = utcnow()
+    given = {"department": department, "category": None, "service": None, "building": None, "enterprise": None,
+             "from": from_, "to": to}
+    chosen = periods.choose(period, from_, to, now)
+    fmt = Formats(locale_for(request))
+    with database.read() as session:
+        try:
+            sel = _selection(session, scope, given, chosen, now)
+        except InvalidInput as exc:
+            return _form(request, "supervision/programme.html", session, scope, given, chosen, exc, {"kinds": None})
+        context = {
+            **_common(request, session, scope, sel),
+            **programme_section.page(fmt, session, sel.filters.start, sel.filters.end, sel.filters.department_id, now),
+        }
+    return render(request, "supervision/programme.html", context)
 
 
 @router.get("/supervision/redblack")
