@@ -77,7 +77,9 @@ def create_db_engine(url: str, settings: Settings, *, pooled: bool = True) -> En
         _install_sqlite_hooks(engine, settings)
         _install_nul_guard(engine)
         return engine
-    engine = create_engine(url, pool_pre_ping=True, **pool_args)
+    # No JIT: our queries are short and index-driven; past its cost threshold (a count over
+    # a million-row table) PostgreSQL spent ~40 ms compiling a query that runs in a few.
+    engine = create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"}, **pool_args)
     _install_nul_guard(engine)
     return engine
 
@@ -216,10 +218,17 @@ class Database:
             return work(session)
 
     def analyze(self) -> None:
-        """Refresh the query planner's statistics (after bulk loads)."""
-        with self.engine.connect() as conn:
-            conn.exec_driver_sql("ANALYZE")
-            conn.commit()
+        """Refresh the query planner's statistics (after bulk loads). On PostgreSQL also
+        VACUUM: a freshly loaded table has an empty visibility map, so every index-only scan
+        still reads the table's pages (a count of the open requests over a million: 0.9 s
+        before, 0.14 s after) until autovacuum comes round."""
+        if self.is_sqlite:
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+                conn.commit()
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM (ANALYZE)")  # not inside a transaction
 
     def optimize(self) -> None:
         """SQLite's routine upkeep of planner statistics, cheap when nothing changed much

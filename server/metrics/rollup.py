@@ -28,6 +28,7 @@ UPDATEs need no hook here.
 
 from __future__ import annotations
 
+import random
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -100,10 +101,14 @@ def _adding(table, key: tuple[str, ...], counters: tuple[str, ...]):
     return per_dialect(build)
 
 
-_ADD_ROLLUP = _adding(ROLLUP, _ROLLUP_KEY, ROLLUP_COUNTERS)
-_ADD_DURATION = _adding(DURATION, _DURATION_KEY, ("count",))
-_ADD_ENTERPRISE = _adding(ENTERPRISE, _ENTERPRISE_KEY, ("submitted",))
-_ADD_LEVEL = _adding(LEVEL, _LEVEL_KEY, ("count",))
+# Rows per key on PostgreSQL: each transaction adds to one, picked at random, so writers of the
+# same key (a busy service's day) run side by side instead of queueing on one row lock held to
+# their commit. SQLite runs one writer at a time: one row per key.
+SHARDS = 8
+_ADD_ROLLUP = _adding(ROLLUP, (*_ROLLUP_KEY, "shard"), ROLLUP_COUNTERS)
+_ADD_DURATION = _adding(DURATION, (*_DURATION_KEY, "shard"), ("count",))
+_ADD_ENTERPRISE = _adding(ENTERPRISE, (*_ENTERPRISE_KEY, "shard"), ("submitted",))
+_ADD_LEVEL = _adding(LEVEL, (*_LEVEL_KEY, "shard"), ("count",))
 
 
 def level_counts(durations: Counter) -> Counter:
@@ -143,17 +148,22 @@ class _Difference:
         """Upsert the non-zero rows, table by table, each in key order."""
         connection = session.connection()
         dialect = connection.dialect.name
-        rows = [dict(zip(_ROLLUP_KEY, k, strict=True)) | dict(zip(ROLLUP_COUNTERS, v, strict=True))
+        # One shard for the whole transaction: its rows stay in one global order (no deadlock).
+        shard = random.randrange(SHARDS) if dialect == "postgresql" else 0
+        rows = [dict(zip(_ROLLUP_KEY, k, strict=True)) | dict(zip(ROLLUP_COUNTERS, v, strict=True)) | {"shard": shard}
                 for k, v in sorted(self.rollup.items()) if any(v)]
         if rows:
             connection.execute(_ADD_ROLLUP[dialect], rows)
-        rows = [dict(zip(_DURATION_KEY, k, strict=True), count=n) for k, n in sorted(self.durations.items()) if n]
+        rows = [dict(zip(_DURATION_KEY, k, strict=True), count=n, shard=shard)
+                for k, n in sorted(self.durations.items()) if n]
         if rows:
             connection.execute(_ADD_DURATION[dialect], rows)
-        rows = [dict(zip(_ENTERPRISE_KEY, k, strict=True), submitted=n) for k, n in sorted(self.enterprises.items()) if n]
+        rows = [dict(zip(_ENTERPRISE_KEY, k, strict=True), submitted=n, shard=shard)
+                for k, n in sorted(self.enterprises.items()) if n]
         if rows:
             connection.execute(_ADD_ENTERPRISE[dialect], rows)
-        rows = [dict(zip(_LEVEL_KEY, k, strict=True), count=n) for k, n in sorted(level_counts(self.durations).items()) if n]
+        rows = [dict(zip(_LEVEL_KEY, k, strict=True), count=n, shard=shard)
+                for k, n in sorted(level_counts(self.durations).items()) if n]
         if rows:
             connection.execute(_ADD_LEVEL[dialect], rows)
 

@@ -6,13 +6,18 @@ transaction, never a cache: see server/metrics/rollup.py and its property test.
 0 stands for "none" in the department keys (a primary key column cannot be NULL). The building is
 no key: a day has a few dozen (department, service) rows, eight times fewer than with it, and
 a building filter reads its requests instead.
+
+Every table's key ends in ``shard``: on PostgreSQL each transaction adds its difference to one
+of a few rows per key (server/metrics/rollup.py, SHARDS), so concurrent submissions of one
+service on one day do not queue on one row; readers sum over the shards as they sum over days.
+SQLite (one writer at a time) and the rebuild use shard 0.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.models.base import Base
@@ -47,6 +52,8 @@ class MetricRollup(Base):
     day: Mapped[date] = mapped_column(primary_key=True, comment="submission date, installation time zone")
     department_id: Mapped[int] = mapped_column(primary_key=True, comment="holding it now; 0 = none")
     service_id: Mapped[int] = mapped_column(primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=0, server_default="0",
+                                       comment="which of the key's rows a transaction added to")
 
     submitted: Mapped[int] = mapped_column(default=0)
     dispatched: Mapped[int] = mapped_column(default=0, comment="ever dispatched")
@@ -81,6 +88,8 @@ class MetricDuration(Base):
     day: Mapped[date] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), primary_key=True, comment="dispatch | claim | complete")
     tenths: Mapped[int] = mapped_column(primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=0, server_default="0",
+                                       comment="which of the key's rows a transaction added to")
     count: Mapped[int] = mapped_column(default=0)
 
 
@@ -105,6 +114,8 @@ class MetricDurationLevel(Base):
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     start: Mapped[date] = mapped_column(primary_key=True, comment="the day, or the first day of the month")
     value: Mapped[int] = mapped_column(primary_key=True, comment="tenths (level 1) or whole hours (2, 3)")
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=0, server_default="0",
+                                       comment="which of the key's rows a transaction added to")
     count: Mapped[int] = mapped_column(default=0)
 
 
@@ -116,4 +127,6 @@ class MetricEnterpriseDay(Base):
     day: Mapped[date] = mapped_column(primary_key=True)
     department_id: Mapped[int] = mapped_column(primary_key=True, comment="0 = none")
     enterprise_id: Mapped[int] = mapped_column(primary_key=True)
+    shard: Mapped[int] = mapped_column(SmallInteger, primary_key=True, default=0, server_default="0",
+                                       comment="which of the key's rows a transaction added to")
     submitted: Mapped[int] = mapped_column(default=0)

@@ -69,19 +69,22 @@ def plans_by_enterprise(session: Session, enterprise_ids: Iterable[int]) -> dict
     return {p.enterprise_id: p for p in session.scalars(select(VisitPlan).where(VisitPlan.enterprise_id.in_(ids)))}
 
 
-def accepted_visit_requests(session: Session, service_id: int, since: datetime,
-                            enterprise_ids: Iterable[int] | None = None) -> list[ServiceRequest]:
-    """Requests for a visit (the menu's "enterprise visit") that the centre accepted: claimed
-    since ``since``, not cancelled or rejected. Newest first."""
-    stmt = (
-        select(ServiceRequest)
-        .where(ServiceRequest.service_id == service_id, ServiceRequest.first_claimed_at.is_not(None),
-               ServiceRequest.first_claimed_at >= since, ServiceRequest.enterprise_id.is_not(None),
-               ServiceRequest.status.not_in((RequestStatus.cancelled, RequestStatus.rejected)))
-        .order_by(ServiceRequest.first_claimed_at.desc(), ServiceRequest.id.desc())
-    )
+def newest_accepted_visit_requests(session: Session, service_id: int, since: datetime,
+                                   enterprise_ids: Iterable[int] | None = None) -> list[ServiceRequest]:
+    """Per enterprise, its newest request for a visit (the menu's "enterprise visit") that the
+    centre accepted: claimed since ``since``, not cancelled or rejected. Ranked by the database,
+    so only these rows are loaded (loading the year's every visit request to keep one each cost
+    the supervision page half a second at a million requests, mostly decoding their answers)."""
+    where = [ServiceRequest.service_id == service_id, ServiceRequest.first_claimed_at.is_not(None),
+             ServiceRequest.first_claimed_at >= since, ServiceRequest.enterprise_id.is_not(None),
+             ServiceRequest.status.not_in((RequestStatus.cancelled, RequestStatus.rejected))]
     if enterprise_ids is not None:
-        stmt = stmt.where(ServiceRequest.enterprise_id.in_(list(enterprise_ids)))
+        where.append(ServiceRequest.enterprise_id.in_(list(enterprise_ids)))
+    rank = func.row_number().over(partition_by=ServiceRequest.enterprise_id,
+                                  order_by=(ServiceRequest.first_claimed_at.desc(), ServiceRequest.id.desc()))
+    ranked = select(ServiceRequest.id, rank.label("rank")).where(*where).subquery()
+    stmt = (select(ServiceRequest).join(ranked, ranked.c.id == ServiceRequest.id).where(ranked.c.rank == 1)
+            .order_by(ServiceRequest.first_claimed_at.desc(), ServiceRequest.id.desc()))
     return list(session.scalars(stmt))
 
 

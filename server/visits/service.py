@@ -334,9 +334,9 @@ def compute_plan(session: Session, *, department_id: int | None = None, on: date
     service = snapshot.load(session).service(get_settings().visit_request_service)
     if service is not None and rows:
         since = datetime.combine(on, datetime.min.time(), tzinfo=ZoneInfo(get_settings().timezone)) - REQUEST_WINDOW
-        for request in repository.accepted_visit_requests(session, service.id, since,
-                                                          [r.enterprise.id for r in rows] if enterprise_ids else None):
-            requests.setdefault(request.enterprise_id, request)  # the newest per enterprise
+        for request in repository.newest_accepted_visit_requests(
+                session, service.id, since, [r.enterprise.id for r in rows] if enterprise_ids else None):
+            requests[request.enterprise_id] = request
     lines = []
     for row in rows:
         months = (row.plan.frequency_months if row.plan and row.plan.frequency_months else default_months)

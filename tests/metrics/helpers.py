@@ -21,32 +21,28 @@ from server.models import (
 
 
 def rollup_tables(database: Database) -> tuple[dict, dict, dict, dict]:
-    """The four rollup tables, rows that count anything only (a row taken back to zeros is
-    the same as no row)."""
+    """The four rollup tables, summed over their shards, rows that count anything only (a row
+    taken back to zeros is the same as no row)."""
+    def add(into: dict, key, values) -> None:
+        into[key] = tuple(a + b for a, b in zip(into.get(key, (0,) * len(values)), values, strict=True))
+
+    rows, durations, enterprises, levels = {}, {}, {}, {}
     with database.read() as session:
         counters = [MetricRollup.__table__.c[name] for name in c.ROLLUP_COUNTERS]
-        rows = {
-            (str(r.day), r.department_id, r.service_id): tuple(getattr(r, n) for n in c.ROLLUP_COUNTERS)
-            for r in session.execute(select(MetricRollup.__table__.c.day, MetricRollup.department_id,
-                                            MetricRollup.service_id, *counters))
-        }
-        durations = {
-            (r.scope, r.kind, str(r.day), r.tenths): r.count
-            for r in session.execute(select(MetricDuration.__table__))
-        }
-        enterprises = {
-            (str(r.day), r.department_id, r.enterprise_id): r.submitted
-            for r in session.execute(select(MetricEnterpriseDay.__table__))
-        }
-        levels = {
-            (r.scope, r.level, r.kind, str(r.start), r.value): r.count
-            for r in session.execute(select(MetricDurationLevel.__table__))
-        }
+        for r in session.execute(select(MetricRollup.__table__.c.day, MetricRollup.department_id,
+                                        MetricRollup.service_id, *counters)):
+            add(rows, (str(r.day), r.department_id, r.service_id), tuple(getattr(r, n) for n in c.ROLLUP_COUNTERS))
+        for r in session.execute(select(MetricDuration.__table__)):
+            add(durations, (r.scope, r.kind, str(r.day), r.tenths), (r.count,))
+        for r in session.execute(select(MetricEnterpriseDay.__table__)):
+            add(enterprises, (str(r.day), r.department_id, r.enterprise_id), (r.submitted,))
+        for r in session.execute(select(MetricDurationLevel.__table__)):
+            add(levels, (r.scope, r.level, r.kind, str(r.start), r.value), (r.count,))
     return (
         {k: v for k, v in rows.items() if any(v)},
-        {k: v for k, v in durations.items() if v},
-        {k: v for k, v in enterprises.items() if v},
-        {k: v for k, v in levels.items() if v},
+        {k: v[0] for k, v in durations.items() if v[0]},
+        {k: v[0] for k, v in enterprises.items() if v[0]},
+        {k: v[0] for k, v in levels.items() if v[0]},
     )
 
 

@@ -247,6 +247,17 @@ def test_accepting_an_enterprises_visit_request_puts_it_on_the_plan(database, wo
     assert line.requested is None and line.due == date(2027, 2, 28)
 
 
+def test_of_several_accepted_requests_the_plan_shows_the_newest(database, world, visit_service_code):
+    record(database, "staff1", on=date(2026, 11, 2))
+    first = submit(database, "contact1", visit_service_code, now=datetime(2026, 11, 20, 2, tzinfo=UTC))
+    second = submit(database, "contact1", visit_service_code, now=datetime(2026, 11, 21, 2, tzinfo=UTC))
+    act(database, "staff1", second.number, Action.claim, now=datetime(2026, 11, 24, 2, tzinfo=UTC))
+    act(database, "staff1", first.number, Action.claim, now=datetime(2026, 11, 26, 2, tzinfo=UTC))
+    line = _line(database, "一号企业", date(2026, 12, 2))
+    assert line.requested.number == first.number  # accepted last
+    assert line.due == date(2026, 11, 26)
+
+
 def test_a_cancelled_or_unclaimed_request_leaves_the_plan_alone(database, world, visit_service_code):
     record(database, "staff1", on=date(2026, 11, 2))
     asked = submit(database, "contact1", visit_service_code, now=datetime(2026, 11, 25, 2, tzinfo=UTC))
