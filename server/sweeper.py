@@ -51,10 +51,8 @@ def sweep_programme(database: Database, now: datetime) -> int:
     """Repeating activities get their occurrences up to the horizon (idempotent: the series'
     lock and its unique (series, start) key keep two sweepers from doubling one)."""
     added = database.run(lambda session: activity_service.extend_all_series(session, now=now))
-    # notify: activity.reminder to signed-up people — a day before each activity starts: the
-    # activities starting in (now + 1 day − the sweep interval, now + 1 day], to
-    # repository.signed_up_people(); delivery and its "sent once" record belong to the
-    # notifications, not to the sweep.
+    # The day-before reminders (activity.reminder), each activity once.
+    database.run(lambda session: activity_service.send_reminders(session, now=now))
     return added
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from server.activities import repository as repo
@@ -291,3 +292,24 @@ def feed_owner(session: Session, secret: str) -> Person | None:
         .where(ActivityFeed.token_hash == _digest(secret))
     )
     return person if person is not None and person.active else None
+
+
+REMIND_BEFORE = timedelta(days=1)
+
+
+def send_reminders(session: Session, *, now: datetime) -> int:
+    """The day-before reminder: each scheduled activity starting within a day that has not had
+    one is marked and its people with a place are told, once. The mark and the messages are in
+    one transaction, and the conditional update claims each activity for one sweep only."""
+    claimed = session.execute(
+        sql_update(Activity)
+        .where(Activity.status == ActivityStatus.scheduled, Activity.reminded_at.is_(None),
+               Activity.starts_at > now, Activity.starts_at <= now + REMIND_BEFORE)
+        .values(reminded_at=now)
+        .returning(Activity.id, Activity.title)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for activity_id, title in claimed:
+        notifications.emit(session, "activity.reminder", ctx={"activity_id": activity_id},
+                           params={"title": title}, link=f"/activities/{activity_id}", now=now)
+    return len(claimed)

@@ -65,6 +65,7 @@ class Activity(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     cancelled_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None] = mapped_column(comment="when the day-before reminder went to the signed-up")
 
 
 class Signup(Base):

@@ -33,6 +33,7 @@ class Audience:
     booker = "booker"
     club_lead = "club_lead"
     signed_up = "signed_up"  # everyone with a place or in the queue of an activity
+    with_place = "with_place"  # those with a place at an activity (not the waiting list)
     person = "person"  # the one person the event is about (person_id)
 
 
@@ -90,6 +91,7 @@ EVENTS: dict[str, EventType] = {
     "activity.signed_up": EventType((A.person,), N_("You have a place: {title}"), email=False),
     "activity.waiting": EventType((A.person,), N_("You are on the waiting list: {title}"), email=False),
     "activity.promoted": EventType((A.person,), N_("A place came free, it is yours: {title}")),
+    "activity.reminder": EventType((A.with_place,), N_("Reminder: {title} starts within 24 hours")),
     "activity.room_unavailable": EventType((A.person,), N_("No room could be held for an occurrence of {title}: choose another")),
     "club.join_requested": EventType((A.club_lead,), N_("{name} asks to join {club}")),
     "club.join_decided": EventType((A.person,), N_("Your request to join {club} was decided")),
@@ -124,6 +126,7 @@ LABELS: dict[str, str] = {
     "activity.signed_up": N_("I have a place at an activity"),
     "activity.waiting": N_("I am on an activity's waiting list"),
     "activity.promoted": N_("A place at an activity came free for me"),
+    "activity.reminder": N_("An activity I have a place at starts within a day"),
     "activity.room_unavailable": N_("No room could be held for an activity I organise"),
     "club.join_requested": N_("Someone asks to join my club"),
     "club.join_decided": N_("My request to join a club was decided"),
@@ -187,12 +190,12 @@ def _club_lead(session, ctx):
     return _active(session, [club.lead_id]) if club is not None and club.active else set()
 
 
-def _signed_up(session, ctx):
+def _signed_up(session, ctx, statuses=(SignupStatus.signed_up, SignupStatus.waiting)):
     if ctx.get("activity_id") is None:
         return set()
     return set(session.scalars(
         select(Signup.person_id).join(Person, Person.id == Signup.person_id)
-        .where(Signup.activity_id == ctx["activity_id"], Signup.status != SignupStatus.cancelled, Person.active)
+        .where(Signup.activity_id == ctx["activity_id"], Signup.status.in_(statuses), Person.active)
     ))
 
 
@@ -208,6 +211,7 @@ RESOLVERS: dict[str, Callable[[Session, dict], set[int]]] = {
     A.booker: _booker,
     A.club_lead: _club_lead,
     A.signed_up: _signed_up,
+    A.with_place: lambda session, ctx: _signed_up(session, ctx, (SignupStatus.signed_up,)),
     A.person: lambda session, ctx: _active(session, [ctx.get("person_id")]),
 }
 

@@ -381,3 +381,32 @@ def test_the_sweeper_creates_the_next_occurrences(database, world):
     assert sweep_programme(database, NOW) == 0
     assert sweep_programme(database, NOW + timedelta(days=31)) == 1
     assert sweep_programme(database, NOW + timedelta(days=31)) == 0
+
+
+def test_the_day_before_reminder_goes_once_to_those_with_a_place(database):
+    from server.models import Notification
+    from server.sweeper import sweep_programme
+
+    world = build(database, members=3)
+    soon = make_activity(database, world, capacity=2, starts_at=NOW + timedelta(hours=20))
+    later = make_activity(database, world, starts_at=NOW + timedelta(hours=30))
+    called_off = make_activity(database, world, starts_at=NOW + timedelta(hours=10))
+    with database.write() as session:
+        for name in ("member1", "member2", "member3"):  # member3 waits
+            service.sign_up(session, person(session, world, name), soon, now=NOW)
+        for activity_id in (later, called_off):
+            service.sign_up(session, person(session, world, "member1"), activity_id, now=NOW)
+        service.cancel(session, person(session, world, "lead"), called_off, now=NOW)
+
+    def reminded() -> list[tuple[int, str]]:
+        with database.read() as session:
+            return sorted(session.execute(
+                select(Notification.person_id, Notification.link).where(Notification.event_type == "activity.reminder")
+            ).all())
+
+    sweep_programme(database, NOW)
+    assert reminded() == sorted([(world["member1"], f"/activities/{soon}"), (world["member2"], f"/activities/{soon}")])
+    sweep_programme(database, NOW + timedelta(minutes=5))  # the next sweep: nothing twice
+    assert len(reminded()) == 2
+    sweep_programme(database, NOW + timedelta(hours=7))  # the later one is within a day now
+    assert (world["member1"], f"/activities/{later}") in reminded() and len(reminded()) == 3
