@@ -53,7 +53,7 @@ def main() -> None:
     from server.config import get_settings
     from server.db import Database
     from server.enums import Role
-    from server.models import Person, PersonRole, ServiceRequest
+    from server.models import Enterprise, Person, PersonRole, ServiceRequest
 
     settings = get_settings()
     if not ensure_requests(args, env):  # an older database: bring it to head (the search migration backfills)
@@ -85,6 +85,7 @@ def main() -> None:
             select(Person.display_name, Person.phone).join(ServiceRequest, ServiceRequest.requester_id == Person.id)
             .where(ServiceRequest.id.in_([rng.randint(1, max_id) for _ in range(40)]))
         ))
+        enterprise_names = list(session.scalars(select(Enterprise.name).order_by(Enterprise.id)))
         descriptions = [d for d in session.scalars(
             select(ServiceRequest.description).where(ServiceRequest.id.in_([rng.randint(1, max_id) for _ in range(200)]))
         ) if len(d) >= 8]
@@ -102,6 +103,8 @@ def main() -> None:
         return out
 
     names = [n for n, _ in requesters][:12]
+    # Whole enterprise names and their first four characters (what people type).
+    enterprises = sorted({*enterprise_names, *(n[:4] for n in enterprise_names)})[:12]
     phones = [p[-6:] for _, p in requesters if p][:12]
     one, two, three, five = pieces(1), pieces(2), pieces(3), pieces(5)
     rare = ["鳄", "龘", "麒麟", "量子", "量子计算", "不存在的词语"]  # few or no matches: the worst case
@@ -115,6 +118,7 @@ def main() -> None:
         ("rare / absent terms", supervisor, [(t, {}) for t in rare]),
         ("requester name", supervisor, [(t, {}) for t in names]),
         ("phone (6 digits)", supervisor, [(t, {}) for t in phones]),
+        ("enterprise name", supervisor, [(t, {}) for t in enterprises]),
         ("2 chars + status", supervisor, [(t, status) for t in two]),
         ("3 chars + status", supervisor, [(t, status) for t in three]),
         ("no text, status + flag", supervisor, [("", {"status": ["claimed"], "flag": "red"})] * 6),
@@ -122,6 +126,8 @@ def main() -> None:
         ("lead: 3 characters", lead, [(t, {}) for t in three]),
         ("contact: 2 characters", contact, [(t, {}) for t in two]),
         ("contact: name", contact, [(t, {}) for t in names]),
+        ("lead: requester name", lead, [(t, {}) for t in names]),
+        ("lead: enterprise name", lead, [(t, {}) for t in enterprises]),
     ]
 
     class Params(dict):
