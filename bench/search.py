@@ -5,7 +5,7 @@ rows takes.
 
     .venv/bin/python -m bench.search --data-dir /tmp/lx-search            # SQLite
     .venv/bin/python -m bench.search --database-url postgresql://…/bench   # PostgreSQL
-    options: --requests 1000000 --days 365 --rounds 5 --export-rows 100000
+    options: --requests 1000000 --days 365 --rounds 5 --export-rows 100000 --skip lead:,contact:
 
 The database is built once (lianxin migrate, seed, demo-data, as bench/metrics.py does) and
 reused while it holds the requests asked for; an existing one built before the search migration
@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip", default="", help="comma-separated prefixes of kinds to leave out, e.g. lead:,contact:")
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     env = use_environment(args, args.database_url)
@@ -144,22 +145,28 @@ def main() -> None:
             filters = finder.parse(session, Params({"q": q, **extra}))
             return len(finder.find(session, person, filters).rows)
 
-    print(f"{'kind':28} {'n':>4} {'p50':>8} {'p95':>8} {'p99':>8} {'rows':>6}  target p95 < {TARGET_MS} ms")
+    # "cpu p95": this process's CPU time (on SQLite all of the search's work), which waiting for a
+    # core on a shared machine does not inflate; the verdict stays on wall time.
+    print(f"{'kind':28} {'n':>4} {'p50':>8} {'p95':>8} {'p99':>8} {'rows':>6} {'cpu p95':>8}  target p95 < {TARGET_MS} ms")
     worst = 0.0
+    skip = tuple(p for p in args.skip.split(",") if p)
     for name, person, cases in kinds:
+        if skip and name.startswith(skip):
+            continue
         for q, extra in cases:  # warm-up: statement cache, page cache
             run(person, q, extra)
-        times, rows = [], []
+        times, cpu, rows = [], [], []
         for _ in range(args.rounds):
             for q, extra in cases:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 rows.append(run(person, q, extra))
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
         p95 = percentile(times, 0.95)
         worst = max(worst, p95)
         verdict = "ok" if p95 < TARGET_MS else "SLOW"
         print(f"{name:28} {len(times):4} {percentile(times, .5):6.1f}ms {p95:6.1f}ms {percentile(times, .99):6.1f}ms "
-              f"{statistics.mean(rows):6.1f}  {verdict}", flush=True)
+              f"{statistics.mean(rows):6.1f} {percentile(cpu, .95):6.1f}ms  {verdict}", flush=True)
     print(f"worst p95: {worst:.1f} ms", flush=True)
 
     # An export of N rows: the CSV the streaming response sends, pulled to the end.
