@@ -5,7 +5,7 @@ rows takes.
 
     .venv/bin/python -m bench.search --data-dir /tmp/lx-search            # SQLite
     .venv/bin/python -m bench.search --database-url postgresql://…/bench   # PostgreSQL
-    options: --requests 1000000 --days 365 --rounds 5 --export-rows 100000
+    options: --requests 1000000 --days 365 --rounds 5 --export-rows 100000 --skip lead:,contact:
 
 The database is built once (lianxin migrate, seed, demo-data, as bench/metrics.py does) and
 reused while it holds the requests asked for; an existing one built before the search migration
@@ -44,6 +44,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip", default="", help="comma-separated prefixes of kinds to leave out, e.g. lead:,contact:")
     args = parser.parse_args()
     args.data_dir.mkdir(parents=True, exist_ok=True)
     env = use_environment(args, args.database_url)
@@ -53,7 +54,7 @@ def main() -> None:
     from server.config import get_settings
     from server.db import Database
     from server.enums import Role
-    from server.models import Person, PersonRole, ServiceRequest
+    from server.models import Enterprise, Person, PersonRole, ServiceRequest
 
     settings = get_settings()
     if not ensure_requests(args, env):  # an older database: bring it to head (the search migration backfills)
@@ -85,6 +86,7 @@ def main() -> None:
             select(Person.display_name, Person.phone).join(ServiceRequest, ServiceRequest.requester_id == Person.id)
             .where(ServiceRequest.id.in_([rng.randint(1, max_id) for _ in range(40)]))
         ))
+        enterprise_names = list(session.scalars(select(Enterprise.name).order_by(Enterprise.id)))
         descriptions = [d for d in session.scalars(
             select(ServiceRequest.description).where(ServiceRequest.id.in_([rng.randint(1, max_id) for _ in range(200)]))
         ) if len(d) >= 8]
@@ -102,6 +104,8 @@ def main() -> None:
         return out
 
     names = [n for n, _ in requesters][:12]
+    # Whole enterprise names and their first four characters (what people type).
+    enterprises = sorted({*enterprise_names, *(n[:4] for n in enterprise_names)})[:12]
     phones = [p[-6:] for _, p in requesters if p][:12]
     one, two, three, five = pieces(1), pieces(2), pieces(3), pieces(5)
     rare = ["鳄", "龘", "麒麟", "量子", "量子计算", "不存在的词语"]  # few or no matches: the worst case
@@ -115,6 +119,7 @@ def main() -> None:
         ("rare / absent terms", supervisor, [(t, {}) for t in rare]),
         ("requester name", supervisor, [(t, {}) for t in names]),
         ("phone (6 digits)", supervisor, [(t, {}) for t in phones]),
+        ("enterprise name", supervisor, [(t, {}) for t in enterprises]),
         ("2 chars + status", supervisor, [(t, status) for t in two]),
         ("3 chars + status", supervisor, [(t, status) for t in three]),
         ("no text, status + flag", supervisor, [("", {"status": ["claimed"], "flag": "red"})] * 6),
@@ -122,6 +127,8 @@ def main() -> None:
         ("lead: 3 characters", lead, [(t, {}) for t in three]),
         ("contact: 2 characters", contact, [(t, {}) for t in two]),
         ("contact: name", contact, [(t, {}) for t in names]),
+        ("lead: requester name", lead, [(t, {}) for t in names]),
+        ("lead: enterprise name", lead, [(t, {}) for t in enterprises]),
     ]
 
     class Params(dict):
@@ -138,22 +145,28 @@ def main() -> None:
             filters = finder.parse(session, Params({"q": q, **extra}))
             return len(finder.find(session, person, filters).rows)
 
-    print(f"{'kind':28} {'n':>4} {'p50':>8} {'p95':>8} {'p99':>8} {'rows':>6}  target p95 < {TARGET_MS} ms")
+    # "cpu p95": this process's CPU time (on SQLite all of the search's work), which waiting for a
+    # core on a shared machine does not inflate; the verdict stays on wall time.
+    print(f"{'kind':28} {'n':>4} {'p50':>8} {'p95':>8} {'p99':>8} {'rows':>6} {'cpu p95':>8}  target p95 < {TARGET_MS} ms")
     worst = 0.0
+    skip = tuple(p for p in args.skip.split(",") if p)
     for name, person, cases in kinds:
+        if skip and name.startswith(skip):
+            continue
         for q, extra in cases:  # warm-up: statement cache, page cache
             run(person, q, extra)
-        times, rows = [], []
+        times, cpu, rows = [], [], []
         for _ in range(args.rounds):
             for q, extra in cases:
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 rows.append(run(person, q, extra))
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - started_cpu) * 1000)
         p95 = percentile(times, 0.95)
         worst = max(worst, p95)
         verdict = "ok" if p95 < TARGET_MS else "SLOW"
         print(f"{name:28} {len(times):4} {percentile(times, .5):6.1f}ms {p95:6.1f}ms {percentile(times, .99):6.1f}ms "
-              f"{statistics.mean(rows):6.1f}  {verdict}", flush=True)
+              f"{statistics.mean(rows):6.1f} {percentile(cpu, .95):6.1f}ms  {verdict}", flush=True)
     print(f"worst p95: {worst:.1f} ms", flush=True)
 
     # An export of N rows: the CSV the streaming response sends, pulled to the end.

@@ -1,7 +1,7 @@
 """activity reminders: when the day-before reminder went out (once per activity)
 
 Revision ID: 9b2d6e4f1a37
-Revises: 0715b7a1c2d3
+Revises: b7d40c2e9a13
 Create Date: 2026-12-03 07:45:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 import server.models.base  # noqa: F401  (the models' column types)
 
 revision: str = "9b2d6e4f1a37"
-down_revision: str | None = "0715b7a1c2d3"
+down_revision: str | None = "b7d40c2e9a13"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

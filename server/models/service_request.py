@@ -17,7 +17,8 @@ class ServiceRequest(Base):
         # One index per reason a person may see a request (policy.visibility_clauses), each
         # ending in (status, id): a list filtered by status and paged by id newest first is
         # then one ordered index range, whatever the planner knows of the data.
-        Index("ix_service_request_department_status_id", "department_id", "status", "id"),
+        # (submitted_at last: the metrics' open-now counts of one department read the index alone.)
+        Index("ix_service_request_department_status_id", "department_id", "status", "id", "submitted_at"),
         Index("ix_service_request_cohandler_status_id", "cohandler_department_id", "status", "id"),
         Index("ix_service_request_requester_status_id", "requester_id", "status", "id"),
         Index("ix_service_request_enterprise_status_id", "enterprise_id", "status", "id"),
@@ -43,6 +44,19 @@ class ServiceRequest(Base):
             sqlite_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
             postgresql_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
         ),
+        # The same set for one department (a lead's or a filtered dashboard): one range of the
+        # department's, read from the index alone, whatever the planner's statistics say.
+        Index(
+            "ix_service_request_unclaimed_department",
+            "department_id", "submitted_at", "claim_due_at", "status", "complete_due_at", "first_claimed_at",
+            sqlite_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
+            postgresql_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
+        ),
+        # The finder's search by requester or enterprise (server/requests/search.py): one
+        # person's or enterprise's requests newest first, a range that stops at the page's end
+        # (the visibility indexes above put status before id, so a list of every status sorts).
+        Index("ix_service_request_requester_id", "requester_id", "id"),
+        Index("ix_service_request_enterprise_id", "enterprise_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

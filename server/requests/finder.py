@@ -306,7 +306,7 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
         return []
     if not filters.q:
         return seen
-    found = search.alternatives(session, filters.q)
+    found = search.alternatives(session, filters.q, None if seen is None else or_(*seen))
     if seen is None:
         return [f.condition for f in found]
     # A search condition with its own index finds its rows through it: one query per reason to
@@ -316,7 +316,7 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
     # index on department_id would make the database gather and sort all of its rows first.
     anyone_visible = or_(*seen)
     scans = [f for f in found if not f.driving]
-    few = bool(scans) and _sees_at_most(session, anyone_visible, FEW_VISIBLE)
+    few = bool(scans) and _sees_at_most(session, seen, FEW_VISIBLE)
     out: list[ColumnElement[bool]] = []
     for f in found:
         if f.driving or few:
@@ -328,10 +328,16 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
     return out
 
 
-def _sees_at_most(session: Session, visible: ColumnElement[bool], bound: int) -> bool:
-    """Whether at most ``bound`` requests meet ``visible`` (reads at most bound + 1 index entries)."""
-    inner = select(ServiceRequest.id).where(visible).limit(bound + 1).subquery()
-    return (session.scalar(select(func.count()).select_from(inner)) or 0) <= bound
+def _sees_at_most(session: Session, seen: list[ColumnElement[bool]], bound: int) -> bool:
+    """Whether the reasons to see requests in ``seen`` add up to at most ``bound`` requests: one
+    statement, each reason counted in its own index up to bound + 1 entries. (An OR of them
+    under a LIMIT made SQLite scan the table.) A request seen for two reasons counts twice: the
+    answer only chooses how to search, never what is found."""
+    counts = [
+        select(func.count()).select_from(select(ServiceRequest.id).where(v).limit(bound + 1).subquery()).scalar_subquery()
+        for v in seen
+    ]
+    return (session.scalar(select(sum(counts[1:], counts[0]))) or 0) <= bound
 
 
 def _statement(session: Session, person: Person, filters: Filters, now: datetime) -> Select:

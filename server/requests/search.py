@@ -20,8 +20,17 @@ How the request's own text is searched:
   are the rows the other filters and the person's visibility leave, read in index order. A rare
   short term with no other filter reads more rows (bench/search.py measures it), never a wrong
   answer.
+- three characters or more, on both databases: how dense the term is among the newest
+  requests' texts (:func:`_dense`, at most RECENT rows of one primary-key range) decides
+  between that newest-first scan (dense: a page comes after a few thousand rows) and the
+  trigram index's matches (sparse or rare: the index reads all of them, and they are few).
+  The vocabulary's document counts would read every trigram's whole document list instead,
+  and a phone number's digits are in every request.
 People and enterprises are small tables: their names are matched with LIKE, then their requests
-through the (requester_id / enterprise_id, status, id) indexes.
+through the (requester_id, id) / (enterprise_id, id) indexes, newest first: one alternative per
+matching person or enterprise (up to SPLIT of them), so that each is one ordered index range
+that stops at the page's end; an IN list of them would make the database read and sort all of
+their requests.
 """
 
 from __future__ import annotations
@@ -29,7 +38,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, false, or_, select, text
+from sqlalchemy import ColumnElement, exists, false, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from server.catalog import snapshot
@@ -45,6 +54,11 @@ TRIGRAM = 3
 # short term in one FTS5 query.
 COMMON = 20_000
 MAX_TERMS = 200
+# A phrase with at least DENSE matches among the newest RECENT requests is searched by the scan.
+RECENT = 5000
+DENSE = 50
+# Up to this many matching people (or enterprises) are each an alternative of their own.
+SPLIT = 8
 # At most this many people or enterprises whose name matches widen a search by requester or
 # enterprise (a one-character name search must not turn into an IN list of thousands).
 MAX_NAME_MATCHES = 500
@@ -72,8 +86,9 @@ class Alternative:
     driving: bool = True
 
 
-def alternatives(session: Session, q: str) -> list[Alternative]:
-    """Conditions on ServiceRequest, any of which makes a request match ``q`` (non-empty)."""
+def alternatives(session: Session, q: str, visible: ColumnElement[bool] | None = None) -> list[Alternative]:
+    """Conditions on ServiceRequest, any of which makes a request match ``q`` (non-empty);
+    ``visible``: what the person sees (None: everything), which makes a term common or not."""
     found: list[Alternative] = []
     number = q.upper()
     if NUMBER_START.match(number):
@@ -88,24 +103,30 @@ def alternatives(session: Session, q: str) -> list[Alternative]:
     else:
         # A text that looks like a tracking number searches numbers only: its digits would
         # otherwise read the date trigrams of every request's answers.
-        found.append(_own_text(session, q))
-    people = _matching_people(session, q)
-    if people:
-        found.append(Alternative(ServiceRequest.requester_id.in_(people)))
-    enterprises = _matching_enterprises(session, q)
-    if enterprises:
-        found.append(Alternative(ServiceRequest.enterprise_id.in_(enterprises)))
+        found.append(_own_text(session, q, visible))
+    found += _each(ServiceRequest.requester_id, _matching_people(session, q))
+    found += _each(ServiceRequest.enterprise_id, _matching_enterprises(session, q))
     return found
 
 
-def _own_text(session: Session, q: str) -> Alternative:
+def _each(column, ids: list[int]) -> list[Alternative]:
+    """Requests whose ``column`` is one of ``ids``: an equality each (one ordered index range
+    each), or one IN list when there are many."""
+    if not ids:
+        return []
+    if len(ids) <= SPLIT:
+        return [Alternative(column == i) for i in ids]
+    return [Alternative(column.in_(ids))]
+
+
+def _own_text(session: Session, q: str, visible: ColumnElement[bool] | None) -> Alternative:
     if session.get_bind().dialect.name == "sqlite":
-        return _sqlite_own_text(session, q)
+        return _sqlite_own_text(session, q, visible)
     # PostgreSQL: pg_trgm's GIN index serves ILIKE for three characters or more; a shorter term
     # is the scan (see the module's docstring). A correlated EXISTS, so that a newest-first
     # page of a common term stops at its 50th match.
     body = RequestSearch.body.icontains(q, autoescape=True)
-    if len(q) >= TRIGRAM:
+    if len(q) >= TRIGRAM and not _dense(session, body, visible):
         return Alternative(ServiceRequest.id.in_(select(RequestSearch.request_id).where(body)))
     return _scan(body)
 
@@ -125,49 +146,47 @@ def _phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _matches_at_least(session: Session, query: str, bound: int) -> bool:
-    """Whether the FTS5 query matches more than ``bound`` requests (reads at most bound + 1)."""
-    counted = session.execute(
-        text("SELECT count(*) FROM (SELECT rowid FROM request_fts WHERE request_fts MATCH :query LIMIT :bound)")
-        .bindparams(query=query, bound=bound + 1)
-    ).scalar()
-    return (counted or 0) > bound
+def _dense(session: Session, body: ColumnElement[bool], visible: ColumnElement[bool] | None) -> bool:
+    """Whether at least DENSE of the newest RECENT requests meet ``body`` (and ``visible``): then
+    a newest-first scan finds a page within about RECENT rows. The scan's own test over one
+    primary-key range, stopping at the DENSE-th match (a few milliseconds at most; the index's
+    document counts would read every trigram's whole list, and a phone number's digits are in
+    every request). Visibility counts because a term common in one department may be rare in
+    another's: a lead's scan would then read most of the table."""
+    newest = select(func.max(RequestSearch.request_id)).scalar_subquery()
+    probe = select(RequestSearch.request_id).where(RequestSearch.request_id > newest - RECENT, body)
+    if visible is not None:
+        probe = probe.where(exists().where(ServiceRequest.id == RequestSearch.request_id, visible))
+    matching = probe.limit(DENSE).subquery()
+    return (session.scalar(select(func.count()).select_from(matching)) or 0) >= DENSE
 
 
-def _sqlite_own_text(session: Session, q: str) -> Alternative:
-    """FTS5's trigram index, chosen by what its vocabulary says the term costs:
+def _sqlite_own_text(session: Session, q: str, visible: ColumnElement[bool] | None) -> Alternative:
+    """FTS5's trigram index, or a newest-first scan when the term is common:
 
-    - the trigrams of the term (all of them for 3+ characters; for 1 or 2 characters, every
-      trigram that starts with it — the body ends in two spaces, so each character of the text
-      starts one) with their document counts, from ``request_fts_vocab`` (one index range);
-    - none: no request has the term, found without reading a request;
-    - few documents: the index's matches (an FTS5 phrase, or an OR of the trigrams);
-    - very many: the term is common, so a newest-first scan that stops at the page's end
-      finds its rows sooner than reading every match from the index would."""
+    - three characters or more: the phrase's density among the newest requests (:func:`_dense`)
+      chooses; a term no request has is found empty by the index at once;
+    - one or two characters: a dense term is the scan at once; otherwise every trigram that
+      starts with the term (the body ends in two spaces, so each character of the text starts
+      one), with its document count, from ``request_fts_vocab`` (one index range): none, no
+      request has it; few documents, an OR of the trigrams; very many, the scan, which finds
+      a page of a common term sooner than reading every match from the index would."""
     folded = q.lower()  # the trigram tokenizer folds case
+    body = RequestSearch.body.contains(q, autoescape=True)
     if len(folded) >= TRIGRAM:
-        grams = sorted({folded[i:i + TRIGRAM] for i in range(len(folded) - TRIGRAM + 1)})
-        # One equality per trigram: fts5vocab seeks a term by = (an IN list would read the
-        # whole vocabulary).
-        counts = dict(session.execute(
-            text(" UNION ALL ".join(f"SELECT term, doc FROM request_fts_vocab WHERE term = :t{i}" for i in range(len(grams))))
-            .bindparams(**{f"t{i}": g for i, g in enumerate(grams)})
-        ).all())
-        if len(counts) < len(grams):
-            return Alternative(false())
-        if min(counts.values()) > COMMON and _matches_at_least(session, _phrase(q), COMMON):
-            # Every trigram is common and so is the phrase (digits of a phone number are each
-            # common but together rare: counted, up to the bound, by the index).
-            return _scan(RequestSearch.body.contains(q, autoescape=True))
-        return _fts(_phrase(q))
+        return _scan(body) if _dense(session, body, visible) else _fts(_phrase(q))
+    if _dense(session, body, visible):  # common: no need to read the vocabulary's counts
+        return _scan(body)
     rows = session.execute(
         text("SELECT term, doc FROM request_fts_vocab WHERE term >= :low AND term < :high LIMIT :most")
         .bindparams(low=folded, high=folded + "\U0010ffff", most=MAX_TERMS + 1)
     ).all()
     if not rows:
         return Alternative(false())
-    if len(rows) > MAX_TERMS or sum(doc for _, doc in rows) > COMMON:
-        return _scan(RequestSearch.body.contains(q, autoescape=True))
+    # Common overall but not among what this person sees (the probe said so): the index's
+    # matches, since a scan would read most of the table to fill a page.
+    if len(rows) > MAX_TERMS or (visible is None and sum(doc for _, doc in rows) > COMMON):
+        return _scan(body)
     return _fts(" OR ".join(_phrase(term) for term, _ in rows))
 
 

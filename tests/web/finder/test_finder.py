@@ -91,8 +91,9 @@ def test_each_role_sees_exactly_its_requests_on_every_door(app, client, auth, re
 def test_search_never_reaches_past_what_one_may_see(app, client, auth, requests, monkeypatch, username, q, hidden, way):
     from server.requests import finder
 
-    if way != "index":
+    if way != "index":  # every term common: by the vocabulary's counts and by its density
         monkeypatch.setattr(search, "COMMON", 0)
+        monkeypatch.setattr(search, "DENSE", 0)
     if way == "scan of the table":
         monkeypatch.setattr(finder, "FEW_VISIBLE", 0)
     number = requests[hidden]
@@ -155,8 +156,10 @@ def test_staff_see_their_finished_work(client, auth, database, requests):
 ])
 @pytest.mark.parametrize("common", [search.COMMON, 0], ids=["index", "scan"])
 def test_text_search_finds_the_right_rows(client, auth, requests, monkeypatch, q, found, common):
-    # Both ways SQLite may take (the index, or the scan it picks for a common term).
+    # Both ways the database may take (the index, or the scan it picks for a common term: by
+    # the vocabulary's counts for short terms, by the density among the newest requests).
     monkeypatch.setattr(search, "COMMON", common)
+    monkeypatch.setattr(search, "DENSE", common and search.DENSE)
     assert set(api_numbers(client, auth, "supervisor1", q=q)) == {requests[k] for k in found}
 
 
