@@ -137,6 +137,8 @@ def update(session: Session, person: Person, activity_id: int, data: ActivityFie
     held = room_service.activity_booking(session, activity.id)
     moved = (data.starts_at, data.ends_at, data.room_id) != (
         activity.starts_at, activity.ends_at, held.room_id if held else None)
+    if data.starts_at != activity.starts_at:
+        activity.reminded_at = None  # a new day: the day-before reminder goes again for it
     for name in _EDITABLE:
         setattr(activity, name, getattr(data, name))
     activity.updated_at = now

@@ -41,8 +41,10 @@ def notification_list(request: Request, person: PagePerson, database: DatabaseDe
 
 def _safe_link(link: str) -> str:
     # Only our own pages: a stored link never sends anyone elsewhere.
+    # A backslash or a control character: browsers read "/\\evil" as "//evil", another site.
     parts = urlsplit(link or "")
-    return link if link.startswith("/") and not link.startswith("//") and not parts.netloc else "/notifications"
+    plain = not any(c == "\\" or ord(c) < 32 for c in link or "")
+    return link if plain and link.startswith("/") and not link.startswith("//") and not parts.netloc else "/notifications"
 
 
 @router.post("/notifications/{notification_id:id}/open")

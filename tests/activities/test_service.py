@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from server.activities import repository as repo
 from server.activities import service
@@ -410,3 +410,21 @@ def test_the_day_before_reminder_goes_once_to_those_with_a_place(database):
     assert len(reminded()) == 2
     sweep_programme(database, NOW + timedelta(hours=7))  # the later one is within a day now
     assert (world["member1"], f"/activities/{later}") in reminded() and len(reminded()) == 3
+
+
+def test_a_moved_activity_is_reminded_again_for_its_new_day(database):
+    from server.models import Notification
+    from server.sweeper import sweep_programme
+
+    world = build(database, members=1)
+    soon = make_activity(database, world, starts_at=NOW + timedelta(hours=20))
+    with database.write() as session:
+        service.sign_up(session, person(session, world, "member1"), soon, now=NOW)
+    sweep_programme(database, NOW)
+    with database.write() as session:
+        service.update(session, person(session, world, "lead"), soon,
+                       fields(world, starts_at=NOW + timedelta(days=3)), now=NOW)
+    sweep_programme(database, NOW + timedelta(days=2, hours=6))
+    with database.read() as session:
+        count = session.scalar(select(func.count()).select_from(Notification).where(Notification.event_type == "activity.reminder"))
+    assert count == 2

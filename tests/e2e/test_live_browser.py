@@ -25,7 +25,7 @@ def _no_sideways_scroll(page) -> bool:
 
 
 def _wait_open(page) -> None:
-    page.wait_for_function("window.__sse && window.__sse.open > 0")
+    page.wait_for_function("() => window.__sse && window.__sse.open > 0")
 
 
 def test_a_new_task_appears_on_the_desk_through_the_stream(database, new_page):

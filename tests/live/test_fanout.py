@@ -4,6 +4,7 @@ SQLite and through LISTEN/NOTIFY between app processes on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
@@ -35,6 +36,13 @@ class Recorder:
             original(signal)
 
         setattr(target, name, record)
+
+
+def _run(coroutine):
+    """asyncio.run in a thread of its own: a browser test's Playwright (sync API) may keep an
+    event loop running in this thread when xdist gives the same worker both kinds of test."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def department_id(database, code):
@@ -119,7 +127,7 @@ def test_the_bus_bounds_streams_per_person():
         bus.unsubscribe(a)
         bus.subscribe(1)
 
-    asyncio.run(go())
+    _run(go())
 
 
 @pytest.mark.postgres_only
@@ -143,7 +151,7 @@ def test_two_processes_on_postgresql_hear_each_others_commits(world, database, s
             got_there = await asyncio.wait_for(there.queue.get(), 10)
             return request.id, got_here, got_there
 
-        request_id, got_here, got_there = asyncio.run(go())
+        request_id, got_here, got_there = _run(go())
         assert got_here.touches_request(request_id) and got_there.touches_request(request_id)
         assert got_there.touches_department(department_id(database, "union"))
     finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from server.enums import Role
@@ -86,9 +87,10 @@ def test_nobody_reads_or_marks_anothers(database, signed_in, make_person):
         assert session.get(Notification, ids[0]).read_at is None
 
 
-def test_a_link_elsewhere_is_never_followed(database, signed_in):
+@pytest.mark.parametrize("link", ["//evil.example/x", "/\\evil.example/x", "/\tevil", "https://evil.example/"])
+def test_a_link_elsewhere_is_never_followed(database, signed_in, link):
     client = signed_in(Role.member, username="mia")
-    ids = _notify(database, "mia", link="//evil.example/x")
+    ids = _notify(database, "mia", link=link)
     token = csrf_from(client.get("/notifications").text)
     response = client.post(f"/notifications/{ids[0]}/open", data={"csrf_token": token}, follow_redirects=False)
     assert response.headers["location"] == "/notifications"

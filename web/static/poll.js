@@ -2,8 +2,12 @@
 // a timer (hx-trigger="every 15s"); this skips a round while the tab is hidden, or while the
 // person is working inside the section (focus in it, or a form field changed and not yet
 // sent), so a refresh never throws away what they were doing. On returning to the tab the
-// section refreshes at once.
+// section refreshes at once. After the person acts inside a section (claims, dispatches), its
+// refreshes wait a few seconds, so the answer in the row (taken, or who has it) can be read
+// before a live update or the timer replaces it; the refresh then runs once.
 (function () {
+  var READ_MS = 8000;
+
   function fieldChanged(section) {
     var fields = section.querySelectorAll("input, textarea, select");
     for (var i = 0; i < fields.length; i++) {
@@ -27,10 +31,35 @@
     return document.hidden || (active && active !== document.body && section.contains(active)) || fieldChanged(section);
   }
 
+  function refreshLater(section, wait) {
+    if (section.getAttribute("data-refresh-due")) return;
+    section.setAttribute("data-refresh-due", "1");
+    setTimeout(function () {
+      section.removeAttribute("data-refresh-due");
+      var live = (section.getAttribute("hx-trigger") || "").indexOf("sse:changed") >= 0;
+      if (window.htmx && document.contains(section)) window.htmx.trigger(section, live ? "sse:changed" : "refresh-now");
+    }, wait);
+  }
+
   document.addEventListener("htmx:beforeRequest", function (evt) {
-    var section = evt.detail.elt;
-    // Only the section's own refresh; the forms and links inside it go through.
-    if (section.hasAttribute && section.hasAttribute("data-poll") && busy(section)) {
+    var elt = evt.detail.elt;
+    if (!elt.hasAttribute || !elt.hasAttribute("data-poll")) {
+      // A form or link inside a refreshing section: it goes through, and the section notes when.
+      // A refresh of the section already on its way would land after this answer and wipe
+      // it: abort it, and refresh once the answer has been read.
+      var outer = elt.closest && elt.closest("[data-poll]");
+      if (outer) {
+        outer.setAttribute("data-acted-at", String(Date.now()));
+        if (window.htmx) window.htmx.trigger(outer, "htmx:abort");
+        refreshLater(outer, READ_MS);
+      }
+      return;
+    }
+    var since = Date.now() - Number(elt.getAttribute("data-acted-at") || 0);
+    if (since < READ_MS) {
+      evt.preventDefault();
+      refreshLater(elt, READ_MS - since);
+    } else if (busy(elt)) {
       evt.preventDefault();
     }
   });

@@ -263,8 +263,11 @@ def test_bad_filter_values_are_4xx_never_500(app, client, auth, requests, params
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     page = client_for(app, "supervisor1")
-    for path in ("/requests", "/requests/export?format=csv"):
-        answer = page.get(path, params=params)
+    doors = [("/requests", params)]
+    if "cursor" not in params:  # the export has no pages: it reads no cursor
+        doors.append(("/requests/export", {"format": "csv", **params}))
+    for path, query in doors:
+        answer = page.get(path, params=query)
         assert 400 <= answer.status_code < 500 and "text/html" in answer.headers["content-type"], (path, answer.status_code)
 
 
