@@ -9,7 +9,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -22,35 +21,17 @@ from sqlalchemy.pool import NullPool
 
 from server.models import IdempotencyKey, ServiceRequest
 from tests.factories import PASSWORD, build_world
+from tests.processes import free_port, start_serve
 
 pytestmark = pytest.mark.postgres_only  # several processes on one database: PostgreSQL's case
 
 BODY = {"service_code": "union.join", "description": "graceful", "answers": {"people": 2, "kind": "new"}}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(db_url: str, data_dir: Path, port: int, *args: str) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": db_url, "LIANXIN_DATA_DIR": str(data_dir),
            "LIANXIN_PASSWORD_HASHING": "fast", "LIANXIN_SWEEP_INTERVAL_SECONDS": "0", "LIANXIN_LOG_LEVEL": "WARNING"}
-    process = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port), *args],
-                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise AssertionError("the server did not start")
-        time.sleep(0.1)
-    process.kill()
-    raise AssertionError("the server did not become ready")
+    return start_serve(env, port, *args, ready_within=60)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -97,7 +78,7 @@ def _numbers(database) -> tuple[set[str], int]:
 
 def test_sigterm_finishes_the_request_in_flight_and_accepts_no_new_one(database, db_url, tmp_path):
     build_world(database)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = _serve(db_url, tmp_path / "data", port)
     blocker = create_engine(db_url, poolclass=NullPool)
@@ -140,7 +121,7 @@ def test_sigterm_finishes_the_request_in_flight_and_accepts_no_new_one(database,
 
 def test_a_rolling_restart_of_two_workers_loses_no_acknowledged_submission(database, db_url, tmp_path):
     build_world(database)
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = _serve(db_url, tmp_path / "data", port, "--workers", "2")
     acknowledged: dict[str, str] = {}

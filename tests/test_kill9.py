@@ -9,9 +9,6 @@ from __future__ import annotations
 import os
 import random
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -21,45 +18,21 @@ from sqlalchemy import func, select, text
 
 from server.models import IdempotencyKey, ServiceRequest
 from tests.factories import PASSWORD, build_world
+from tests.processes import free_port, start_serve
 
 CYCLES = int(os.environ.get("LIANXIN_KILL_CYCLES") or (50 if os.environ.get("CI") else 8))
 BODY = {"service_code": "union.join", "description": "kill -9", "answers": {"people": 2, "kind": "new"}}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(env: dict, port: int) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "server.cli", "serve", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise AssertionError("the server did not start")
-        time.sleep(0.05)
-    process.kill()
-    raise AssertionError("the server did not become ready")
-
-
 def test_no_acknowledged_request_is_lost_or_doubled_by_kill_9(database, db_url, settings, tmp_path):
     build_world(database)
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": db_url, "LIANXIN_DATA_DIR": str(tmp_path / "data"),
            "LIANXIN_PASSWORD_HASHING": "fast", "LIANXIN_SWEEP_INTERVAL_SECONDS": "0", "LIANXIN_LOG_LEVEL": "WARNING"}
     base = f"http://127.0.0.1:{port}"
     acknowledged: dict[str, str] = {}  # idempotency key → number
     unanswered: list[str] = []  # keys whose answer the crash swallowed
-    process = _start(env, port)
+    process = start_serve(env, port)
     try:
         token = httpx.post(f"{base}/api/v1/auth/token", data={"username": "member1", "password": PASSWORD}).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
@@ -86,7 +59,7 @@ def test_no_acknowledged_request_is_lost_or_doubled_by_kill_9(database, db_url, 
             process.wait()
             stop.set()
             writer.join()
-            process = _start(env, port)
+            process = start_serve(env, port)
             # The client retries what it never heard back about: at most one request per key.
             with httpx.Client(base_url=base, headers=headers, timeout=5) as client:
                 while unanswered:
