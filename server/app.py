@@ -16,6 +16,7 @@ from server.attachments.store import store_for
 from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
 from server.db import Database
+from server.exit_signal import on_exit_signal
 from server.live.bus import install as install_live
 from server.notifications.worker import Worker
 from server.open311 import endpoints as open311
@@ -58,7 +59,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if worker:
             worker.start()
         try:
-            yield
+            # The live streams end at the exit signal itself, not after uvicorn has waited
+            # --shutdown-timeout for them: only the requests in flight hold a shutdown.
+            with on_exit_signal(live.bus.close):
+                yield
         finally:
             if worker:
                 worker.stop()

@@ -1,7 +1,8 @@
-"""Graceful shutdown of the real server (`lianxin serve`, uvicorn on loopback, PostgreSQL):
-SIGTERM stops accepting connections but lets a request in flight finish and answer; a rolling
-restart of 2 workers (SIGHUP: each replaced by a new one that serves before the old stops)
-under steady submissions loses no acknowledged request and files none twice."""
+"""Graceful shutdown of the real server (`lianxin serve`, uvicorn on loopback):
+SIGTERM stops accepting connections but lets a request in flight finish and answer; open live
+streams end at once instead of holding the stop for --shutdown-timeout; a rolling restart of 2
+workers (SIGHUP: each replaced by a new one that serves before the old stops) under steady
+submissions loses no acknowledged request and files none twice (PostgreSQL: several processes)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,15 @@ import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.pool import NullPool
 
+from server.accounts import service as account_service
+from server.accounts.people_repository import person_by_username
+from server.http.session import SESSION_COOKIE
 from server.models import IdempotencyKey, ServiceRequest
 from tests.factories import PASSWORD, build_world
 from tests.processes import free_port, start_serve
 
-pytestmark = pytest.mark.postgres_only  # several processes on one database: PostgreSQL's case
+# Several processes on one database, or a request held by a table lock: PostgreSQL's case.
+postgres_only = pytest.mark.postgres_only
 
 BODY = {"service_code": "union.join", "description": "graceful", "answers": {"people": 2, "kind": "new"}}
 
@@ -76,6 +81,7 @@ def _numbers(database) -> tuple[set[str], int]:
     return numbers, keyed
 
 
+@postgres_only
 def test_sigterm_finishes_the_request_in_flight_and_accepts_no_new_one(database, db_url, tmp_path):
     build_world(database)
     port = free_port()
@@ -119,6 +125,49 @@ def test_sigterm_finishes_the_request_in_flight_and_accepts_no_new_one(database,
         _stop(process)
 
 
+def test_open_live_streams_do_not_hold_a_sigterm(database, db_url, tmp_path):
+    """Two pages open on the live stream: SIGTERM ends both streams and the process exits in
+    seconds, not after the 30 s --shutdown-timeout. The streams end without ``event: close``,
+    so the browsers reconnect to the worker that serves next instead of giving up."""
+    build_world(database)
+    cookie = database.run(lambda session: account_service.issue_token(
+        session, person_by_username(session, "staff1"), kind="session")[0])
+    port = free_port()
+    process = _serve(db_url, tmp_path / "data", port)
+    received: list[list[str]] = [[], []]
+    opened = threading.Barrier(3, timeout=20)
+
+    def follow(lines: list[str]) -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={SESSION_COOKIE: cookie},
+                          timeout=httpx.Timeout(10, read=60)) as client, \
+                client.stream("GET", "/live", params={"topic": "desk"}) as response:
+            lines.append(str(response.status_code))
+            opened.wait()
+            lines.extend(response.iter_lines())
+
+    readers = [threading.Thread(target=follow, args=(lines,), daemon=True) for lines in received]
+    try:
+        for reader in readers:
+            reader.start()
+        opened.wait()
+        time.sleep(0.3)  # both streams are past their first line
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) in (0, -signal.SIGTERM)
+        took = time.monotonic() - started
+        for reader in readers:
+            reader.join(timeout=5)
+            assert not reader.is_alive(), "a stream was still open after the server stopped"
+    finally:
+        _stop(process)
+    print(f"SIGTERM with 2 live streams open: stopped in {took:.2f} s")
+    assert took < 10, f"SIGTERM took {took:.1f} s with live streams open"
+    for lines in received:
+        assert lines[0] == "200" and ": connected" in lines
+        assert "event: close" not in lines
+
+
+@postgres_only
 def test_a_rolling_restart_of_two_workers_loses_no_acknowledged_submission(database, db_url, tmp_path):
     build_world(database)
     port = free_port()

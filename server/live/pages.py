@@ -5,6 +5,8 @@ the topic); the page then fetches its own fragments again, each through its usua
 htmx's SSE extension (``hx-trigger="sse:changed"``). Before each event the viewer's session and
 permission are checked again (``access.still_allowed``); when either is gone the stream sends
 ``event: close`` (the page's ``sse-close`` stops the browser from reconnecting) and ends.
+When the server is told to stop, every stream just ends at once (server/exit_signal.py), and
+the browser reconnects to the worker that serves next.
 
 Cheap while idle: a stream waits on its queue and sends a comment line every
 ``LIANXIN_LIVE_HEARTBEAT_SECONDS`` (no query); the database is asked only when a signal
@@ -85,8 +87,9 @@ async def _events(database: Database, live: Live, subscriber: Subscriber, secret
             batch = [first]
             while not subscriber.queue.empty():  # whatever else came meanwhile: one check, one event
                 batch.append(subscriber.queue.get_nowait())
-            if None in batch:  # the app is shutting down
-                yield CLOSE
+            if None in batch:
+                # The server is stopping: end the stream without ``event: close``, so the
+                # browser comes back (``retry``) to whichever worker serves next.
                 return
             changed = subscriber.overflowed or any(wanted.concerns(s) for s in batch)
             about_viewer = any(subscriber.person_id in s.people for s in batch)
