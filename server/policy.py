@@ -87,6 +87,16 @@ def sees_internal_notes(person: Person, request: ServiceRequest) -> bool:
     )
 
 
+def on_requester_side(person: Person, request: ServiceRequest) -> bool:
+    """Who speaks for the requester on a request's conversation 沟通留言: the requester, and
+    their enterprise's contacts (who see and may write on its requests), unless they are among
+    those handling it. Their messages go to the handler and show on the handler's row."""
+    if request.requester_id == person.id:
+        return True
+    contact = Role.contact in person.roles and person.enterprise_id is not None
+    return contact and request.enterprise_id == person.enterprise_id and not sees_internal_notes(person, request)
+
+
 def may_message(person: Person, request: ServiceRequest) -> bool:
     """The conversation on a request 沟通留言 is open to everyone who may see the request: its
     requester (and their enterprise's contacts), the department handling it, the overseers."""

@@ -8,6 +8,11 @@ a suspended request does not resume it — the handler does, with ``resume`` —
 makes a colleague's open form stale. Messages are public by default; whoever reads the internal
 history may post one for staff only (``public`` False), which every public door leaves out like
 any internal event. Callers import ``server.requests.service``.
+
+Who wrote on the requester's side (``policy.on_requester_side``: the requester, or their
+enterprise's contact) is decided once, when the message is posted, and kept on the event
+(``data["by_requester"]``), so the lists' SQL (:func:`from_requester_side`) reads the same
+answer and a contact who later leaves the enterprise does not rewrite the history.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
 from server import policy
@@ -68,9 +73,10 @@ def post(
         if replay is not None:
             return Posted(replay, replayed=True)
     status = RequestStatus(request.status)
+    by_requester = policy.on_requester_side(person, request)
     event = RequestEvent(
         request_id=request.id, at=now, actor_id=person.id, action=Action.message, from_status=status,
-        to_status=status, note=text, public=not internal, data={},
+        to_status=status, note=text, public=not internal, data={"by_requester": True} if by_requester else {},
     )
     session.add(event)
     session.flush()
@@ -78,8 +84,16 @@ def post(
     # goes to the assignee (unassigned: the department's staff), staff's public one to the
     # requester, one for staff only to the department's staff only.
     notifications.request_event(session, request, Action.message, actor_id=person.id, now=now,
-                                data={"internal": internal, "by_requester": person.id == request.requester_id})
+                                data={"internal": internal, "by_requester": by_requester})
     return Posted(event, replayed=False)
+
+
+def from_requester_side() -> ColumnElement[bool]:
+    """SQL twin of ``policy.on_requester_side`` for message events (correlated with their
+    ``ServiceRequest``): as decided when each was posted; messages older than that record
+    count their requester's own."""
+    return or_(RequestEvent.actor_id == ServiceRequest.requester_id,
+               RequestEvent.data["by_requester"].as_boolean() == true())
 
 
 def _fingerprint(request: ServiceRequest, text: str, internal: bool) -> str:

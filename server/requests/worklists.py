@@ -21,7 +21,7 @@ from server import paging, policy
 from server.enums import Action, RequestStatus, Role
 from server.models import Person, RequestEvent, ServiceRequest, utcnow
 from server.models.base import UTCDateTime
-from server.requests import due
+from server.requests import due, messages
 
 PAGE_SIZE = 50
 # Orders of the department queue; the first is the default.
@@ -46,7 +46,7 @@ _REQUESTER, _ASSIGNEE = aliased(Person), aliased(Person)
 _LATEST_REPLY = (
     select(func.max(RequestEvent.id))
     .where(RequestEvent.request_id == ServiceRequest.id, RequestEvent.action == Action.message,
-           RequestEvent.public.is_(True), RequestEvent.actor_id == ServiceRequest.requester_id)
+           RequestEvent.public.is_(True), messages.from_requester_side())
     .correlate(ServiceRequest)
     .scalar_subquery()
 )
@@ -272,7 +272,7 @@ def requester_replies(session: Session, requests: list[ServiceRequest]) -> dict[
         select(func.max(RequestEvent.id))
         .join(ServiceRequest, ServiceRequest.id == RequestEvent.request_id)
         .where(RequestEvent.request_id.in_(ids), RequestEvent.action == Action.message, RequestEvent.public.is_(True),
-               RequestEvent.actor_id == ServiceRequest.requester_id)
+               messages.from_requester_side())
         .group_by(RequestEvent.request_id)
     )
     events = session.scalars(select(RequestEvent).where(RequestEvent.id.in_(latest)))

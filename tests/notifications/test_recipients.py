@@ -335,6 +335,14 @@ def test_the_requesters_message_reaches_the_handler_or_while_unassigned_the_staf
         assert session.get(Person, rows[-1].person_id).username == "staff2" and len(rows) == 4
 
 
+def test_the_enterprise_contacts_message_reaches_the_handler_not_the_requester(database, world):
+    """contact1 writes for member1's enterprise: that is the requester's side speaking."""
+    req = claimed(database, "staff1")
+    _post(database, "contact1", req.number, "我是企业联系人")
+    assert notified(database, "message_posted") == {"staff1"}
+    assert notified(database, "message_for_requester") == set()
+
+
 def test_staffs_public_message_reaches_the_requester(database, world):
     req = claimed(database, "staff1")
     _post(database, "staff1", req.number, "请带身份证")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from server import policy
 from server.accounts.people_repository import person_by_username
 from server.enums import Action, RequestStatus
 from server.errors import Forbidden, InvalidInput
-from server.models import IdempotencyKey, RequestEvent
+from server.models import IdempotencyKey, RequestEvent, ServiceRequest
 from server.open311 import repository as open311_repository
-from server.requests import presenters, repository, worklists
+from server.requests import messages, presenters, repository, worklists
 from server.requests import service as request_service
 from tests.requests.helpers import act, load, submit
 
@@ -67,6 +68,39 @@ def test_the_requesters_latest_reply_reaches_the_handlers_row(world, database):
         request = repository.get_visible(session, person_by_username(session, "staff1"), number)
         replies = worklists.requester_replies(session, [request])
     assert replies[request.id].note == "我在三楼等"
+
+
+def test_the_requesters_enterprise_contact_writes_on_the_requesters_side(world, database):
+    """contact1 speaks for member1's enterprise E1: their message is the reply the handler's row
+    shows, on the list's state (its ETag) as on the row; a staff message after it is not."""
+    number = suspended(database)
+
+    post(database, "contact1", number, "我是企业联系人：他明天来")
+    post(database, "staff1", number, "好的")
+    with database.read() as session:
+        request = repository.get_visible(session, person_by_username(session, "staff1"), number)
+        replies = worklists.requester_replies(session, [request])
+        reply_id = session.scalar(select(worklists.STATE[-1]).where(ServiceRequest.id == request.id))
+        contacts = session.scalar(select(RequestEvent.id).where(RequestEvent.note == "我是企业联系人：他明天来"))
+    assert replies[request.id].note == "我是企业联系人：他明天来"
+    assert reply_id == contacts
+
+
+@pytest.mark.parametrize(("username", "side"), [("member1", True), ("contact1", True), ("staff1", False),
+                                                ("lead1", False), ("supervisor1", False)])
+def test_the_requesters_side_is_one_rule_in_python_and_sql(world, database, username, side):
+    number = suspended(database)
+    post(database, username, number, "一句话")
+    with database.read() as session:
+        person = person_by_username(session, username)
+        request = repository.get_visible(session, person, number)
+        event = session.scalars(select(RequestEvent).where(RequestEvent.request_id == request.id)
+                                .order_by(RequestEvent.id.desc())).first()
+        in_sql = session.scalar(select(messages.from_requester_side()).select_from(RequestEvent)
+                                .join(ServiceRequest, ServiceRequest.id == RequestEvent.request_id)
+                                .where(RequestEvent.id == event.id))
+    assert policy.on_requester_side(person, request) is side
+    assert bool(in_sql) is side
 
 
 def test_an_internal_message_is_for_staff_only(world, database):
