@@ -36,10 +36,11 @@ class Interest:
     kind: str  # "request", "department" or "all"
     request_id: int | None = None
     department_id: int | None = None
+    reads_internal: bool = True  # a request page's viewer sees its internal history (staff)
 
     def concerns(self, signal: Signal) -> bool:
         if self.kind == "request":
-            return signal.touches_request(self.request_id)
+            return signal.touches_request(self.request_id, reads_internal=self.reads_internal)
         if self.kind == "department":
             return signal.touches_department(self.department_id)
         return bool(signal.requests)
@@ -68,14 +69,17 @@ def interest(session: Session, person: Person, topic: str) -> Interest:
         request = session.scalar(select(ServiceRequest).where(ServiceRequest.number == number))
         if request is None or not policy.can_see(person, request):
             raise NotFound("No request {number} that you may see.", {"number": number})
-        return Interest(topic, "request", request_id=request.id)
+        return Interest(topic, "request", request_id=request.id,
+                        reads_internal=policy.sees_internal_notes(person, request))
     raise InvalidInput("Unknown live topic.", {"topic": "desk, board, overdue or request:<number>."})
 
 
 def _allows(session: Session, person: Person, wanted: Interest) -> bool:
     if wanted.kind == "request":
         request = session.get(ServiceRequest, wanted.request_id)
-        return request is not None and policy.can_see(person, request)
+        # Reading its internal history no more (or now): the page reloads to follow it anew.
+        return (request is not None and policy.can_see(person, request)
+                and policy.sees_internal_notes(person, request) == wanted.reads_internal)
     try:
         now = interest(session, person, wanted.topic)
     except (Forbidden, NotFound, InvalidInput):

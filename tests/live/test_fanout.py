@@ -108,6 +108,25 @@ def test_interests_decide_from_the_signal_alone():
     assert Interest("board", "all").concerns(signal) and not Interest("board", "all").concerns(Signal(people={1}))
 
 
+def test_a_change_for_staff_only_concerns_no_viewer_who_cannot_read_it():
+    signal = Signal()
+    signal.note(7, {1}, staff_only=True)  # an internal note on 7
+    signal.note(8, {1}, staff_only=True)
+    signal.note(8, {1})  # and a change to 8 that everyone sees, in the same unit of work
+    requester = Interest("request:x", "request", request_id=7, reads_internal=False)
+    assert not requester.concerns(signal) and Interest("request:x", "request", request_id=7).concerns(signal)
+    assert Interest("request:y", "request", request_id=8, reads_internal=False).concerns(signal)
+    assert Interest("desk", "department", department_id=1).concerns(signal)  # staff read it
+    # The mark crosses processes (NOTIFY) and pieces; a signal without it is public.
+    again = Signal.from_json(signal.to_json())
+    assert again.internal == {7} and not requester.concerns(again)
+    assert requester.concerns(Signal.from_json('{"r":{"7":[1]},"p":[]}'))
+    big = Signal()
+    for i in range(1, 301):
+        big.note(i, {1}, staff_only=i % 2 == 0)
+    assert set().union(*(p.internal for p in big.chunks())) == big.internal and len(big.internal) == 150
+
+
 def test_a_large_signal_goes_in_pieces_that_fit_a_notify():
     signal = Signal({i: {i % 5} for i in range(1, 1001)}, {3})
     parts = signal.chunks()

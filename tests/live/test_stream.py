@@ -10,6 +10,8 @@ from server.accounts import service as account_service
 from server.accounts.people_repository import person_by_username
 from server.enums import Action
 from server.models import Department
+from server.requests import repository
+from server.requests import service as request_service
 from tests.requests.helpers import act, submit
 
 pytestmark = pytest.mark.db
@@ -61,6 +63,31 @@ def test_a_request_page_follows_its_request_and_only_for_who_may_see_it(open_str
     assert stream.next_event() == "changed"
     stranger = open_stream("member2", f"request:{number}")
     assert stranger.status == 404
+
+
+def test_an_internal_note_wakes_the_staffs_page_but_not_the_requesters(open_stream, database):
+    """The requester cannot read a note for staff only, so their page is not even refreshed
+    for it (its timing alone would tell them something was written); a lead's page is."""
+    number = submit(database, "member1", "union.join", answers={"people": 1}).number
+    act(database, "staff1", number, Action.claim)
+    requester, lead = open_stream("member1", f"request:{number}"), open_stream("lead1", f"request:{number}")
+
+    def write(username, text, internal):
+        def work(session):
+            person = person_by_username(session, username)
+            request = repository.get_visible(session, person, number)
+            request_service.post_message(session, person, request, text, internal=internal)
+
+        database.run(work)
+
+    write("staff1", "内部：此人上次未到场", True)
+    assert lead.next_event() == "changed"
+    before = requester.comments
+    while requester.comments < before + 3:  # three heartbeats (0.2 s) later: still nothing
+        assert not requester.ended.wait(0.1)
+    assert [line for line in list(requester.lines.queue) if line.startswith("event:")] == []
+    write("staff1", "请带身份证", False)
+    assert requester.next_event() == "changed" and lead.next_event() == "changed"
 
 
 @pytest.mark.parametrize(("username", "topic"), [("member1", "desk"), ("staff1", "board"), ("staff1", "overdue"),
