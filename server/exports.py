@@ -12,7 +12,8 @@ One place for the rules every export keeps:
 ``rows`` may be any iterable, typically a generator that reads the database in batches. Starlette
 iterates a synchronous body in a worker thread, so the rows are produced off the event loop — and
 *after* the endpoint returned: a generator that reads the database must open its own session
-(``database.read()`` inside the generator), not borrow the endpoint's.
+(``database.read()`` inside the generator), not borrow the endpoint's. :class:`ClosingStream`
+closes that generator however the response ends, so its session never outlives the download.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from urllib.parse import quote
 
+import anyio
+import anyio.to_thread
 from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 CSV_MEDIA = "text/csv; charset=utf-8"
 XLSX_MEDIA = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -123,12 +127,40 @@ def _headers(filename: str) -> dict[str, str]:
     return {"Content-Disposition": content_disposition("attachment", filename), "Cache-Control": "no-store"}
 
 
+class ClosingStream(StreamingResponse):
+    """A streamed body whose resources are let go however the response ends: sent whole, or the
+    browser gone before the first chunk or midway. Then Starlette neither runs a synchronous
+    body to its end nor runs a background task, and a generator holding a database session (an
+    export) or the object store's connection (an attachment) kept it until the garbage
+    collector came. After the response: the body is closed (a generator's ``finally`` and
+    ``with`` blocks run), then each of ``release`` (each may be called more than once)."""
+
+    def __init__(self, content: Iterator, *, release: Iterable[Callable[[], None] | None] = (), **kwargs):
+        super().__init__(content, **kwargs)
+        self._release = [r for r in (getattr(content, "close", None), *release) if r is not None]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Shielded: a cancelled request (a disconnect, a server at its shutdown timeout)
+            # still lets go; in a thread, as the body ran: closing may end a transaction.
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self._let_go)
+
+    def _let_go(self) -> None:
+        for release in self._release:
+            release()
+
+
 def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> StreamingResponse:
-    return StreamingResponse(csv_lines(header, rows), media_type=CSV_MEDIA, headers=_headers(filename))
+    return ClosingStream(csv_lines(header, rows), release=[getattr(rows, "close", None)], media_type=CSV_MEDIA,
+                         headers=_headers(filename))
 
 
 def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence], *, sheet_title: str = "Lianxin") -> StreamingResponse:
-    return StreamingResponse(xlsx_chunks(header, rows, sheet_title=sheet_title), media_type=XLSX_MEDIA, headers=_headers(filename))
+    return ClosingStream(xlsx_chunks(header, rows, sheet_title=sheet_title), release=[getattr(rows, "close", None)],
+                         media_type=XLSX_MEDIA, headers=_headers(filename))
 
 
 def export_response(fmt: str, filename_stem: str, header: Sequence[str], rows: Iterable[Sequence], *, sheet_title: str = "Lianxin") -> StreamingResponse:

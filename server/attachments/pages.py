@@ -8,13 +8,13 @@ inside a sandboxing Content-Security-Policy."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, Response
 
 from server.attachments import service as attachment_service
 from server.attachments.storage import IMAGE_TYPES, MissingFile, open_stored
 from server.config import Settings
 from server.errors import NotFound
-from server.exports import content_disposition
+from server.exports import ClosingStream, content_disposition
 from server.web.deps import DatabaseDep, PagePerson
 
 router = APIRouter()
@@ -39,10 +39,6 @@ def send_stored(settings: Settings, stored_name: str, content_type: str, origina
     from the local folder the server sends the file itself; from the object store it is
     streamed through in chunks, never held whole. ``missing`` is raised when the store has no
     such file (a row whose bytes are gone is a 404, not a 500)."""
-    try:
-        opened = open_stored(settings, stored_name)
-    except MissingFile:
-        raise missing from None
     show_inline = inline and content_type in IMAGE_TYPES
     headers = {
         "Content-Disposition": content_disposition("inline" if show_inline else "attachment", original_name),
@@ -53,12 +49,18 @@ def send_stored(settings: Settings, stored_name: str, content_type: str, origina
     }
     if show_inline:
         headers["Content-Security-Policy"] = INLINE_POLICY
+    # Opened last: from here on, the object store's connection is the response's to release.
+    try:
+        opened = open_stored(settings, stored_name)
+    except MissingFile:
+        raise missing from None
     if opened.chunks is not None:
         headers["Content-Length"] = str(opened.size)
-        return StreamingResponse(opened.chunks, media_type=content_type, headers=headers)
+        return ClosingStream(opened.chunks, release=[opened.close], media_type=content_type, headers=headers)
     # With the file's stat given, FileResponse sets its validators now (not when sending), so
     # they can be taken off.
     response = FileResponse(opened.path, media_type=content_type, headers=headers, stat_result=opened.stat)
     for validator in ("etag", "last-modified"):
         del response.headers[validator]
     return response
+

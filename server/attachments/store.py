@@ -53,7 +53,9 @@ def checked_name(stored_name: str) -> str:
 class Opened:
     """A stored file, ready to send. From the local folder it has a ``path`` (the server sends
     the file itself); from the object store it has ``chunks``, and ``close`` releases the
-    connection (the chunks call it when they end)."""
+    connection. The chunks call it when they run to their end; whoever sends them must call it
+    too (it may be called again), for a download can end without that: the browser gone before
+    the first chunk or in the middle, the response never sent at all."""
 
     size: int
     path: Path | None = None
@@ -155,9 +157,14 @@ class S3Store:
         except Exception as exc:
             raise self._unavailable("download", stored_name, exc) from exc
 
+        released = False
+
         def release() -> None:
-            response.close()
-            response.release_conn()
+            nonlocal released
+            if not released:
+                released = True
+                response.close()
+                response.release_conn()
 
         def chunks() -> Iterator[bytes]:
             try:

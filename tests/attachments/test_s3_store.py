@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from starlette.requests import ClientDisconnect
 
 from server.app import create_app
 from server.attachments.store import CHUNK, KEY_PREFIX, PART_SIZE, MissingFile, store_for
@@ -210,3 +211,47 @@ def test_backup_says_the_attachments_stay_in_the_bucket(s3_app, s3, world, datab
     restored = CliRunner().invoke(main, ["restore", str(archive), "--yes"], catch_exceptions=False)
     assert restored.exit_code == 0, restored.output
     assert f"'{s3.bucket}'" in restored.output and "left as they are" in restored.output
+
+
+def _connections_out(store) -> int:
+    """Connections of the store's client checked out of its pools (not yet given back)."""
+    pools = store.client._http.pools
+    return sum(pool.pool.maxsize - pool.pool.qsize() for pool in (pools[key] for key in pools.keys()))  # noqa: SIM118 - not iterable
+
+
+@pytest.mark.parametrize("gone_after", [0, 1, None])  # messages sent before the browser left; None: all
+def test_a_download_gives_its_connection_back_however_it_ends(s3_app, s3, s3_settings, world, database, gone_after):
+    """A browser that leaves before the first chunk, or in the middle, leaves no connection to
+    the object store checked out (each would be lost to the pool until collected)."""
+    import asyncio
+
+    from server.attachments.pages import send_stored
+    from server.errors import NotFound
+
+    big = PDF + bytes(range(256)) * (4 * CHUNK // 256)
+    client = client_for(s3_app, "member1")
+    number_from(order(client, "legal.aid", files=[("attachments", ("plan.pdf", big, "application/pdf"))]))
+    [row] = _rows(database)
+    store = store_for(s3_settings)
+    assert _connections_out(store) == 0
+    sent: list[dict] = []
+
+    async def send(message):
+        if gone_after is not None and len(sent) >= gone_after:
+            raise OSError("the browser is gone")
+        sent.append(message)
+
+    async def receive():
+        await asyncio.sleep(3600)  # never a disconnect message: the send fails first
+
+    response = send_stored(s3_settings, row.stored_name, "application/pdf", "plan.pdf", inline=False,
+                           missing=NotFound("gone"))
+    assert _connections_out(store) == 1  # the download holds one while it is being sent
+    scope = {"type": "http", "asgi": {"spec_version": "2.4"}}
+    try:
+        asyncio.run(response(scope, receive, send))
+    except ClientDisconnect:  # as uvicorn would see it
+        assert gone_after is not None
+    assert _connections_out(store) == 0
+    if gone_after is None:
+        assert b"".join(m.get("body", b"") for m in sent) == big
