@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from server import resources
 from server.config import Settings
 from server.models import OutboxMessage, Person
+from server.notifications import answers
 from server.notifications.presenters import text_for
 from server.notifications.texts import gettext_for, locale_of
 from server.notifications.webhooks import DeliveryResult
@@ -61,7 +62,7 @@ def compose(person: Person, message: OutboxMessage, settings: Settings) -> Email
 def send(person: Person, message: OutboxMessage, settings: Settings) -> DeliveryResult:
     """One attempt; a refusal or a failure comes back as a result, never as an exception."""
     if not settings.smtp_host:
-        return DeliveryResult(False, None, "not sent: no SMTP host is set (LIANXIN_SMTP_HOST)", False)
+        return DeliveryResult(False, None, answers.NO_SMTP_HOST, False)
     email = compose(person, message, settings)
     port = settings.smtp_port or {"tls": 465, "starttls": 587}.get(settings.smtp_tls, 25)
     try:
@@ -78,13 +79,13 @@ def send(person: Person, message: OutboxMessage, settings: Settings) -> Delivery
             refused = client.send_message(email)
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
-        return DeliveryResult(False, codes[0] if codes else None, f"refused: {exc.recipients}"[:500],
+        return DeliveryResult(False, codes[0] if codes else None, answers.write(answers.REFUSED, reason=exc.recipients)[:500],
                               any(code in _TEMPORARY for code in codes))
     except smtplib.SMTPResponseException as exc:
         return DeliveryResult(False, exc.smtp_code, f"SMTP {exc.smtp_code}: {exc.smtp_error!r}"[:500],
                               exc.smtp_code in _TEMPORARY)
     except (OSError, smtplib.SMTPException) as exc:
-        return DeliveryResult(False, None, f"not sent: {exc.__class__.__name__}: {exc}"[:500], True)
+        return DeliveryResult(False, None, answers.write(answers.NOT_SENT, reason=f"{exc.__class__.__name__}: {exc}")[:500], True)
     if refused:
-        return DeliveryResult(False, None, f"refused: {refused}"[:500], False)
-    return DeliveryResult(True, 250, f"SMTP 250: accepted for {person.email}", False)
+        return DeliveryResult(False, None, answers.write(answers.REFUSED, reason=refused)[:500], False)
+    return DeliveryResult(True, 250, answers.write(answers.ACCEPTED, email=person.email), False)

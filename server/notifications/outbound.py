@@ -22,6 +22,8 @@ import string
 from dataclasses import dataclass
 from urllib.parse import quote, urljoin, urlsplit
 
+from server.notifications import answers
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -191,7 +193,8 @@ def _send(scheme: str, host: str, port: int, address: str, target: str, body: by
     except (OSError, http.client.HTTPException) as exc:
         # Timeouts, refused connections, TLS failures, broken answers: the receiver may be
         # back later.
-        raise OutboundError(f"no answer from {host}: {exc.__class__.__name__}: {exc}"[:500], retry=True) from exc
+        raise OutboundError(answers.write(answers.NO_ANSWER, host=host, reason=f"{exc.__class__.__name__}: {exc}")[:500],
+                            retry=True) from exc
     except (ValueError, UnicodeError) as exc:
         # Something in the request itself that http.client will not send: no retry mends it.
         raise OutboundError(f"not sent to {host}: {exc}"[:500], retry=False) from exc

@@ -11,15 +11,19 @@ from starlette.responses import RedirectResponse
 
 from server.admin.common import AdminPerson, render_admin
 from server.errors import InvalidInput
+from server.i18n_text import N_
+from server.notifications import answers, recipients
 from server.notifications import repository as repo
 from server.notifications import service as notifications
 from server.web.deps import DatabaseDep
+from server.web.i18n import gettext_for, locale_for
 
 router = APIRouter()
 SECTION = "/admin/outbox"
 PAGE_SIZE = 50
 SHOWN = ("parked", "dropped", "queued", "sent")
 Cursor = Annotated[str | None, Query(max_length=400)]
+CHANNEL_LABELS = {"email": N_("E-mail"), "webhook": N_("Webhook")}
 
 
 @router.get("/admin/outbox")
@@ -30,8 +34,12 @@ def outbox(request: Request, person: AdminPerson, database: DatabaseDep, status:
     with database.read() as session:
         page = repo.outbox_page(session, status=status, cursor=cursor, limit=PAGE_SIZE)
         attempts = repo.attempts(session, [m.id for m in page.rows])
+    gettext = gettext_for(locale_for(request))
     context = {"messages": page.rows, "attempts": attempts, "next_cursor": page.next_cursor, "status": status,
-               "statuses": SHOWN, "resent": resent}
+               "statuses": SHOWN, "resent": resent,
+               # What each event is called where people choose what reaches them; the code beside.
+               "event_labels": recipients.LABELS, "channel_labels": CHANNEL_LABELS,
+               "answer": lambda recorded: answers.shown(recorded, gettext)}
     return render_admin(request, "admin/outbox.html", context, section=SECTION)
 
 

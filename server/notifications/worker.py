@@ -28,8 +28,8 @@ from sqlalchemy import select, update
 from server.config import Settings
 from server.db import Database
 from server.models import OutboxAttempt, OutboxMessage, Person, Webhook, utcnow
+from server.notifications import answers, recipients, wakeup
 from server.notifications import email as mail
-from server.notifications import recipients, wakeup
 from server.notifications import service as notifications
 from server.notifications.presenters import text_for
 from server.notifications.webhooks import (
@@ -93,21 +93,21 @@ def _prepare(database: Database, message_id: int) -> Outgoing | None:
         if message.channel == "webhook":
             hook = session.get(Webhook, message.webhook_id) if message.webhook_id else None
             session.expunge_all()
-            return Outgoing(message, hook=hook, refusal="" if hook is not None else "not sent: the webhook was removed")
+            return Outgoing(message, hook=hook, refusal="" if hook is not None else answers.WEBHOOK_REMOVED)
         person = session.get(Person, message.person_id) if message.person_id else None
         audience = dict(message.audience or {})
         name = audience.pop("audience", "")
         refusal = ""
         if person is None or not person.active:
-            refusal = "not sent: the person's account is switched off or gone"
+            refusal = answers.ACCOUNT_GONE
         elif not recipients.still_receives(session, person.id, name, audience):
             # Checked now, not only when queued: someone who left the department gets nothing.
-            refusal = f"not sent: the person no longer receives this ({name})"
+            refusal = answers.write(answers.NO_LONGER_RECEIVES, audience=name)
         elif not person.email:
-            refusal = "not sent: the person has no e-mail address"
+            refusal = answers.NO_EMAIL
         elif not notifications.preferences(session, [person.id], message.event_type).get(
                 (person.id, notifications.CHANNEL_EMAIL), notifications.default_enabled("email", message.event_type)):
-            refusal = "not sent: the person turned these e-mails off"
+            refusal = answers.EMAILS_OFF
         session.expunge_all()
         return Outgoing(message, person=person, refusal=refusal)
 
@@ -157,7 +157,7 @@ def deliver_one(database: Database, message_id: int, settings: Settings) -> str 
         result = _send(outgoing, settings)
     except Exception as exc:  # a fault of ours: recorded and retried, the batch goes on
         log.exception("outbox message %s failed", message_id)
-        result = DeliveryResult(False, None, f"not sent: {exc.__class__.__name__}: {exc}"[:500], True)
+        result = DeliveryResult(False, None, answers.write(answers.NOT_SENT, reason=f"{exc.__class__.__name__}: {exc}")[:500], True)
     return record(database, message_id, result, settings)
 
 

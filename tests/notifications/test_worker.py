@@ -217,3 +217,41 @@ def test_on_postgresql_a_commit_in_another_process_wakes_the_worker_by_notify(da
     finally:
         runner._stop.set()
         listener.join(timeout=5)
+
+
+def test_the_outbox_page_speaks_the_admins_language(database, world, monkeypatch, settings):
+    """An admin reads the event by its name and the worker's reason in their language (the
+    default, 简体); the event's code and the values (here the audience) stay as recorded."""
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.config import get_settings
+    from server.notifications import answers, recipients
+    from server.web.i18n import gettext_for
+    from tests.admin.pages import sign_in
+
+    monkeypatch.setenv("LIANXIN_SMTP_HOST", "127.0.0.1")
+    get_settings.cache_clear()
+    with database.write() as session:
+        staff1 = session.scalar(select(Person).where(Person.username == "staff1"))
+        staff1.email = "staff1@demo.lianxin.test"
+        notifications.set_choices(session, staff1, {("email", "new_task"), ("in_app", "new_task")})
+    submit(database, "member1", "union.join", answers={"people": 2})
+    with database.write() as session:
+        session.scalar(select(Person).where(Person.username == "staff1")).department_id = world.departments["care"].id
+    worker.run_once(database, get_settings())
+    (dropped,) = messages(database, status="dropped")
+    assert dropped.last_answer == "not sent: the person no longer receives this (department_staff)"  # as recorded
+    gettext = gettext_for("zh-Hans")
+    label, reason = gettext(recipients.LABELS["new_task"]), gettext(answers.NO_LONGER_RECEIVES)
+    assert label != recipients.LABELS["new_task"] and reason != answers.NO_LONGER_RECEIVES  # translated at all
+    with TestClient(create_app(get_settings(), database)) as client:
+        sign_in(client, "admin1")
+        page = client.get("/admin/outbox", params={"status": "dropped"}).text
+    assert label in page and "<code>new_task</code>" in page
+    assert reason.format(audience="department_staff") in page and "not sent" not in page
+    assert gettext("E-mail") in page
+    # A receiver's own words are shown as they came.
+    assert answers.shown("HTTP 404: gone", gettext) == "HTTP 404: gone"
+    assert answers.shown(answers.write(answers.REFUSED, reason="550 <x@y>"), gettext) == gettext(answers.REFUSED).format(
+        reason="550 <x@y>")
