@@ -96,7 +96,10 @@ class Msg(str):
 
     def localized(self, gettext) -> str:
         text = gettext(self.msgid)
-        return text.format(**self.params) if self.params else text
+        if not self.params:
+            return text
+        # A message inside a message ("{field}: {problem}") is translated too.
+        return text.format(**{k: v.localized(gettext) if isinstance(v, Msg) else v for k, v in self.params.items()})
 
 
 def localize(message: str, gettext) -> str:

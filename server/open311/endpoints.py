@@ -10,6 +10,7 @@ GeoReport's list of ``{code, description}`` with the status the specification as
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Annotated
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -22,10 +23,11 @@ from starlette.responses import Response
 
 from server.catalog import snapshot
 from server.config import get_settings
-from server.errors import InvalidInput, LianxinError, Msg, NotFound
+from server.errors import InvalidInput, LianxinError, Msg, NotFound, localize
 from server.i18n_locale import negotiate, normalize_locale
-from server.i18n_text import N_
+from server.i18n_text import DEFAULT_LOCALE, N_
 from server.models import Open311Key, Person, utcnow
+from server.notifications.texts import gettext_for
 from server.open311 import formats, keys, presenters, repository, rules
 from server.open311 import service as open311_service
 from server.open311.service import Open311Errors, Report
@@ -120,8 +122,16 @@ def _check_jurisdiction(pairs: Params) -> None:
                                  jurisdiction=configured)], status_code=404)
 
 
+def _asked_locale(request: Request, locale_param: str) -> str | None:
+    """The language the client names: ``?locale=`` first, else Accept-Language; None if neither."""
+    if locale := normalize_locale(locale_param):
+        return locale
+    header = request.headers.get("accept-language")
+    return negotiate(header) if header else None
+
+
 def _locale(request: Request, pairs: Params) -> str:
-    return normalize_locale(_one(pairs, "locale")) or negotiate(request.headers.get("accept-language"))
+    return _asked_locale(request, _one(pairs, "locale")) or DEFAULT_LOCALE
 
 
 def _reply(fmt: str, root: str, document, status_code: int = 200) -> Response:
@@ -287,34 +297,40 @@ def token(request: Request, token: str, fmt: str):
     return _reply(fmt, "service_requests", [presenters.token_entry(number, token)])
 
 
-# --- errors -----------------------------------------------------------------------------------
-def _problems(exc: Exception) -> tuple[int, list[str]]:
-    status, problems = _status_and_problems(exc)
+# --- errors ---------------------------------------------------------------------------------
+def _problems(exc: Exception, gettext: Callable[[str], str]) -> tuple[int, list[str]]:
+    status, problems = _status_and_problems(exc, gettext)
     # The specification: 404 for what does not exist, 403 for the api_key, 400 for the rest.
     return (status if status in (403, 404) or status >= 500 else 400), problems
 
 
-def _status_and_problems(exc: Exception) -> tuple[int, list[str]]:
+def _status_and_problems(exc: Exception, gettext: Callable[[str], str]) -> tuple[int, list[str]]:
     if isinstance(exc, Open311Errors):
-        return exc.status_code, [str(p) for p in exc.problems]
+        return exc.status_code, [localize(p, gettext) for p in exc.problems]
     if isinstance(exc, InvalidInput):
-        return 400, [f"{name}: {message}" for name, message in exc.errors.items()] or [exc.detail]
+        return 400, ([f"{name}: {localize(message, gettext)}" for name, message in exc.errors.items()]
+                     or [exc.localized(gettext)])
     if isinstance(exc, LianxinError):
         # GeoReport knows no 401: a missing or bad credential is its 403.
-        return (403 if exc.status_code == 401 else exc.status_code), [exc.detail]
+        return (403 if exc.status_code == 401 else exc.status_code), [exc.localized(gettext)]
     if isinstance(exc, RequestValidationError):
-        return 400, ["The request's parameters are not valid."]
+        return 400, [gettext(N_("The request's parameters are not valid."))]
     if isinstance(exc, StarletteHTTPException):
         if exc.status_code == 413:  # refused by size before any view ran
-            return 400, [f"The request is larger than {MAX_FORM_BYTES} bytes."]
+            return 400, [Msg("The request is larger than {limit} bytes.", limit=MAX_FORM_BYTES).localized(gettext)]
         detail = exc.detail if isinstance(exc.detail, str) else "Error."
         return exc.status_code, [detail]
-    return 500, ["Something went wrong on our side; please try again."]
+    return 500, [gettext(N_("Something went wrong on our side; please try again."))]
 
 
 def error_response(request: Request, exc: Exception) -> Response:
     """Any error under /open311/ as GeoReport's errors document, in the format the path asks."""
-    status, problems = _problems(exc)
+    # GeoReport leaves an error's description free: it comes in the language the client named
+    # (?locale= in the query string, or Accept-Language), as the other texts do. A client that
+    # names none gets English, the language of the specification's examples and of the
+    # developer reading it, rather than the installation's default.
+    locale = _asked_locale(request, request.query_params.get("locale", ""))
+    status, problems = _problems(exc, gettext_for(locale) if locale else str)
     if status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     fmt = "xml" if request.url.path.endswith(".xml") else "json"

@@ -182,3 +182,22 @@ def test_any_other_refusal_is_400_as_the_specification_says(client):
     # A method the resource does not take: not a missing resource, not a key problem.
     errors_of(client.delete(f"{BASE}/requests.json"), 400)
     errors_of(client.put(f"{BASE}/services.xml"), 400)
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml"])
+def test_errors_come_in_the_language_the_client_names(client, key, fmt):
+    """``?locale=`` or Accept-Language, as for the other texts; a client that names none keeps
+    English (the tests above). The field's name stays as GeoReport spells it."""
+    from server.notifications.texts import gettext_for
+
+    body = report(key, service_code="open.forms", **{"attribute[people]": None, "attribute[kind]": None,
+                                                    "attribute[topic]": "读书会"})
+    for locale, asked in (("zh-Hant", {"headers": {"Accept-Language": "zh-TW,zh;q=0.9"}}),
+                          ("zh-Hans", {"params": {"locale": "zh-Hans"}, "headers": {"Accept-Language": "en"}})):
+        gettext = gettext_for(locale)
+        required = gettext("This field is required.")
+        assert required != "This field is required."
+        errors = errors_of(client.post(f"{BASE}/requests.{fmt}", data=body, **asked), 400)
+        assert errors == [gettext("{field}: {problem}").format(field="attribute[when]", problem=required)]
+    unknown = client.get(f"{BASE}/services/nope.{fmt}", headers={"Accept-Language": "zh-Hans"})
+    assert errors_of(unknown, 404) != errors_of(client.get(f"{BASE}/services/nope.{fmt}"), 404)
