@@ -589,14 +589,16 @@ def webhook_test(webhook_id: int) -> None:
               help="Keep running: sweep now and then every SECONDS until SIGTERM or Ctrl-C (a worker process).")
 def sweep(every: int | None) -> None:
     """Run the time-based work once (close requests left unrated past the rating window, set
-    the supervision flags and overdue stamps, create repeating activities' next occurrences). `lianxin serve` does this by itself; use this from cron when it runs elsewhere,
+    the supervision flags and overdue stamps, create repeating activities' next occurrences, delete
+    read notifications past LIANXIN_NOTIFICATION_RETENTION_DAYS). `lianxin serve` does this by itself; use this from cron when it runs elsewhere,
     or with --every as the one worker process beside app workers that have LIANXIN_SWEEP_INTERVAL_SECONDS=0."""
     from server.sweeper import Sweeper, sweep_once
 
     with _open_database() as database:
         swept = sweep_once(database)
         click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s). "
-                   f"Added {swept.occurrences} activity occurrence(s).")
+                   f"Added {swept.occurrences} activity occurrence(s). "
+                   f"Deleted {swept.forgotten} read notification(s) past their retention.")
         if every is None:
             return
         _run_until_stopped(Sweeper(database, every), f"Sweeping every {every} s; SIGTERM or Ctrl-C stops.")

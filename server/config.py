@@ -119,6 +119,9 @@ class Settings(BaseSettings):
 
     # Background sweep of time-based transitions inside `lianxin serve` (seconds; 0 = off).
     sweep_interval_seconds: int = 300
+    # The sweep deletes in-app notifications read more than this many days ago (0 = keep them
+    # all); unread ones stay however old. The request's own history is never touched.
+    notification_retention_days: int = Field(default=90, ge=0)
 
     # Live pages (server-sent events, server/live): a comment line this often keeps an idle
     # stream open through proxies; at most this many streams per person (each tab holds one of

@@ -1,7 +1,8 @@
 """Time-based work, run in the background of `lianxin serve`, or once by `lianxin sweep` from
 cron: closing unrated requests, keeping the supervision flags and overdue stamps
-(``server.requests.supervision``), and creating the next occurrences of repeating activities
-(``server.activities.service.extend_all_series``). Every app worker has a sweeper, but on
+(``server.requests.supervision``), creating the next occurrences of repeating activities
+(``server.activities.service.extend_all_series``), and deleting read notifications past their
+retention (``LIANXIN_NOTIFICATION_RETENTION_DAYS``). Every app worker has a sweeper, but on
 PostgreSQL only the one holding the "sweeper" lock (server/singleton.py) sweeps on a given tick.
 A sweep beside another (a `lianxin sweep` from cron) is safe anyway: each close is a
 version-checked transition, so a request closed by one is skipped by the other, and the flag
@@ -12,13 +13,14 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from server import singleton
 from server.activities import service as activity_service
 from server.db import Database
 from server.errors import Conflict
 from server.models import utcnow
+from server.notifications import service as notification_service
 from server.requests import service as request_service
 from server.requests import supervision
 
@@ -30,6 +32,7 @@ class Swept:
     closed: int  # unrated requests closed
     flagged: int  # requests whose flag or overdue stamps changed
     occurrences: int = 0  # activities added to repeating series
+    forgotten: int = 0  # read notifications deleted past their retention
 
 
 def sweep_once(database: Database, now: datetime | None = None) -> Swept:
@@ -44,7 +47,22 @@ def sweep_once(database: Database, now: datetime | None = None) -> Swept:
             break
     now = now or utcnow()
     flagged = sweep_flags(database, now)
-    return Swept(closed, flagged, sweep_programme(database, now))
+    occurrences = sweep_programme(database, now)
+    return Swept(closed, flagged, occurrences, sweep_notifications(database, now))
+
+
+def sweep_notifications(database: Database, now: datetime) -> int:
+    """Read notifications past LIANXIN_NOTIFICATION_RETENTION_DAYS, deleted in short batches."""
+    days = database.settings.notification_retention_days
+    if days <= 0:
+        return 0
+    before, forgotten = now - timedelta(days=days), 0
+    while True:
+        batch = database.run(lambda session: notification_service.forget_read(
+            session, before, limit=notification_service.RETENTION_BATCH))
+        forgotten += batch
+        if batch < notification_service.RETENTION_BATCH:
+            return forgotten
 
 
 def sweep_programme(database: Database, now: datetime) -> int:
@@ -112,8 +130,8 @@ class Sweeper:
             if not mine:
                 return None
             swept = sweep_once(self.database)
-            if swept.closed or swept.flagged or swept.occurrences:
-                log.info("closed %d unrated requests, updated %d flags, added %d activities", swept.closed,
-                         swept.flagged, swept.occurrences)
+            if swept.closed or swept.flagged or swept.occurrences or swept.forgotten:
+                log.info("closed %d unrated requests, updated %d flags, added %d activities, deleted %d read "
+                         "notifications", swept.closed, swept.flagged, swept.occurrences, swept.forgotten)
             self.database.optimize()
             return swept

@@ -20,6 +20,9 @@ class Notification(Base):
         # The bell's count (a person's unread ones) and the page (a person's, newest first).
         Index("ix_notification_person_unread", "person_id", "read_at"),
         Index("ix_notification_person_id", "person_id", "id"),
+        # The sweep's retention: read ones, oldest reading first (unread ones are not in it).
+        Index("ix_notification_read_at", "read_at", sqlite_where=text("read_at IS NOT NULL"),
+              postgresql_where=text("read_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

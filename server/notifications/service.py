@@ -211,6 +211,22 @@ def mark_all_read(session: Session, person: Person, now: datetime | None = None)
     ).rowcount
 
 
+RETENTION_BATCH = 1000
+
+
+def forget_read(session: Session, before: datetime, *, limit: int = RETENTION_BATCH) -> int:
+    """Delete up to ``limit`` notifications read before ``before`` (the oldest readings first,
+    on their index); unread ones are kept however old. Returns how many went: the sweep calls
+    it again, in a new short transaction, until fewer than ``limit`` did."""
+    ids = select(Notification.id).where(Notification.read_at.is_not(None), Notification.read_at < before)
+    ids = ids.order_by(Notification.read_at).limit(limit)
+    found = list(session.scalars(ids))
+    if not found:
+        return 0
+    session.execute(delete(Notification).where(Notification.id.in_(found)))
+    return len(found)
+
+
 def choices(session: Session, person: Person) -> dict[tuple[str, str], bool]:
     """(channel, event type) → enabled for every event and channel, defaults filled in."""
     rows = session.execute(
