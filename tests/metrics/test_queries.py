@@ -70,3 +70,20 @@ def test_histogram_percentiles_over_months_and_edges_are_exact(database, seed):
                 assert sum(got[flag][kind].values()) == len(chosen)
                 for fraction in PERCENTILES:
                     assert histogram_percentile(got[flag][kind], fraction) == pytest.approx(d.percentile(chosen, fraction))
+
+
+def test_the_staff_index_covers_what_the_staff_figures_read():
+    """metrics.staff() sums rollup.counter_columns() per assignee over a department's period:
+    ix_service_request_department_submitted must hold every column they read, or each of a
+    department's tens of thousands of requests costs a table row again."""
+    from sqlalchemy.sql import visitors
+
+    from server.metrics.rollup import counter_columns
+    from server.models import ServiceRequest
+
+    read = {"department_id", "submitted_at", "assignee_id"}
+    for expression in counter_columns():
+        read |= {e.name for e in visitors.iterate(expression) if getattr(e, "table", None) is ServiceRequest.__table__}
+    index = next(i for i in ServiceRequest.__table__.indexes if i.name == "ix_service_request_department_submitted")
+    assert [c.name for c in index.columns][:2] == ["department_id", "submitted_at"]
+    assert read <= {c.name for c in index.columns}, read - {c.name for c in index.columns}
