@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -317,9 +317,16 @@ def live_summary(session: Session, scope: Scope, boundaries: list[date], now: da
         .where(*period, never_claimed, R.claim_due_at < now)
         .group_by(department, bucket)
     )
+    # The department compared as an expression, not as the bare column: given one, SQLite read
+    # all of its period from ix_service_request_department_submitted; one range per open status
+    # of ix_service_request_status_submitted (covering, the department in it) reads ~6× fewer.
+    open_period = [R.submitted_at >= low, R.submitted_at < high,
+                   *request_where(replace(scope, department_id=None), None, None)]
+    if scope.department_id is not None:
+        open_period.append(func.coalesce(R.department_id, 0) == scope.department_id)
     overdue = (
         select(department, bucket, literal(0), func.count())
-        .where(R.status.in_(OPEN_STATUSES), *period, overdue_not_late, or_(~never_claimed, R.claim_due_at >= now))
+        .where(R.status.in_(OPEN_STATUSES), *open_period, overdue_not_late, or_(~never_claimed, R.claim_due_at >= now))
         .group_by(department, bucket)
     )
     return [
