@@ -1,7 +1,9 @@
 """The supervision pages over the same database as bench/metrics.py: how long /supervision
 takes for the last 90 days (all departments, one department), /supervision/staff, /board and
 the department table's CSV, beside overview() alone, so the page's own cost (templates, SVG
-charts) shows apart from the figures'.
+charts) shows apart from the figures'. Beside the wall times: the median CPU time of this
+process ("cpu", all of SQLite's work) and of the PostgreSQL backends ("pg cpu"), as
+bench/metrics.py prints them.
 
     .venv/bin/python -m bench.supervision_pages --data-dir /tmp/lx-pages --requests 100000
     options as bench/metrics.py: --database-url, --requests, --days, --repeat
@@ -10,10 +12,18 @@ charts) shows apart from the figures'.
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import timedelta
 from pathlib import Path
 
-from bench.metrics import ensure_requests, timed, use_environment
+from bench.metrics import (
+    ensure_requests,
+    last_cpu,
+    last_server_cpu,
+    timed,
+    use_environment,
+    watch_server,
+)
 
 
 def main() -> None:
@@ -82,11 +92,14 @@ def main() -> None:
         ("GET /supervision/redblack", page("/supervision/redblack"), 500),
         ("GET /board (this month)", page("/board"), 500),
     ]
-    print(f"{'':40} {'median':>9} {'best':>9} {'worst':>9}  target")
+    watch_server(database)
+    print(f"{'':40} {'median':>9} {'best':>9} {'worst':>9}  target       {'cpu':>9} {'pg cpu':>9}  load average")
     for name, fn, target in cases:
         median, best, worst = timed(fn, args.repeat)
         verdict = "ok" if median < target else "SLOW"
-        print(f"{name:40} {median:7.1f}ms {best:7.1f}ms {worst:7.1f}ms  <{target} ms {verdict}", flush=True)
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        print(f"{name:40} {median:7.1f}ms {best:7.1f}ms {worst:7.1f}ms  <{target} ms {verdict:4} "
+              f"{last_cpu[0]:7.1f}ms {last_server_cpu[0]:7.1f}ms  {load}", flush=True)
     database.dispose()
 
 

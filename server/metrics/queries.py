@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -27,7 +27,7 @@ from server.metrics.contribution import (
     late,
     month_of,
 )
-from server.metrics.rollup import timezone
+from server.metrics.rollup import counter_columns, timezone
 from server.models import (
     ROLLUP_COUNTERS,
     MetricDuration,
@@ -280,11 +280,6 @@ def request_where(scope: Scope, start: date | None, end: date | None) -> list[Co
     return where
 
 
-_LIVE_COLUMNS = [R.submitted_at, R.department_id, R.assignee_id, R.status, R.claim_due_at, R.complete_due_at,
-                 R.first_claimed_at, R.first_claim_due_at, R.first_completed_at, R.first_complete_due_at,
-                 R.rating, R.closed_unrated]
-
-
 def late_clause() -> ColumnElement[bool]:
     """SQL twin of contribution.late: first claim or first completion after its due time."""
     return or_(
@@ -302,17 +297,19 @@ def _bucket(boundaries: list[date]) -> ColumnElement[int]:
     return case(*[(R.submitted_at < at, i) for i, at in enumerate(instants[1:-1])], else_=len(instants) - 2)
 
 
-def live_summary(session: Session, scope: Scope, boundaries: list[date], now: datetime) -> list[tuple[int, date, int, int]]:
+def live_summary(session: Session, scope: Scope, boundaries: list[date], now: datetime,
+                 by: str = "department_id") -> list[tuple[int, date, int, int]]:
     """The clock-dependent counts of the requests submitted in [boundaries[0], boundaries[-1]),
-    per department (0 none) and period between boundaries: (department, period start, never
-    claimed and past its claim due time, overdue now and not already late). Two small indexed
-    sets (ix_service_request_unclaimed_due; the open statuses), counted by the database."""
+    per value of the request column ``by`` (department_id, or assignee_id for the staff table;
+    0 none) and period between boundaries: (that value, period start, never claimed and past
+    its claim due time, overdue now and not already late). Two small indexed sets
+    (ix_service_request_unclaimed_due; the open statuses), counted by the database."""
     low, high = utc_bounds(boundaries[0], boundaries[-1] - timedelta(days=1))
     period = [R.submitted_at >= low, R.submitted_at < high, *request_where(scope, None, None)]
     never_claimed = and_(R.first_claimed_at.is_(None), R.claim_due_at.is_not(None))
     overdue_not_late = and_(due.overdue_clause(now), ~late_clause())
     bucket = _bucket(boundaries).label("bucket")
-    department = func.coalesce(R.department_id, 0).label("department")
+    department = func.coalesce(R.__table__.c[by], 0).label("department")
     # Never claimed is never completed (completion comes only after a claim), so never late by
     # its facts: overdue now is all the first set needs, read from its covering index.
     unclaimed = (
@@ -320,9 +317,16 @@ def live_summary(session: Session, scope: Scope, boundaries: list[date], now: da
         .where(*period, never_claimed, R.claim_due_at < now)
         .group_by(department, bucket)
     )
+    # The department compared as an expression, not as the bare column: given one, SQLite read
+    # all of its period from ix_service_request_department_submitted; one range per open status
+    # of ix_service_request_status_submitted (covering, the department in it) reads ~6× fewer.
+    open_period = [R.submitted_at >= low, R.submitted_at < high,
+                   *request_where(replace(scope, department_id=None), None, None)]
+    if scope.department_id is not None:
+        open_period.append(func.coalesce(R.department_id, 0) == scope.department_id)
     overdue = (
         select(department, bucket, literal(0), func.count())
-        .where(R.status.in_(OPEN_STATUSES), *period, overdue_not_late, or_(~never_claimed, R.claim_due_at >= now))
+        .where(R.status.in_(OPEN_STATUSES), *open_period, overdue_not_late, or_(~never_claimed, R.claim_due_at >= now))
         .group_by(department, bucket)
     )
     return [
@@ -331,13 +335,15 @@ def live_summary(session: Session, scope: Scope, boundaries: list[date], now: da
     ]
 
 
-def open_summary(session: Session, scope: Scope, now: datetime, ages: tuple[tuple[str, int | None], ...]):
-    """Open requests now, whatever the period, counted per (status, age bucket, department)."""
+def open_summary(session: Session, scope: Scope, now: datetime, ages: tuple[tuple[str, int | None], ...],
+                 by: str = "department_id"):
+    """Open requests now, whatever the period, counted per (status, age bucket, value of the
+    request column ``by``: department_id, or assignee_id for the staff table; 0 none)."""
     age = case(
         *[(R.submitted_at > now - timedelta(days=limit), name) for name, limit in ages if limit is not None],
         else_=ages[-1][0],
     ).label("age")
-    department = func.coalesce(R.department_id, 0).label("department")
+    department = func.coalesce(R.__table__.c[by], 0).label("department")
     return session.execute(
         select(R.status, age, department, func.count())
         .where(R.status.in_(OPEN_STATUSES), *request_where(scope, None, None))
@@ -345,31 +351,22 @@ def open_summary(session: Session, scope: Scope, now: datetime, ages: tuple[tupl
     ).all()
 
 
-def live_rows(session: Session, scope: Scope, start: date, end: date, now: datetime):
-    """The requests of the period whose figures depend on the clock, as rows (the staff table)."""
-    never_claimed = and_(R.first_claimed_at.is_(None), R.claim_due_at.is_not(None))
-    period = request_where(scope, start, end)
-    unclaimed = select(*_LIVE_COLUMNS).where(*period, never_claimed, R.claim_due_at < now)
-    overdue = select(*_LIVE_COLUMNS).where(
-        R.status.in_(OPEN_STATUSES), *period, due.overdue_clause(now), or_(~never_claimed, R.claim_due_at >= now)
-    )
-    return session.execute(union_all(unclaimed, overdue)).all()
+def counters_by(session: Session, scope: Scope, start: date, end: date, by: str) -> dict[int, list[int]]:
+    """The rollup's counters of the requests of the period, summed by the database per value of
+    the request column ``by`` (0 none): for a grouping the rollup does not keep, the staff
+    table's assignee. rollup.counter_columns() is the SQL twin of contribution.counters() that
+    the rebuild sums too, so both count by the same rules (tests/metrics hold them together)."""
+    key = func.coalesce(R.__table__.c[by], 0).label("key")
+    sums = [func.coalesce(func.sum(column), 0) for column in counter_columns()]
+    rows = session.execute(select(key, *sums).where(*request_where(scope, start, end)).group_by(key))
+    return {row[0]: [int(v) for v in row[1:]] for row in rows}
 
 
 def live_counts(row, now: datetime) -> tuple[int, int]:
-    """(never claimed and past due, overdue now and not already late) for one live row."""
+    """(never claimed and past due, overdue now and not already late) for one request row."""
     f = facts_of(row)
     overdue_now = due.overdue(row.status, now, claim_due_at=row.claim_due_at, complete_due_at=row.complete_due_at)
     return int(d.unclaimed_past_due(f, now)), int(overdue_now and not late(f))
-
-
-def open_rows(session: Session, scope: Scope):
-    """Open requests now, whatever the period: the backlog and each department's load."""
-    return session.execute(
-        select(R.status, R.submitted_at, R.department_id, R.assignee_id).where(
-            R.status.in_(OPEN_STATUSES), *request_where(scope, None, None)
-        )
-    ).all()
 
 
 _ALL_COLUMNS = [R.__table__.c[name] for name in COLUMNS] + [R.complete_due_at, R.assignee_id]

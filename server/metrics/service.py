@@ -312,7 +312,14 @@ def _scope(session: Session, filters: Filters) -> q.Scope:
 
 
 def _grouped(session: Session, scope: q.Scope, start: date, end: date, now: datetime, group: str) -> dict:
-    """Tallies of the period per ``group`` ("day" or "department_id"), durations left out."""
+    """Tallies of the period per ``group`` ("day", "department_id", or "assignee_id", which the
+    rollup does not keep: summed from the requests by the database), durations left out."""
+    if group == "assignee_id":
+        tallies = {}
+        for key, values in q.counters_by(session, scope, start, end, group).items():
+            tallies.setdefault(key, q.Tally()).add(values)
+        _add_live(tallies, q.live_summary(session, scope, [start, end + timedelta(days=1)], now, by=group), by_day=False)
+        return tallies
     if scope.needs_requests:
         rows = q.request_rows(session, scope, start, end)
         key = (lambda r: q.local_day(r.submitted_at)) if group == "day" else (lambda r: r.department_id or 0)
@@ -320,11 +327,16 @@ def _grouped(session: Session, scope: q.Scope, start: date, end: date, now: date
     tallies: dict = {}
     for key, values in q.rollup_by(session, scope, start, end, group).items():
         tallies.setdefault(_day(key) if group == "day" else key, q.Tally()).add(values)
-    for department, first, claim, overdue in q.live_summary(session, scope, [start, end + timedelta(days=1)], now):
-        t = tallies.setdefault(first if group == "day" else department, q.Tally())
+    _add_live(tallies, q.live_summary(session, scope, [start, end + timedelta(days=1)], now), by_day=group == "day")
+    return tallies
+
+
+def _add_live(tallies: dict, live, *, by_day: bool) -> None:
+    """Add live_summary()'s clock-dependent counts to the tallies of their key (or day)."""
+    for key, first, claim, overdue in live:
+        t = tallies.setdefault(first if by_day else key, q.Tally())
         t.unclaimed_past_due += claim
         t.overdue_now += overdue
-    return tallies
 
 
 def _day(value) -> date:
@@ -479,8 +491,12 @@ def staff(session: Session, filters: Filters, department_id: int, *, now: dateti
     """Per person of the department: the requests of the period they hold now, and their load."""
     _check(filters)
     scope = _scope(session, replace(filters, department_id=department_id))
-    tallies = q.tally_rows(q.request_rows(session, scope, filters.start, filters.end), now, by=lambda r: r.assignee_id)
-    load = Counter(r.assignee_id for r in q.open_rows(session, scope) if r.assignee_id)
+    # Grouped by the database (a few hundred thousand requests at 1M over 90 days: tallied row
+    # by row in Python it took seconds); key 0 is "held by no one".
+    tallies = _grouped(session, scope, filters.start, filters.end, now, "assignee_id")
+    load: Counter = Counter()
+    for _status, _age, person_id, count in q.open_summary(session, scope, now, AGE_BUCKETS, by="assignee_id"):
+        load[person_id] += count
     people = set(
         session.scalars(
             select(Person.id).where(
@@ -491,7 +507,7 @@ def staff(session: Session, filters: Filters, department_id: int, *, now: dateti
         )
     )
     rows = []
-    for person_id in sorted(people | {i for i in tallies if i is not None} | set(load)):
+    for person_id in sorted((people | set(tallies) | set(load)) - {0}):
         t = tallies.get(person_id) or q.Tally()
         rates = _rates(t)
         rows.append(StaffRow(person_id, load[person_id], t["completed"], rates, _average_rating(t), _composite(rates)))

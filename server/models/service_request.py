@@ -10,6 +10,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.enums import Action, Rating, RequestStatus
 from server.models.base import Base, utcnow
 
+# The facts the figures' live counts read (overdue now, late, never claimed: queries.live_summary).
+LIVE_FACT_COLUMNS = (
+    "claim_due_at", "complete_due_at", "first_claimed_at", "first_claim_due_at", "first_completed_at",
+    "first_complete_due_at",
+)
+# ix_service_request_department_submitted: a department's period, then who holds each request
+# and what the figures count of it (tests/metrics check it covers rollup.counter_columns() and
+# the live counts).
+DEPARTMENT_PERIOD_COLUMNS = (
+    "department_id", "submitted_at", "assignee_id", "status", "dispatched_at", *LIVE_FACT_COLUMNS, "rating",
+    "closed_unrated", "return_count", "rework_count",
+)
+
 
 class ServiceRequest(Base):
     __tablename__ = "service_request"
@@ -17,8 +30,10 @@ class ServiceRequest(Base):
         # One index per reason a person may see a request (policy.visibility_clauses), each
         # ending in (status, id): a list filtered by status and paged by id newest first is
         # then one ordered index range, whatever the planner knows of the data.
-        # (submitted_at last: the metrics' open-now counts of one department read the index alone.)
-        Index("ix_service_request_department_status_id", "department_id", "status", "id", "submitted_at"),
+        # (submitted_at and assignee_id last: the metrics' open-now counts of one department,
+        # and each of its people's load, read the index alone.)
+        Index("ix_service_request_department_status_id", "department_id", "status", "id", "submitted_at",
+              "assignee_id"),
         Index("ix_service_request_cohandler_status_id", "cohandler_department_id", "status", "id"),
         Index("ix_service_request_requester_status_id", "requester_id", "status", "id"),
         Index("ix_service_request_enterprise_status_id", "enterprise_id", "status", "id"),
@@ -30,8 +45,10 @@ class ServiceRequest(Base):
         Index("ix_service_request_status_claim_due_id", "status", "claim_due_at", "department_id", "id"),
         Index("ix_service_request_status_complete_due_id", "status", "complete_due_at", "department_id", "id"),
         # The open requests by submission time (the metrics' overdue-now and backlog counts):
-        # one index range per status, the department read from the index.
-        Index("ix_service_request_status_submitted", "status", "submitted_at", "department_id"),
+        # one index range per status, the department, the holder and the live facts read from
+        # the index (without them the overdue count read a table page per open request).
+        Index("ix_service_request_status_submitted", "status", "submitted_at", "department_id", "assignee_id",
+              *LIVE_FACT_COLUMNS),
         # The finder's flag filter and date ranges.
         Index("ix_service_request_flag_id", "flag", "id"),
         Index("ix_service_request_submitted_at", "submitted_at"),
@@ -52,6 +69,17 @@ class ServiceRequest(Base):
             sqlite_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
             postgresql_where=text("first_claimed_at IS NULL AND claim_due_at IS NOT NULL"),
         ),
+        # The staff table (metrics.staff) and one department's live counts: a department's
+        # requests of a period, summed per assignee from the index alone. Covering: after the
+        # key, every column that rollup.counter_columns() and the live counts read (the table
+        # rows of a department's 90 days lie on nearly every page of those days, so without them
+        # the index saved no reads).
+        Index("ix_service_request_department_submitted", *DEPARTMENT_PERIOD_COLUMNS),
+        # By service (its foreign key, the figures of one service), and the visit plan's newest
+        # accepted visit request per enterprise (server/visits/repository.py): one backward range
+        # per enterprise, its status read from the index.
+        Index("ix_service_request_service_enterprise", "service_id", "enterprise_id", "first_claimed_at", "id",
+              "status"),
         # The finder's search by requester or enterprise (server/requests/search.py): one
         # person's or enterprise's requests newest first, a range that stops at the page's end
         # (the visibility indexes above put status before id, so a list of every status sorts).
@@ -65,7 +93,7 @@ class ServiceRequest(Base):
     version: Mapped[int] = mapped_column(default=1)
     status: Mapped[RequestStatus] = mapped_column(String(20))
 
-    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"))  # indexed below
     requester_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
     # The requester's enterprise when filed: its contacts see the request.
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprise.id"))

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, exists, false, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from server import paging, policy
 from server.enums import RequestStatus, Role
@@ -70,20 +70,28 @@ def plans_by_enterprise(session: Session, enterprise_ids: Iterable[int]) -> dict
 
 
 def newest_accepted_visit_requests(session: Session, service_id: int, since: datetime,
-                                   enterprise_ids: Iterable[int] | None = None) -> list[ServiceRequest]:
-    """Per enterprise, its newest request for a visit (the menu's "enterprise visit") that the
-    centre accepted: claimed since ``since``, not cancelled or rejected. Ranked by the database,
-    so only these rows are loaded (loading the year's every visit request to keep one each cost
-    the supervision page half a second at a million requests, mostly decoding their answers)."""
-    where = [ServiceRequest.service_id == service_id, ServiceRequest.first_claimed_at.is_not(None),
-             ServiceRequest.first_claimed_at >= since, ServiceRequest.enterprise_id.is_not(None),
-             ServiceRequest.status.not_in((RequestStatus.cancelled, RequestStatus.rejected))]
-    if enterprise_ids is not None:
-        where.append(ServiceRequest.enterprise_id.in_(list(enterprise_ids)))
-    rank = func.row_number().over(partition_by=ServiceRequest.enterprise_id,
-                                  order_by=(ServiceRequest.first_claimed_at.desc(), ServiceRequest.id.desc()))
-    ranked = select(ServiceRequest.id, rank.label("rank")).where(*where).subquery()
-    stmt = (select(ServiceRequest).join(ranked, ranked.c.id == ServiceRequest.id).where(ranked.c.rank == 1)
+                                   enterprise_ids: Iterable[int]) -> list[ServiceRequest]:
+    """Per enterprise of ``enterprise_ids``, its newest request for a visit (the menu's
+    "enterprise visit") that the centre accepted: claimed since ``since``, not cancelled or
+    rejected. One correlated lookup per enterprise, the first entry of a backward range of
+    ix_service_request_service_enterprise, so the cost grows with the enterprises, not with the
+    visit requests (ranking the year's 11k of them at a million requests read as many table
+    pages: 0.15 s of the supervision page on PostgreSQL)."""
+    ids = sorted(set(enterprise_ids))
+    if not ids:
+        return []
+    r = aliased(ServiceRequest)
+    newest = (
+        select(r.id)
+        .where(r.service_id == service_id, r.enterprise_id == Enterprise.id, r.first_claimed_at >= since,
+               r.status.not_in((RequestStatus.cancelled, RequestStatus.rejected)))
+        .order_by(r.first_claimed_at.desc(), r.id.desc())
+        .limit(1)
+        .correlate(Enterprise)
+        .scalar_subquery()
+    )
+    chosen = select(newest).where(Enterprise.id.in_(ids))
+    stmt = (select(ServiceRequest).where(ServiceRequest.id.in_(chosen))
             .order_by(ServiceRequest.first_claimed_at.desc(), ServiceRequest.id.desc()))
     return list(session.scalars(stmt))
 

@@ -335,7 +335,7 @@ def compute_plan(session: Session, *, department_id: int | None = None, on: date
     if service is not None and rows:
         since = datetime.combine(on, datetime.min.time(), tzinfo=ZoneInfo(get_settings().timezone)) - REQUEST_WINDOW
         for request in repository.newest_accepted_visit_requests(
-                session, service.id, since, [r.enterprise.id for r in rows] if enterprise_ids else None):
+                session, service.id, since, [r.enterprise.id for r in rows]):
             requests[request.enterprise_id] = request
     lines = []
     for row in rows:

@@ -13,7 +13,7 @@ from server.metrics import definitions as d
 from server.metrics import rollup
 from server.metrics.contribution import CENTRE, DURATION_KINDS, Contribution
 from server.metrics.queries import PERCENTILES, Scope, decompose, histogram, histogram_percentile
-from server.models import ROLLUP_COUNTERS
+from server.models import ROLLUP_COUNTERS, ServiceRequest
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -70,3 +70,38 @@ def test_histogram_percentiles_over_months_and_edges_are_exact(database, seed):
                 assert sum(got[flag][kind].values()) == len(chosen)
                 for fraction in PERCENTILES:
                     assert histogram_percentile(got[flag][kind], fraction) == pytest.approx(d.percentile(chosen, fraction))
+
+
+
+def _columns(*expressions) -> set[str]:
+    """The service_request columns that SQL expressions read."""
+    from sqlalchemy.sql import visitors
+
+    return {e.name for x in expressions for e in visitors.iterate(x) if getattr(e, "table", None) is ServiceRequest.__table__}
+
+
+def _index(name: str) -> list[str]:
+    return [c.name for i in ServiceRequest.__table__.indexes if i.name == name for c in i.columns]
+
+
+def test_the_figures_indexes_cover_what_the_figures_read():
+    """metrics.staff() sums rollup.counter_columns() per assignee over a department's period,
+    and live_summary() counts the overdue, late and never claimed ones: the indexes they read
+    must hold every column of those rules (tests/metrics fix the rules; this fixes the
+    indexes to them), or each of tens of thousands of requests costs a table page again."""
+    from datetime import UTC, datetime
+
+    from server.metrics.queries import late_clause
+    from server.metrics.rollup import counter_columns
+    from server.requests import due
+
+    never_claimed = _columns(ServiceRequest.__table__.c.first_claimed_at, ServiceRequest.__table__.c.claim_due_at)
+    live = _columns(due.overdue_clause(datetime.now(UTC)), late_clause()) | never_claimed
+    department = _index("ix_service_request_department_submitted")
+    assert department[:2] == ["department_id", "submitted_at"]
+    needed = _columns(*counter_columns()) | live | {"assignee_id"}
+    assert needed <= set(department), needed - set(department)
+    by_status = _index("ix_service_request_status_submitted")
+    assert by_status[:2] == ["status", "submitted_at"]
+    needed = live | {"department_id", "assignee_id"}
+    assert needed <= set(by_status), needed - set(by_status)

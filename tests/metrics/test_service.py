@@ -100,3 +100,53 @@ def test_a_service_filter_outside_a_category_counts_nothing(database, world, wee
         assert metrics.figures(session, f, now=NOW).counts.submitted == 0
         f = metrics.Filters(*scenario.WEEK, category_id=mass, service_id=other)
         assert metrics.figures(session, f, now=NOW).counts.submitted == 2
+
+
+def test_staff_rows_of_the_week(database, world, week):
+    """By hand (tests/metrics/scenario.py): staff1 holds R1 (claimed on time, satisfied) and R2
+    (claimed late, basically satisfied), both completed on time; staff2 holds R6 (claimed on
+    time, completed on time, sent back for rework: open, unrated); lead1 holds nothing."""
+    ids = {p.id: name for name, p in world.people.items()}
+    with database.read() as session:
+        rows = {ids[r.person_id]: r for r in metrics.staff(session, metrics.Filters(*scenario.WEEK),
+                                                             world.departments["union"].id, now=NOW)}
+    assert set(rows) == {"staff1", "staff2", "lead1"}
+    s1, s2, lead = rows["staff1"], rows["staff2"], rows["lead1"]
+    assert (s1.load, s1.completed, s1.average_rating) == (0, 2, 2.5)
+    assert s1.rates == metrics.Rates(response=0.5, resolution=1.0, satisfaction=0.95, satisfaction_share=1.0,
+                                     unrated_share=0.0, on_time=1.0)
+    assert s1.composite == 93.0  # 100 × (0.1 × 0.5 + 0.5 × 1 + 0.4 × 0.95)
+    assert (s2.load, s2.completed, s2.average_rating, s2.composite) == (1, 1, None, None)  # nothing rated
+    assert s2.rates == metrics.Rates(response=1.0, resolution=1.0, on_time=1.0)
+    assert (lead.load, lead.completed, lead.rates, lead.composite) == (0, 0, metrics.Rates(), None)
+
+
+def test_staff_rows_count_the_period_and_load_whatever_the_period(database, world, week):
+    """Monday alone: R6 (Tuesday) leaves staff2's figures, but it is still open in their hands."""
+    ids = {p.id: name for name, p in world.people.items()}
+    monday = date(2026, 11, 2)
+    with database.read() as session:
+        rows = {ids[r.person_id]: r for r in metrics.staff(session, metrics.Filters(monday, monday),
+                                                             world.departments["union"].id, now=NOW)}
+    assert (rows["staff1"].completed, rows["staff1"].rates.response) == (2, 0.5)
+    assert (rows["staff2"].load, rows["staff2"].completed, rows["staff2"].rates) == (1, 0, metrics.Rates())
+
+
+def test_staff_makes_a_fixed_number_of_queries(database, world, week, count_queries):
+    """Grouped by the database: the same queries however many requests and people."""
+    filters = metrics.Filters(*scenario.WEEK)
+    union = world.departments["union"].id
+
+    def queries() -> tuple[int, str]:
+        with database.read() as session:
+            metrics.staff(session, filters, union, now=NOW)  # the catalogue snapshot is cached after this
+        with count_queries(database) as counter, database.read() as session:
+            metrics.staff(session, filters, union, now=NOW)
+        return counter.count, str(counter)
+
+    first, listing = queries()
+    for hour in range(3):
+        submit(database, "member1", "union.join", now=scenario.local(4 + hour, 10), answers={"people": 2})
+    assert queries()[0] == first
+    # counters per assignee, live set, open now per assignee, the department's people: 4
+    assert first <= 4, listing
