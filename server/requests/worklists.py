@@ -64,7 +64,8 @@ STATE = (
 
 # What a listed row is read with: what its summary shows (server.requests.presenters), its flag
 # and the actions it offers need (server.policy.parties_of), its return count. Rows come as
-# ``Listed`` named tuples of these columns, not ORM objects: a desk of 50 rows spent a fifth of
+# ``Listed`` named tuples of these columns (and the id of the requester's latest message, see
+# requester_replies), not ORM objects: a desk of 50 rows spent a fifth of
 # its time building, tracking and reading instances it never changes. A listed row has no other
 # attribute (touching one is an AttributeError, not a query per row).
 LISTED = (
@@ -73,6 +74,7 @@ LISTED = (
     ServiceRequest.requester_id, ServiceRequest.building_id, ServiceRequest.floor, ServiceRequest.room,
     ServiceRequest.submitted_at, ServiceRequest.claim_due_at, ServiceRequest.complete_due_at,
     ServiceRequest.urge_count, ServiceRequest.last_urged_at, ServiceRequest.return_count,
+    _LATEST_REPLY.label("reply_id"),  # one index probe a row, instead of a grouped query a page
 )
 Listed = namedtuple("Listed", [column.key for column in LISTED])  # type: ignore[misc]
 
@@ -279,18 +281,19 @@ class Reply:
 REPLY_STATUSES = frozenset({RequestStatus.claimed, RequestStatus.suspended})
 
 
-def requester_replies(session: Session, requests: list[ServiceRequest]) -> dict[int, Reply]:
-    """Each handled request's latest public message from its requester, for a whole page in
-    one query (none when no row is being handled)."""
-    ids = [r.id for r in requests if r.status in REPLY_STATUSES]
+def requester_replies(session: Session, requests: list) -> dict[int, Reply]:
+    """Each handled request's latest public message from its requester (``_LATEST_REPLY``), for
+    a whole page in at most two queries: listed rows (``Listed``) carry the message's id, so
+    only the messages themselves are read, and none when no handled row has one."""
+    handled = [r for r in requests if r.status in REPLY_STATUSES]
+    if not handled:
+        return {}
+    if all(isinstance(r, Listed) for r in handled):
+        latest = [r.reply_id for r in handled]
+    else:
+        latest = list(session.scalars(select(_LATEST_REPLY).where(ServiceRequest.id.in_([r.id for r in handled]))))
+    ids = [i for i in latest if i is not None]
     if not ids:
         return {}
-    latest = (
-        select(func.max(RequestEvent.id))
-        .join(ServiceRequest, ServiceRequest.id == RequestEvent.request_id)
-        .where(RequestEvent.request_id.in_(ids), RequestEvent.action == Action.message, RequestEvent.public.is_(True),
-               RequestEvent.actor_id == ServiceRequest.requester_id)
-        .group_by(RequestEvent.request_id)
-    )
-    events = session.scalars(select(RequestEvent).where(RequestEvent.id.in_(latest)))
+    events = session.scalars(select(RequestEvent).where(RequestEvent.id.in_(ids)))
     return {e.request_id: Reply(note=e.note, at=e.at) for e in events}
