@@ -338,3 +338,23 @@ def test_desk_query_count_does_not_grow_with_rows(database, as_user, count_queri
     with count_queries(database) as poll:
         client.get("/desk?part=queue", headers=HTMX)
     assert poll.count < few.count, poll
+
+
+def test_a_long_queue_shows_its_first_window_and_the_rest_a_click_away(database, as_user):
+    # The desk renders a window of each list (worklists.PAGE_SIZE, 25), not all of it: the
+    # next rows come from "Show more", as a page without script or appended with htmx.
+    numbers = [union_request(database).number for _ in range(worklists.PAGE_SIZE + 2)]
+    client = as_user("staff1")
+    first = section(client.get("/desk?sort=oldest").text, "desk-queue")
+    assert first.count('class="work-row"') == worklists.PAGE_SIZE
+    assert numbers[worklists.PAGE_SIZE - 1] in first and numbers[worklists.PAGE_SIZE] not in first
+    more = re.search(r'class="work-more">\s*<a class="button button-secondary" href="([^"]+)" hx-get="([^"]+)"', first)
+    assert more, first
+    rest = numbers[worklists.PAGE_SIZE:]
+    rows = client.get(more.group(2).replace("&amp;", "&"), headers=HTMX).text
+    assert rows.count('class="work-row"') == 2 and all(n in rows for n in rest) and "work-more" not in rows
+    page = section(client.get(more.group(1).replace("&amp;", "&")).text, "desk-queue")
+    assert page.count('class="work-row"') == 2 and all(n in page for n in rest)
+    # Every row keeps its one-click claim, with the version it showed.
+    claim = re.search(rf'action="/desk/requests/{rest[0]}/claim"[^>]*>\s*<input[^>]*>\s*<input type="hidden" name="version" value="(\d+)"', page)
+    assert claim, page
