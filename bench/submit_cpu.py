@@ -207,15 +207,16 @@ async def measure(args) -> None:
               f"{statements[0] / args.calls_count:5.1f} SQL statements per answer")
     event.remove(database.engine, "before_cursor_execute", count_statement)
     profiler = cProfile.Profile(time.process_time) if args.profile else None
+    profiled = {"api": submit, "form": submit_form, "queue": queue_page}[args.profile_door]
     for label, door in doors:
         held.clear()
         held_wall.clear()
         cpus = []
         for i in range(args.count):
-            if profiler and door is submit:
+            if profiler and door is profiled:
                 profiler.enable()
             r = await door(i)
-            if profiler and door is submit:
+            if profiler and door is profiled:
                 profiler.disable()
             cpus.append(r["cpu"])
         print(_summary(label, cpus))
@@ -237,6 +238,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--service", default="resources.venue-booking")
     parser.add_argument("--database-url")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile-door", choices=("api", "form", "queue"), default="api")
     parser.add_argument("--profile-out", default="/tmp/submit_cpu.prof")
     parser.add_argument("--profile-filter", default="server/", help="a regular expression over the profile's file names")
     args = parser.parse_args(argv)
