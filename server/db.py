@@ -95,23 +95,33 @@ def _install_nul_guard(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _refuse_nul(conn, cursor, statement, parameters, context, executemany):
-        if any(isinstance(value, str) and "\x00" in value for value in _bound_values(parameters)):
+        if _holds_nul(parameters):
             raise InvalidInput("Text must not contain NUL characters.")
 
 
-def _bound_values(parameters) -> Iterator:
-    """Every value in a statement's parameters, whatever their shape: one row or many, as
-    dicts or sequences (executemany, insertmanyvalues batches), arrays inside."""
+_CONTAINERS = (dict, list, tuple)
+
+
+def _holds_nul(parameters) -> bool:
+    """Whether any text among a statement's parameters holds NUL, whatever their shape: one
+    row or many, as dicts or sequences (executemany, insertmanyvalues batches), arrays inside.
+    Runs before every statement: plain loops, no generator per value (a submission's ~15
+    statements spent ~5 % of its CPU in the generator version)."""
     if isinstance(parameters, dict):
         parameters = parameters.values()
-    elif not isinstance(parameters, list | tuple):
-        yield parameters
-        return
+    elif not isinstance(parameters, _CONTAINERS):
+        return isinstance(parameters, str) and "\x00" in parameters
     for value in parameters:
-        if isinstance(value, dict | list | tuple):
-            yield from _bound_values(value)
-        else:
-            yield value
+        kind = type(value)
+        if kind is str:
+            if "\x00" in value:
+                return True
+        elif kind in _CONTAINERS or isinstance(value, _CONTAINERS):
+            if _holds_nul(value):
+                return True
+        elif isinstance(value, str) and "\x00" in value:  # a str subclass
+            return True
+    return False
 
 
 def _install_sqlite_hooks(engine: Engine, settings: Settings) -> None:

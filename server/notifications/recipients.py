@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from server.enums import Role, SignupStatus
@@ -136,12 +136,19 @@ EVENT_TYPES: tuple[str, ...] = tuple(EVENTS)
 REQUEST_EVENT_TYPES: tuple[str, ...] = tuple(name for name, row in EVENTS.items() if row.about_request)
 
 
+# Built once, values bound: every request event asks one of these (a submission: its
+# department's staff), and a Core statement skips the ORM's execution layer.
+_WITH_ROLES = (select(Person.id).join(PersonRole, PersonRole.person_id == Person.id)
+               .where(Person.active, PersonRole.role.in_(bindparam("roles", expanding=True))))
+_WITH_ROLES_IN_DEPARTMENT = _WITH_ROLES.where(Person.department_id == bindparam("department_id"))
+
+
 def _people_with_roles(session: Session, roles: tuple[Role, ...], department_id: int | None = None) -> set[int]:
-    stmt = (select(Person.id).join(PersonRole, PersonRole.person_id == Person.id)
-            .where(Person.active, PersonRole.role.in_([r.value for r in roles])))
-    if department_id is not None:
-        stmt = stmt.where(Person.department_id == department_id)
-    return set(session.scalars(stmt))
+    params: dict = {"roles": [r.value for r in roles]}
+    if department_id is None:
+        return set(session.connection().scalars(_WITH_ROLES, params))
+    params["department_id"] = department_id
+    return set(session.connection().scalars(_WITH_ROLES_IN_DEPARTMENT, params))
 
 
 def _active(session: Session, ids) -> set[int]:

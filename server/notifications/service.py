@@ -13,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from server.audit import service as audit
@@ -32,7 +32,7 @@ from server.models import (
 )
 from server.notifications import recipients as table
 from server.notifications import wakeup
-from server.notifications.webhooks_repository import hooks_for
+from server.notifications.webhooks_repository import hook_ids_for
 
 CHANNEL_IN_APP = "in_app"
 CHANNEL_EMAIL = "email"
@@ -47,14 +47,19 @@ def default_enabled(channel: str, event_type: str) -> bool:
     return channel == CHANNEL_IN_APP or table.EVENTS[event_type].email
 
 
+# Built once, values bound; a Core statement (every notification asks).
+_PREFERENCES = (
+    select(NotificationPreference.person_id, NotificationPreference.channel, NotificationPreference.enabled)
+    .where(NotificationPreference.person_id.in_(bindparam("person_ids", expanding=True)),
+           NotificationPreference.event_type == bindparam("event_type"))
+)
+
+
 def preferences(session: Session, person_ids, event_type: str) -> dict[tuple[int, str], bool]:
     """(person id, channel) → enabled, for the people who chose otherwise than the default."""
     if not person_ids:
         return {}
-    rows = session.execute(
-        select(NotificationPreference.person_id, NotificationPreference.channel, NotificationPreference.enabled)
-        .where(NotificationPreference.person_id.in_(list(person_ids)), NotificationPreference.event_type == event_type)
-    )
+    rows = session.connection().execute(_PREFERENCES, {"person_ids": list(person_ids), "event_type": event_type})
     return {(person_id, channel): enabled for person_id, channel, enabled in rows}
 
 
@@ -98,14 +103,15 @@ def emit(
                             payload={"params": params, "link": link, "request_id": request_id})
                    for pid in emailed if pid in with_address]
     if row.about_request and request is not None:
-        hooks = hooks_for(session, request.department_id, event_type=event_type)
-        fields = request_fields(session, request) if hooks else {}
-        outbox += [_message("webhook", event_type, now, webhook_id=hook.id, audience={},
-                            payload={"params": params, "request": fields}) for hook in hooks]
+        hook_ids = hook_ids_for(session, request.department_id, event_type)
+        fields = request_fields(session, request) if hook_ids else {}
+        outbox += [_message("webhook", event_type, now, webhook_id=hook_id, audience={},
+                            payload={"params": params, "request": fields}) for hook_id in hook_ids]
+    # Core inserts on the session's connection: the ORM's execution layer adds nothing here.
     if in_app:
-        session.execute(_NOTIFICATION, in_app)
+        session.connection().execute(_NOTIFICATION, in_app)
     if outbox:
-        session.execute(_OUTBOX, outbox)
+        session.connection().execute(_OUTBOX, outbox)
         session.info[wakeup.OUTBOX_WRITTEN] = True  # wakes this process's worker after commit
         if session.get_bind().dialect.name == "postgresql":
             # Delivered at commit, to workers in other processes (server.notifications.wakeup).
