@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 
 from server.models import IdempotencyKey, ServiceRequest
 from tests.factories import PASSWORD, build_world
-from tests.processes import free_port, start_serve
+from tests.processes import free_port, serve_forks, start_serve
 
 CYCLES = int(os.environ.get("LIANXIN_KILL_CYCLES") or (50 if os.environ.get("CI") else 8))
 BODY = {"service_code": "union.join", "description": "kill -9", "answers": {"people": 2, "kind": "new"}}
@@ -32,44 +32,47 @@ def test_no_acknowledged_request_is_lost_or_doubled_by_kill_9(database, db_url, 
     base = f"http://127.0.0.1:{port}"
     acknowledged: dict[str, str] = {}  # idempotency key → number
     unanswered: list[str] = []  # keys whose answer the crash swallowed
-    process = start_serve(env, port)
-    try:
-        token = httpx.post(f"{base}/api/v1/auth/token", data={"username": "member1", "password": PASSWORD}).json()
-        headers = {"Authorization": f"Bearer {token['access_token']}"}
-        rng = random.Random(9)
-        for _cycle in range(CYCLES):
-            stop = threading.Event()
+    # Forked from one interpreter that imported the app once (tests/processes.py): the cycles
+    # kill and start the server, not a new interpreter's ~3 s of imports each time.
+    with serve_forks(env) as forks:
+        process = start_serve(env, port, forks=forks)
+        try:
+            token = httpx.post(f"{base}/api/v1/auth/token", data={"username": "member1", "password": PASSWORD}).json()
+            headers = {"Authorization": f"Bearer {token['access_token']}"}
+            rng = random.Random(9)
+            for _cycle in range(CYCLES):
+                stop = threading.Event()
 
-            def submit_until_killed(stop: threading.Event = stop) -> None:
+                def submit_until_killed(stop: threading.Event = stop) -> None:
+                    with httpx.Client(base_url=base, headers=headers, timeout=5) as client:
+                        while not stop.is_set():
+                            key = uuid.uuid4().hex
+                            try:
+                                response = client.post("/api/v1/requests", json=BODY, headers={"Idempotency-Key": key})
+                            except httpx.HTTPError:
+                                unanswered.append(key)
+                                return
+                            assert response.status_code == 201, response.text
+                            acknowledged[key] = response.json()["number"]
+
+                writer = threading.Thread(target=submit_until_killed)
+                writer.start()
+                time.sleep(rng.uniform(0.05, 0.4))
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+                stop.set()
+                writer.join()
+                process = start_serve(env, port, forks=forks)
+                # The client retries what it never heard back about: at most one request per key.
                 with httpx.Client(base_url=base, headers=headers, timeout=5) as client:
-                    while not stop.is_set():
-                        key = uuid.uuid4().hex
-                        try:
-                            response = client.post("/api/v1/requests", json=BODY, headers={"Idempotency-Key": key})
-                        except httpx.HTTPError:
-                            unanswered.append(key)
-                            return
-                        assert response.status_code == 201, response.text
+                    while unanswered:
+                        key = unanswered.pop()
+                        response = client.post("/api/v1/requests", json=BODY, headers={"Idempotency-Key": key})
+                        assert response.status_code in (200, 201), response.text
                         acknowledged[key] = response.json()["number"]
-
-            writer = threading.Thread(target=submit_until_killed)
-            writer.start()
-            time.sleep(rng.uniform(0.05, 0.4))
+        finally:
             process.send_signal(signal.SIGKILL)
             process.wait()
-            stop.set()
-            writer.join()
-            process = start_serve(env, port)
-            # The client retries what it never heard back about: at most one request per key.
-            with httpx.Client(base_url=base, headers=headers, timeout=5) as client:
-                while unanswered:
-                    key = unanswered.pop()
-                    response = client.post("/api/v1/requests", json=BODY, headers={"Idempotency-Key": key})
-                    assert response.status_code in (200, 201), response.text
-                    acknowledged[key] = response.json()["number"]
-    finally:
-        process.send_signal(signal.SIGKILL)
-        process.wait()
 
     assert len(acknowledged) > CYCLES  # the server really took submissions between the kills
     with database.read() as session:
