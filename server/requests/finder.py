@@ -335,13 +335,16 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
         if not f.driving:
             out.extend([and_(v, f.condition) for v in seen] if few else [and_(f.condition, anyone_visible)])
     pairs = iter(dense)
+    postgresql = session.get_bind().dialect.name == "postgresql"
     for f, found_size in zip(driving, matches, strict=True):
         for v, seen_size in zip(seen, sizes, strict=True):
-            out.append(_crossed(v, seen_size, f, found_size, next(pairs)))
+            out.append(_crossed(v, seen_size, f, found_size, next(pairs), postgresql))
     return out
 
 
-def _crossed(v: ColumnElement[bool], seen_size: int, f: search.Alternative, found_size: int, dense: bool) -> ColumnElement[bool]:
+def _crossed(
+    v: ColumnElement[bool], seen_size: int, f: search.Alternative, found_size: int, dense: bool, postgresql: bool
+) -> ColumnElement[bool]:
     """One reason to see requests crossed with one search condition that has an index of its
     own, as the condition whose plan fits their sizes (each known up to FEW_VISIBLE):
 
@@ -351,15 +354,22 @@ def _crossed(v: ColumnElement[bool], seen_size: int, f: search.Alternative, foun
       (the other made unindexed, so the database cannot take its larger index instead);
     - both large and sparse together (a term common overall but rare in a department, a name
       crossed with an enterprise it has nothing to do with): the ids of each side in id order,
-      intersected by the database (SQLite merges the two ordered lists, reading indexes only),
-      and the few ids both have looked up; reading either side's rows would read them all."""
+      intersected by the database (a merge of the two ordered lists, reading indexes only), and
+      the few ids both have looked up; reading either side's rows would read them all."""
     if dense:
         return and_(v, f.condition)
     if seen_size <= FEW_VISIBLE and seen_size <= found_size:
         return and_(v, f.as_test())
     if found_size <= FEW_MATCHES:
         return and_(search.unindexed(v), f.condition)
-    both = select(ServiceRequest.id).where(v).intersect(f.id_query()).order_by(literal_column("1"))
+    seen_ids = select(ServiceRequest.id).where(v)
+    if postgresql:
+        # PostgreSQL's INTERSECT hashes both sides whole; a join of the two id lists is a merge
+        # of two backward index-only scans that a newest-first page stops early.
+        a, b = seen_ids.subquery(), f.id_query().subquery()
+        both = select(a.c.id).join(b, list(b.c)[0] == a.c.id)
+    else:
+        both = seen_ids.intersect(f.id_query()).order_by(literal_column("1"))
     return and_(ServiceRequest.id.in_(both), f.as_test())
 
 
@@ -385,12 +395,13 @@ def _dense_pairs(session: Session, pairs: list[tuple[ColumnElement[bool], search
     """Whether each (visible, search) pair has at least search.DENSE rows among the newest
     search.RECENT requests (one primary-key range, one statement for all pairs): then reading
     newest first finds a page within about that many rows."""
-    if not pairs:
-        return []
+    unknown = [(v, f) for v, f in pairs if not f.sparse]
+    if not unknown:
+        return [False] * len(pairs)
     newest = select(func.max(ServiceRequest.id)).scalar_subquery()
     recent = ServiceRequest.id > newest - search.RECENT
-    counts = [func.count().filter(and_(v, f.as_test())) for v, f in pairs]
-    return [n >= search.DENSE for n in session.execute(select(*counts).where(recent)).one()]
+    counts = iter(session.execute(select(*(func.count().filter(and_(v, f.as_test())) for v, f in unknown)).where(recent)).one())
+    return [False if f.sparse else next(counts) >= search.DENSE for _, f in pairs]
 
 
 def _statement(session: Session, person: Person, filters: Filters, now: datetime) -> Select:
