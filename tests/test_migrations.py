@@ -23,7 +23,7 @@ from tests.conftest import TEST_DATABASE_URL, drop_pg_database, recreate_pg_data
 # Text-search objects that migrations make outside the ORM (migration …_request_search): the
 # SQLite FTS5 table with its shadow tables, and PostgreSQL's trigram index.
 SEARCH_INDEX_TABLES = ("request_fts",)
-SEARCH_INDEXES = {"ix_request_search_body_trgm"}
+SEARCH_INDEXES = {"ix_request_search_body_trgm", "ix_request_search_grams"}
 
 
 def _search_index(name: str) -> bool:

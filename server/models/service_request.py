@@ -85,6 +85,11 @@ class ServiceRequest(Base):
         # (the visibility indexes above put status before id, so a list of every status sorts).
         Index("ix_service_request_requester_id", "requester_id", "id"),
         Index("ix_service_request_enterprise_id", "enterprise_id", "id"),
+        # … and every other reason to see a request as one ordered range of ids (the finder
+        # intersects it with a search's matches, or reads it newest first).
+        Index("ix_service_request_department_id", "department_id", "id"),
+        Index("ix_service_request_cohandler_id", "cohandler_department_id", "id"),
+        Index("ix_service_request_assignee_id", "assignee_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, TextualSelect, and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, defer
 
 from server import paging, policy
@@ -48,6 +48,9 @@ EXPORT_BATCH = 1000
 # Someone who sees at most this many requests has a common term searched among them through the
 # indexes of what they see; anyone else by reading the table newest first (search.py).
 FEW_VISIBLE = 5000
+# A search condition with at most this many matches is read through its own index, and what
+# someone sees tested on each of them.
+FEW_MATCHES = 5000
 PARAMETERS = ("q", "status", "service", "category", "department", "building", "enterprise", "flag", "overdue",
               "from", "to", "date", "sort", "mine", "assigned")
 # Roles that only order services: they get "my requests" rather than the finder.
@@ -306,38 +309,99 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
         return []
     if not filters.q:
         return seen
-    found = search.alternatives(session, filters.q, None if seen is None else or_(*seen))
     if seen is None:
-        return [f.condition for f in found]
-    # A search condition with its own index finds its rows through it: one query per reason to
-    # see them. A scan (a common term) reads rows in order and stops at the page's end: over
-    # the few rows someone sees (a member's own) one indexed query per reason to see them; over
-    # many (a department's) the table newest first, testing visibility on the way, since an
-    # index on department_id would make the database gather and sort all of its rows first.
+        return [f.condition for f in search.alternatives(session, filters.q)]
+    # How many requests each reason to see them admits (up to FEW_VISIBLE + 1): a reason that
+    # admits none (a lead's co-handled requests where nothing is co-handled) is left out, since
+    # crossed with a search it would still make the database read the search's matches.
+    sizes = _sizes(session, [select(ServiceRequest.id).where(v) for v in seen], FEW_VISIBLE)
+    seen = [v for v, n in zip(seen, sizes, strict=True) if n]
+    if not seen:
+        return []
+    sizes = [n for n in sizes if n]
+    found = search.alternatives(session, filters.q, or_(*seen))
+    # A scan (a term common among what this person sees) reads rows in order and stops at the
+    # page's end: over the few rows someone sees (a member's own) one indexed query per reason
+    # to see them; over many (a department's) the table newest first, testing visibility on
+    # the way, since an index on department_id would make the database gather and sort all of
+    # its rows first.
     anyone_visible = or_(*seen)
-    scans = [f for f in found if not f.driving]
-    few = bool(scans) and _sees_at_most(session, seen, FEW_VISIBLE)
+    few = sum(sizes) <= FEW_VISIBLE
+    driving = [f for f in found if f.driving]
+    matches = _sizes(session, [f.id_query() for f in driving], FEW_MATCHES)
+    dense = _dense_pairs(session, [(v, f) for f in driving for v in seen])
     out: list[ColumnElement[bool]] = []
     for f in found:
-        if f.driving or few:
-            # Simple conditions, one per index: a LIMIT query with an OR in it may make the
-            # planner read the whole table in id order hoping to find the page early.
-            out.extend(and_(v, f.condition) for v in seen)
-        else:
-            out.append(and_(f.condition, anyone_visible))
+        if not f.driving:
+            out.extend([and_(v, f.condition) for v in seen] if few else [and_(f.condition, anyone_visible)])
+    pairs = iter(dense)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    for f, found_size in zip(driving, matches, strict=True):
+        for v, seen_size in zip(seen, sizes, strict=True):
+            out.append(_crossed(v, seen_size, f, found_size, next(pairs), postgresql))
     return out
 
 
-def _sees_at_most(session: Session, seen: list[ColumnElement[bool]], bound: int) -> bool:
-    """Whether the reasons to see requests in ``seen`` add up to at most ``bound`` requests: one
-    statement, each reason counted in its own index up to bound + 1 entries. (An OR of them
-    under a LIMIT made SQLite scan the table.) A request seen for two reasons counts twice: the
-    answer only chooses how to search, never what is found."""
+def _crossed(
+    v: ColumnElement[bool], seen_size: int, f: search.Alternative, found_size: int, dense: bool, postgresql: bool
+) -> ColumnElement[bool]:
+    """One reason to see requests crossed with one search condition that has an index of its
+    own, as the condition whose plan fits their sizes (each known up to FEW_VISIBLE):
+
+    - the pair is dense among the newest requests: read newest first, both tested on the way
+      (a page comes within a few thousand rows);
+    - either side is small: read it through its own index and test the other on each row
+      (the other made unindexed, so the database cannot take its larger index instead);
+    - both large and sparse together (a term common overall but rare in a department, a name
+      crossed with an enterprise it has nothing to do with): the ids of each side in id order,
+      intersected by the database (a merge of the two ordered lists, reading indexes only), and
+      the few ids both have looked up; reading either side's rows would read them all."""
+    if dense:
+        return and_(v, f.condition)
+    if seen_size <= FEW_VISIBLE and seen_size <= found_size:
+        return and_(v, f.as_test())
+    if found_size <= FEW_MATCHES:
+        return and_(search.unindexed(v), f.condition)
+    seen_ids = select(ServiceRequest.id).where(v)
+    if postgresql:
+        # PostgreSQL's INTERSECT hashes both sides whole; a join of the two id lists is a merge
+        # of two backward index-only scans that a newest-first page stops early.
+        a, b = seen_ids.subquery(), f.id_query().subquery()
+        both = select(a.c.id).join(b, list(b.c)[0] == a.c.id)
+    else:
+        both = seen_ids.intersect(f.id_query()).order_by(literal_column("1"))
+    return and_(ServiceRequest.id.in_(both), f.as_test())
+
+
+def _sizes(session: Session, queries: list, bound: int) -> list[int]:
+    """How many rows each query of ids returns, counted up to ``bound`` + 1 (in its own index):
+    one statement. (An OR of them under a LIMIT made SQLite scan the table.)"""
+    if not queries:
+        return []
     counts = [
-        select(func.count()).select_from(select(ServiceRequest.id).where(v).limit(bound + 1).subquery()).scalar_subquery()
-        for v in seen
+        select(func.count()).select_from(_limited(q, bound + 1).subquery()).scalar_subquery() for q in queries
     ]
-    return (session.scalar(select(sum(counts[1:], counts[0]))) or 0) <= bound
+    return list(session.execute(select(*counts)).one())
+
+
+def _limited(query: Select | TextualSelect, limit: int) -> Select:
+    if isinstance(query, TextualSelect):  # a text query of ids (FTS5's): its one column
+        inner = query.subquery()
+        query = select(*inner.c).select_from(inner)
+    return query.limit(limit)
+
+
+def _dense_pairs(session: Session, pairs: list[tuple[ColumnElement[bool], search.Alternative]]) -> list[bool]:
+    """Whether each (visible, search) pair has at least search.DENSE rows among the newest
+    search.RECENT requests (one primary-key range, one statement for all pairs): then reading
+    newest first finds a page within about that many rows."""
+    unknown = [(v, f) for v, f in pairs if not f.sparse]
+    if not unknown:
+        return [False] * len(pairs)
+    newest = select(func.max(ServiceRequest.id)).scalar_subquery()
+    recent = ServiceRequest.id > newest - search.RECENT
+    counts = iter(session.execute(select(*(func.count().filter(and_(v, f.as_test())) for v, f in unknown)).where(recent)).one())
+    return [False if f.sparse else next(counts) >= search.DENSE for _, f in pairs]
 
 
 def _statement(session: Session, person: Person, filters: Filters, now: datetime) -> Select:

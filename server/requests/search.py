@@ -35,10 +35,25 @@ their requests.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, false, func, or_, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    TextualSelect,
+    and_,
+    column,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.orm import Session
 
 from server.catalog import snapshot
@@ -80,10 +95,35 @@ class Alternative:
     """One way a request matches: its condition, and whether that condition finds a bounded
     set of rows through an index of its own (``driving``), so that the person's visibility is
     best checked on those rows; otherwise it is a test made while reading the visible rows in
-    order (a scan)."""
+    order (a scan).
+
+    A driving alternative also comes in two other forms, for the finder to cross it with one
+    reason to see requests (server/requests/finder.py): ``test``, the same rows as a test made
+    on each row another index reads (no index of its own), and ``ids``, its request ids as a
+    query of their own in id order, to intersect with the ids of what someone sees."""
 
     condition: ColumnElement[bool]
     driving: bool = True
+    test: ColumnElement[bool] | None = None
+    ids: Select | TextualSelect | None = None
+    # Known to be sparse among the newest requests someone sees (the text's density probe said
+    # so): no need to probe it again.
+    sparse: bool = False
+
+    def as_test(self) -> ColumnElement[bool]:
+        return self.condition if self.test is None else self.test
+
+    def id_query(self) -> Select | TextualSelect:
+        return select(ServiceRequest.id).where(self.condition) if self.ids is None else self.ids
+
+
+def unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``column == value`` as a test no index serves (``column + 0 == value``, the same rows),
+    so that the database reads the rows through the index of the condition beside it."""
+    left = getattr(condition, "left", None)
+    if left is not None and getattr(condition, "operator", None) is operator.eq and left.type.python_type is int:
+        return (left + 0) == condition.right
+    return condition
 
 
 def alternatives(session: Session, q: str, visible: ColumnElement[bool] | None = None) -> list[Alternative]:
@@ -115,8 +155,8 @@ def _each(column, ids: list[int]) -> list[Alternative]:
     if not ids:
         return []
     if len(ids) <= SPLIT:
-        return [Alternative(column == i) for i in ids]
-    return [Alternative(column.in_(ids))]
+        return [Alternative(column == i, test=(column + 0) == i) for i in ids]
+    return [Alternative(column.in_(ids), test=(column + 0).in_(ids))]
 
 
 def _own_text(session: Session, q: str, visible: ColumnElement[bool] | None) -> Alternative:
@@ -125,20 +165,31 @@ def _own_text(session: Session, q: str, visible: ColumnElement[bool] | None) -> 
     # PostgreSQL: pg_trgm's GIN index serves ILIKE for three characters or more; a shorter term
     # is the scan (see the module's docstring). A correlated EXISTS, so that a newest-first
     # page of a common term stops at its 50th match.
+    # A shorter one by the GIN index of the text's one- and two-character grams (migration
+    # …_search_grams_and_visible_ids), which narrows where to look; ILIKE decides.
     body = RequestSearch.body.icontains(q, autoescape=True)
-    if len(q) >= TRIGRAM and not _dense(session, body, visible):
-        return Alternative(ServiceRequest.id.in_(select(RequestSearch.request_id).where(body)))
-    return _scan(body)
+    if _dense(session, body, visible):
+        return _scan(body)
+    if len(q) < TRIGRAM:
+        grams = func.request_search_grams(RequestSearch.body).op("@>")(array([func.lower(q)]))
+        matches = select(RequestSearch.request_id).where(grams, body)
+    else:
+        matches = select(RequestSearch.request_id).where(body)
+    return Alternative(ServiceRequest.id.in_(matches), test=_scan(body).condition, ids=matches, sparse=True)
 
 
 def _scan(body: ColumnElement[bool]) -> Alternative:
     return Alternative(exists().where(RequestSearch.request_id == ServiceRequest.id, body), driving=False)
 
 
-def _fts(query: str) -> Alternative:
-    return Alternative(
-        ServiceRequest.id.in_(text("SELECT rowid FROM request_fts WHERE request_fts MATCH :query").bindparams(query=query))
+def _fts(query: str, body: ColumnElement[bool]) -> Alternative:
+    matches = text("SELECT rowid FROM request_fts WHERE request_fts MATCH :query").bindparams(query=query).columns(
+        column("rowid", Integer)
     )
+    # The tokenizer folds the case of every letter, LIKE only of ASCII ones: LIKE has the last
+    # word on the (few) rows the index finds, so that both ways find the same rows.
+    test = _scan(body).condition
+    return Alternative(and_(ServiceRequest.id.in_(matches), test), test=test, ids=matches, sparse=True)
 
 
 def _phrase(term: str) -> str:
@@ -156,7 +207,11 @@ def _dense(session: Session, body: ColumnElement[bool], visible: ColumnElement[b
     newest = select(func.max(RequestSearch.request_id)).scalar_subquery()
     probe = select(RequestSearch.request_id).where(RequestSearch.request_id > newest - RECENT, body)
     if visible is not None:
-        probe = probe.where(exists().where(ServiceRequest.id == RequestSearch.request_id, visible))
+        # The range again on the requests' side: PostgreSQL otherwise merge-joined the probe with
+        # every request from the first one (3 s for a lead at 1M).
+        probe = probe.where(exists().where(
+            ServiceRequest.id == RequestSearch.request_id, ServiceRequest.id > newest - RECENT, visible
+        ))
     matching = probe.limit(DENSE).subquery()
     return (session.scalar(select(func.count()).select_from(matching)) or 0) >= DENSE
 
@@ -174,7 +229,7 @@ def _sqlite_own_text(session: Session, q: str, visible: ColumnElement[bool] | No
     folded = q.lower()  # the trigram tokenizer folds case
     body = RequestSearch.body.contains(q, autoescape=True)
     if len(folded) >= TRIGRAM:
-        return _scan(body) if _dense(session, body, visible) else _fts(_phrase(q))
+        return _scan(body) if _dense(session, body, visible) else _fts(_phrase(q), body)
     if _dense(session, body, visible):  # common: no need to read the vocabulary's counts
         return _scan(body)
     rows = session.execute(
@@ -187,11 +242,13 @@ def _sqlite_own_text(session: Session, q: str, visible: ColumnElement[bool] | No
     # matches, since a scan would read most of the table to fill a page.
     if len(rows) > MAX_TERMS or (visible is None and sum(doc for _, doc in rows) > COMMON):
         return _scan(body)
-    return _fts(" OR ".join(_phrase(term) for term, _ in rows))
+    return _fts(" OR ".join(_phrase(term) for term, _ in rows), body)
 
 
 def _matching_people(session: Session, q: str) -> list[int]:
-    condition = or_(Person.display_name.contains(q, autoescape=True), Person.phone.contains(q, autoescape=True))
+    # Case-insensitive on both databases, as the request's text and enterprise names are (a
+    # plain LIKE would be on SQLite only).
+    condition = or_(Person.display_name.icontains(q, autoescape=True), Person.phone.icontains(q, autoescape=True))
     return list(session.scalars(select(Person.id).where(condition).order_by(Person.id).limit(MAX_NAME_MATCHES)))
 
 
