@@ -12,7 +12,7 @@
   (requester_id, id) and (enterprise_id, id) exist already (…_search_and_live_indexes).
 
 Revision ID: d8150a1b2c3d
-Revises: 9b2d6e4f1a37
+Revises: c8a0d1e2f300
 Create Date: 2026-12-03 08:15:00
 """
 
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "d8150a1b2c3d"
-down_revision: str | None = "9b2d6e4f1a37"
+down_revision: str | None = "c8a0d1e2f300"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 removes read notifications past LIANXIN_NOTIFICATION_RETENTION_DAYS (unread ones stay out of it)
 
 Revision ID: a9000d1e2f30
-Revises: 9b2d6e4f1a37
+Revises: d8150a1b2c3d
 Create Date: 2026-12-03 09:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a9000d1e2f30"
-down_revision: str | None = "9b2d6e4f1a37"
+down_revision: str | None = "d8150a1b2c3d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
