@@ -13,8 +13,8 @@ from server.enums import WebhookFormat
 from server.errors import InvalidInput, Msg
 from server.i18n_text import N_
 from server.models import Department
+from server.notifications import recipients, webhooks_service
 from server.notifications import webhooks_repository as repo
-from server.notifications import webhooks_service
 from server.notifications.webhooks_rules import mask, shown_url
 from server.web.deps import DatabaseDep
 from server.web.formdata import FormDep, text, values
@@ -34,6 +34,7 @@ def _page(request, session, *, form_values=None, errors=None, notice=None, failu
     rows = [{"hook": hook, "department": department, "url": shown_url(hook.url), "secret": mask(hook.secret)}
             for hook, department in repo.all_hooks(session)]
     context = {"rows": rows, "departments": department_repo.departments(session), "format_labels": FORMAT_LABELS,
+               "event_labels": recipients.LABELS,
                "values": form_values or {"format": WebhookFormat.generic}, "errors": errors or {},
                "notice": notice, "failure": failure}
     return render_admin(request, "admin/webhooks.html", context, section=SECTION, status_code=status_code)

@@ -67,6 +67,12 @@ def test_add_shows_the_secret_once_then_masks_it(admin_client, database):
     listing = admin_client.get("/admin/webhooks").text
     assert hook.secret not in listing and "••••" + hook.secret[-4:] in listing
     assert "union部" in listing and "https://hooks.example/lianxin" in listing
+    # The events by their names (as people choose notifications), their codes beside.
+    from server.notifications.recipients import LABELS
+    from server.web.i18n import gettext_for
+
+    named = gettext_for("zh-Hans")(LABELS["new_task"])
+    assert named != LABELS["new_task"] and f"{named} <code>new_task</code>" in listing
 
 
 def test_robot_keys_in_addresses_are_hidden(admin_client, database):
