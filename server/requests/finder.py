@@ -338,7 +338,10 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
     postgresql = session.get_bind().dialect.name == "postgresql"
     for f, found_size in zip(driving, matches, strict=True):
         for v, seen_size in zip(seen, sizes, strict=True):
-            out.append(_crossed(v, seen_size, f, found_size, next(pairs), postgresql))
+            is_dense = next(pairs)
+            if search.disjoint(v, f.condition):
+                continue  # nothing, as the database would find after reading both id lists
+            out.append(_crossed(v, seen_size, f, found_size, is_dense, postgresql))
     return out
 
 

@@ -117,6 +117,21 @@ class Alternative:
         return select(ServiceRequest.id).where(self.condition) if self.ids is None else self.ids
 
 
+def _equality(condition: ColumnElement[bool]) -> tuple[object, object] | None:
+    """``column == value`` as (column, value), else None."""
+    left, right = getattr(condition, "left", None), getattr(condition, "right", None)
+    if left is None or getattr(condition, "operator", None) is not operator.eq or not hasattr(right, "value"):
+        return None
+    return left, right.value
+
+
+def disjoint(a: ColumnElement[bool], b: ColumnElement[bool]) -> bool:
+    """Whether no row can meet both: one column equal to two different values (a contact's
+    enterprise crossed with another enterprise a search names)."""
+    x, y = _equality(a), _equality(b)
+    return x is not None and y is not None and x[0] is y[0] and x[1] != y[1]
+
+
 def unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
     """``column == value`` as a test no index serves (``column + 0 == value``, the same rows),
     so that the database reads the rows through the index of the condition beside it."""
