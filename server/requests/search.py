@@ -109,6 +109,8 @@ class Alternative:
     # Known to be sparse among the newest requests someone sees (the text's density probe said
     # so): no need to probe it again.
     sparse: bool = False
+    # ``ids`` are exactly the rows of ``condition`` (FTS5's are a superset that ``test`` narrows).
+    exact_ids: bool = True
 
     def as_test(self) -> ColumnElement[bool]:
         return self.condition if self.test is None else self.test
@@ -204,7 +206,7 @@ def _fts(query: str, body: ColumnElement[bool]) -> Alternative:
     # The tokenizer folds the case of every letter, LIKE only of ASCII ones: LIKE has the last
     # word on the (few) rows the index finds, so that both ways find the same rows.
     test = _scan(body).condition
-    return Alternative(and_(ServiceRequest.id.in_(matches), test), test=test, ids=matches, sparse=True)
+    return Alternative(and_(ServiceRequest.id.in_(matches), test), test=test, ids=matches, sparse=True, exact_ids=False)
 
 
 def _phrase(term: str) -> str:
