@@ -155,18 +155,19 @@ def main() -> None:
             continue
         for q, extra in cases:  # warm-up: statement cache, page cache
             run(person, q, extra)
-        times, cpu, rows = [], [], []
+        times, cpu, rows, slowest = [], [], [], (0.0, "")
         for _ in range(args.rounds):
             for q, extra in cases:
                 started, started_cpu = time.perf_counter(), time.process_time()
                 rows.append(run(person, q, extra))
                 times.append((time.perf_counter() - started) * 1000)
                 cpu.append((time.process_time() - started_cpu) * 1000)
+                slowest = max(slowest, (times[-1], q))
         p95 = percentile(times, 0.95)
         worst = max(worst, p95)
         verdict = "ok" if p95 < TARGET_MS else "SLOW"
         print(f"{name:28} {len(times):4} {percentile(times, .5):6.1f}ms {p95:6.1f}ms {percentile(times, .99):6.1f}ms "
-              f"{statistics.mean(rows):6.1f} {percentile(cpu, .95):6.1f}ms  {verdict}", flush=True)
+              f"{statistics.mean(rows):6.1f} {percentile(cpu, .95):6.1f}ms  {verdict}  (slowest: {slowest[1]!r})", flush=True)
     print(f"worst p95: {worst:.1f} ms", flush=True)
 
     # An export of N rows: the CSV the streaming response sends, pulled to the end.

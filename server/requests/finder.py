@@ -338,7 +338,10 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
     postgresql = session.get_bind().dialect.name == "postgresql"
     for f, found_size in zip(driving, matches, strict=True):
         for v, seen_size in zip(seen, sizes, strict=True):
-            out.append(_crossed(v, seen_size, f, found_size, next(pairs), postgresql))
+            is_dense = next(pairs)
+            if search.disjoint(v, f.condition):
+                continue  # nothing, as the database would find after reading both id lists
+            out.append(_crossed(v, seen_size, f, found_size, is_dense, postgresql))
     return out
 
 
@@ -363,14 +366,15 @@ def _crossed(
     if found_size <= FEW_MATCHES:
         return and_(search.unindexed(v), f.condition)
     seen_ids = select(ServiceRequest.id).where(v)
-    if postgresql:
-        # PostgreSQL's INTERSECT hashes both sides whole; a join of the two id lists is a merge
-        # of two backward index-only scans that a newest-first page stops early.
+    if postgresql and f.ids is None:
+        # Two reasons of service_request's own: PostgreSQL's INTERSECT hashes both sides whole;
+        # a join of the two id lists is a merge of two backward index-only scans that a
+        # newest-first page stops early. (A text's matches have no id order to merge on.)
         a, b = seen_ids.subquery(), f.id_query().subquery()
         both = select(a.c.id).join(b, list(b.c)[0] == a.c.id)
     else:
         both = seen_ids.intersect(f.id_query()).order_by(literal_column("1"))
-    return and_(ServiceRequest.id.in_(both), f.as_test())
+    return ServiceRequest.id.in_(both) if f.exact_ids else and_(ServiceRequest.id.in_(both), f.as_test())
 
 
 def _sizes(session: Session, queries: list, bound: int) -> list[int]:

@@ -109,12 +109,29 @@ class Alternative:
     # Known to be sparse among the newest requests someone sees (the text's density probe said
     # so): no need to probe it again.
     sparse: bool = False
+    # ``ids`` are exactly the rows of ``condition`` (FTS5's are a superset that ``test`` narrows).
+    exact_ids: bool = True
 
     def as_test(self) -> ColumnElement[bool]:
         return self.condition if self.test is None else self.test
 
     def id_query(self) -> Select | TextualSelect:
         return select(ServiceRequest.id).where(self.condition) if self.ids is None else self.ids
+
+
+def _equality(condition: ColumnElement[bool]) -> tuple[object, object] | None:
+    """``column == value`` as (column, value), else None."""
+    left, right = getattr(condition, "left", None), getattr(condition, "right", None)
+    if left is None or getattr(condition, "operator", None) is not operator.eq or not hasattr(right, "value"):
+        return None
+    return left, right.value
+
+
+def disjoint(a: ColumnElement[bool], b: ColumnElement[bool]) -> bool:
+    """Whether no row can meet both: one column equal to two different values (a contact's
+    enterprise crossed with another enterprise a search names)."""
+    x, y = _equality(a), _equality(b)
+    return x is not None and y is not None and x[0] is y[0] and x[1] != y[1]
 
 
 def unindexed(condition: ColumnElement[bool]) -> ColumnElement[bool]:
@@ -189,7 +206,7 @@ def _fts(query: str, body: ColumnElement[bool]) -> Alternative:
     # The tokenizer folds the case of every letter, LIKE only of ASCII ones: LIKE has the last
     # word on the (few) rows the index finds, so that both ways find the same rows.
     test = _scan(body).condition
-    return Alternative(and_(ServiceRequest.id.in_(matches), test), test=test, ids=matches, sparse=True)
+    return Alternative(and_(ServiceRequest.id.in_(matches), test), test=test, ids=matches, sparse=True, exact_ids=False)
 
 
 def _phrase(term: str) -> str:
