@@ -82,9 +82,6 @@ def recreate_pg_database(url: str) -> None:
         with engine.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-            # A throwaway database: a commit need not wait for its WAL flush (PostgreSQL itself
-            # never crashes in these tests; a killed app process loses nothing either way).
-            conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     finally:
         engine.dispose()
 
