@@ -296,8 +296,9 @@ def login(port: int, username: str, password: str) -> str:
 
 def lianxin(data_dir: Path, *args: str, log_path: Path | None = None, database_url: str | None = None) -> str:
     """Run a `lianxin` CLI command against ``data_dir`` (or ``database_url``); returns its output."""
-    script = Path(sys.executable).parent / "lianxin"
-    cmd = [str(script), *args] if script.exists() else [sys.executable, "-m", "server.cli", *args]
+    # `-m` from ROOT, not the venv's `lianxin` script: an editable install's script imports the
+    # checkout it was installed from, which is not this one in a second worktree.
+    cmd = [sys.executable, "-m", "server.cli", *args]
     done = subprocess.run(cmd, cwd=ROOT, env=clean_env(data_dir, database_url), capture_output=True, text=True,
                           stdin=subprocess.DEVNULL)
     output = done.stdout + done.stderr
