@@ -107,6 +107,31 @@ def _proc_cpu_seconds(pid: int) -> float | None:
     return own + sum(_proc_cpu_seconds(child) or 0.0 for child in children)
 
 
+def _proc_context_switches(pid: int) -> int | None:
+    """Voluntary + involuntary context switches of every thread of a process and its live
+    descendants (Linux /proc). Per answer, a count that other load on the machine hardly moves:
+    threads handing the GIL to each other show up here, not in req/s."""
+    total = 0
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return None
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/status") as f:
+                for line in f:
+                    if "ctxt_switches:" in line:  # voluntary_… and nonvoluntary_…
+                        total += int(line.split()[-1])
+        except (OSError, ValueError):
+            continue  # a thread that ended meanwhile
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            children = [int(c) for c in f.read().split()]
+    except (OSError, ValueError):
+        children = []
+    return total + sum(_proc_context_switches(child) or 0 for child in children)
+
+
 @dataclass
 class LoadResult:
     concurrency: int
@@ -119,6 +144,7 @@ class LoadResult:
     exhausted: bool = False  # the request source ran dry before the end
     server_cpu_s: float | None = None  # CPU the server used during the window
     client_cpu_s: float | None = None  # CPU this process (the load generator) used during the window
+    server_switches: int | None = None  # the server's context switches during the window
 
     @property
     def count(self) -> int:
@@ -155,6 +181,9 @@ class LoadResult:
             "loadgen_cpu_pct": round(100 * self.client_cpu_s / self.window_s, 1)
             if self.client_cpu_s is not None and self.window_s
             else None,
+            "server_switches_per_answer": round(self.server_switches / self.count, 1)
+            if self.server_switches is not None and self.count
+            else None,
         }
 
 
@@ -178,7 +207,7 @@ async def run_load(
     window_end = window_start + duration
     result = LoadResult(concurrency=concurrency, window_s=duration)
     finished_at: list[float] = []
-    cpu_marks: dict[str, tuple[float | None, float]] = {}
+    cpu_marks: dict[str, tuple[float | None, float, int | None]] = {}
 
     def note_error(kind: str, detail: str) -> None:
         result.errors[kind] += 1
@@ -229,11 +258,16 @@ async def run_load(
         finally:
             writer.close()
 
+    def mark() -> tuple[float | None, float, int | None]:
+        if not server_pid:
+            return None, time.process_time(), None
+        return _proc_cpu_seconds(server_pid), time.process_time(), _proc_context_switches(server_pid)
+
     async def cpu_probe() -> None:
         await asyncio.sleep(max(0.0, window_start - clock()))
-        cpu_marks["start"] = (_proc_cpu_seconds(server_pid) if server_pid else None, time.process_time())
+        cpu_marks["start"] = mark()
         await asyncio.sleep(max(0.0, window_end - clock()))
-        cpu_marks["end"] = (_proc_cpu_seconds(server_pid) if server_pid else None, time.process_time())
+        cpu_marks["end"] = mark()
 
     probe = loop.create_task(cpu_probe())
     try:
@@ -242,11 +276,12 @@ async def run_load(
     finally:
         probe.cancel()
     if "start" in cpu_marks and "end" not in cpu_marks:  # the source ran dry before the end
-        cpu_marks["end"] = (_proc_cpu_seconds(server_pid) if server_pid else None, time.process_time())
+        cpu_marks["end"] = mark()
     if result.exhausted and finished_at:
         result.window_s = max(0.0, min(window_end, max(finished_at)) - window_start)
     if "start" in cpu_marks and "end" in cpu_marks:
-        (s0, c0), (s1, c1) = cpu_marks["start"], cpu_marks["end"]
+        (s0, c0, x0), (s1, c1, x1) = cpu_marks["start"], cpu_marks["end"]
         result.server_cpu_s = s1 - s0 if s0 is not None and s1 is not None else None
         result.client_cpu_s = c1 - c0
+        result.server_switches = x1 - x0 if x0 is not None and x1 is not None else None
     return result

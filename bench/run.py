@@ -764,23 +764,24 @@ class Bench:
             return f"{10 * e['server_cpu_pct'] / e['req_per_s']:.1f}"
 
         r, t = report["phases"], report["targets"]
-        lines = ["", "=" * 121,
+        lines = ["", "=" * 132,
                  f"Lianxin benchmark {report['timestamp']}  (git {report['git']['commit']}"
                  f"{' + uncommitted changes' if report['git']['uncommitted_app_changes'] else ''}; "
                  f"{report['machine']['cpus']} CPUs; load avg before {report['machine']['loadavg_before'][0]}, "
                  f"after {report['machine']['loadavg_after'][0]})",
-                 "=" * 121,
+                 "=" * 132,
                  f"{'phase':<40}{'conc':>5}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
-                 f"{'srv CPU':>9}{'gen CPU':>9}{'CPU ms/req':>11}",
-                 "-" * 121]
+                 f"{'srv CPU':>9}{'gen CPU':>9}{'CPU ms/req':>11}{'ctx sw/req':>11}",
+                 "-" * 132]
         for e in r.values():
             if "label" not in e:
                 continue
             pct = lambda v: f"{v:.0f}%" if v is not None else "-"  # noqa: E731
             lines.append(f"{e['label']:<40}{e['concurrency']:>5}{e['req_per_s']:>9,.0f}{e['p50_ms']:>9.1f}"
                          f"{e['p95_ms']:>9.1f}{e['p99_ms']:>9.1f}{e['errors']:>8}{pct(e['server_cpu_pct']):>9}"
-                         f"{pct(e['loadgen_cpu_pct']):>9}{cpu_per_request(e):>11}")
-        lines.append("-" * 121)
+                         f"{pct(e['loadgen_cpu_pct']):>9}{cpu_per_request(e):>11}"
+                         f"{e.get('server_switches_per_answer') or '-':>11}")
+        lines.append("-" * 132)
         for key, c in r.items():
             if key.startswith("claim") and "claims_per_s" in c:
                 lines.append(f"claims{key[5:]}: {c['claims_per_s']:,.1f} successful/s, {c['conflicts_per_s']:,.1f} 409/s, "
@@ -811,7 +812,7 @@ class Bench:
             lines.append(f"{name:<32}{target['value']!s:>10}{goal}{verdict}")
         for note in report["notes"]:
             lines.append(f"note: {note}")
-        lines.append("=" * 121)
+        lines.append("=" * 132)
         return "\n".join(lines)
 
 
