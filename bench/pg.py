@@ -5,7 +5,9 @@ counter row; see server/requests/numbering.py)."""
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections import Counter
 
 from sqlalchemy import create_engine, text
@@ -65,6 +67,12 @@ class LockSampler:
         self.name = database_name(url)
         self.samples: list[tuple[int, int]] = []
         self.waiting_statements: Counter[str] = Counter()
+        # The CPU of the database's own backends (same machine, /proc): first and last
+        # reading per backend pid, so the database's share of each answer can be told apart
+        # from the application's.
+        self._cpu_first: dict[int, float] = {}
+        self._cpu_last: dict[int, float] = {}
+        self._started = self._ended = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="pg-lock-sampler", daemon=True)
 
@@ -79,13 +87,20 @@ class LockSampler:
     def _run(self) -> None:
         engine = create_engine(self.url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
         query = text(
-            "SELECT state = 'active' AS active, wait_event_type = 'Lock' AS waiting, left(query, 60) AS query"
+            "SELECT pid, state = 'active' AS active, wait_event_type = 'Lock' AS waiting, left(query, 60) AS query"
             " FROM pg_stat_activity WHERE datname = :db AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
         )
         try:
             with engine.connect() as conn:
+                self._started = time.monotonic()
                 while not self._stop.wait(self.interval):
                     rows = conn.execute(query, {"db": self.name}).all()
+                    for r in rows:
+                        cpu = _cpu_seconds(r.pid)
+                        if cpu is not None:
+                            self._cpu_first.setdefault(r.pid, cpu)
+                            self._cpu_last[r.pid] = cpu
+                    self._ended = time.monotonic()
                     waiting = [r.query for r in rows if r.waiting]
                     self.samples.append((sum(1 for r in rows if r.active), len(waiting)))
                     self.waiting_statements.update(waiting)
@@ -101,4 +116,23 @@ class LockSampler:
             "lock_waiting_max": max((w for _, w in self.samples), default=0),
             "samples_with_lock_waits": sum(1 for _, w in self.samples if w),
             "top_waiting": [f"{count}× {q}" for q, count in self.waiting_statements.most_common(3)],
+            "backend_cpu_pct": self.backend_cpu_pct(),
         }
+
+    def backend_cpu_pct(self) -> float | None:
+        """CPU of the database's backends while sampling, in % of one core (None when /proc
+        does not show them: another machine)."""
+        span = self._ended - self._started
+        if not self._cpu_last or span <= 0:
+            return None
+        used = sum(self._cpu_last[pid] - self._cpu_first[pid] for pid in self._cpu_last)
+        return round(100 * used / span, 1)
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None

@@ -794,6 +794,9 @@ class Bench:
                 lines.append(f"pg_stat_activity during {key}: {a['samples']} samples, {a['active_mean']} active, "
                              f"waiting on a lock: mean {a['lock_waiting_mean']}, max {a['lock_waiting_max']} "
                              f"({a['samples_with_lock_waits']} samples with any)"
+                             + (f"; database backends {a['backend_cpu_pct']}% CPU, "
+                                f"{10 * a['backend_cpu_pct'] / e['req_per_s']:.1f} ms per answer"
+                                if a.get("backend_cpu_pct") is not None and e.get("req_per_s") else "")
                              + (f"; {'; '.join(a['top_waiting'])}" if a["top_waiting"] else ""))
         queues = [e for k, e in r.items() if k.startswith("queue_") and "requests_in_db" in e]
         if queues:
