@@ -91,6 +91,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# --server-env: settings for the Lianxin servers only (not the baselines), to compare one
+# setting's values in one sitting, e.g. LIANXIN_THREADPOOL_SIZE=1.
+SERVER_ENV: dict[str, str] = {}
+
+
 def clean_env(data_dir: Path, database_url: str | None = None) -> dict[str, str]:
     """The environment for Lianxin processes: none of the caller's LIANXIN_* or DATABASE_URL
     (so every server uses SQLite with default settings, or ``database_url``), only our data dir."""
@@ -118,6 +123,8 @@ class Server:
     def start(self, timeout: float = 60.0) -> Server:
         self.port = free_port()
         env = clean_env(self.data_dir, self.database_url)
+        if not self.app.startswith("bench."):
+            env.update(SERVER_ENV)
         if self.database_url:
             cmd = [sys.executable, "-m", "server.cli", "serve", "--host", HOST, "--port", str(self.port),
                    "--workers", str(self.workers)]
@@ -768,7 +775,9 @@ class Bench:
                  f"Lianxin benchmark {report['timestamp']}  (git {report['git']['commit']}"
                  f"{' + uncommitted changes' if report['git']['uncommitted_app_changes'] else ''}; "
                  f"{report['machine']['cpus']} CPUs; load avg before {report['machine']['loadavg_before'][0]}, "
-                 f"after {report['machine']['loadavg_after'][0]})",
+                 f"after {report['machine']['loadavg_after'][0]}"
+                 + (f"; {' '.join(report['settings']['server_env'])}" if report["settings"].get("server_env") else "")
+                 + ")",
                  "=" * 132,
                  f"{'phase':<40}{'conc':>5}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}"
                  f"{'srv CPU':>9}{'gen CPU':>9}{'CPU ms/req':>11}{'ctx sw/req':>11}",
@@ -846,7 +855,14 @@ def main(argv: list[str] | None = None) -> int:
                         "postgresql://postgres@127.0.0.1:5432/bench_x (its server also gets <name>_writes)")
     parser.add_argument("--workers", default="1", help="comma-separated worker counts, each measured in turn "
                         "(default 1; e.g. 1,2 with --database-url)")
+    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
+                        help="a LIANXIN_* setting for the Lianxin servers (not the baselines); repeatable")
     args = parser.parse_args(argv)
+    for pair in args.server_env:
+        name, eq, value = pair.partition("=")
+        if not eq or not name.startswith("LIANXIN_"):
+            parser.error(f"--server-env takes LIANXIN_NAME=VALUE, not {pair!r}")
+        SERVER_ENV[name] = value
     if args.database_url and not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a postgresql:// URL (SQLite is the default)")
     if not all(n.isdigit() and int(n) >= 1 for n in args.workers.split(",")):
