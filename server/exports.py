@@ -12,8 +12,9 @@ One place for the rules every export keeps:
 ``rows`` may be any iterable, typically a generator that reads the database in batches. Starlette
 iterates a synchronous body in a worker thread, so the rows are produced off the event loop — and
 *after* the endpoint returned: a generator that reads the database must open its own session
-(``database.read()`` inside the generator), not borrow the endpoint's. :class:`ClosingStream`
-closes that generator however the response ends, so its session never outlives the download.
+(``database.read_stream()`` inside the generator, since it ends in another thread than it began),
+not borrow the endpoint's. :class:`ClosingStream` closes that generator however the response
+ends, so its session never outlives the download.
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ These build their own SQLite files, so they run the same whatever TEST_DATABASE_
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,85 @@ def test_sqlite_reads_begin_deferred(sqlite_url: str, settings: Settings, count_
         assert counter.count == 2  # transaction control is not counted
     finally:
         db.dispose()
+
+
+def _read_once(db: Database) -> None:
+    with db.read() as session:
+        session.scalar(text("SELECT 1"))
+
+
+def _in_thread(work) -> tuple[threading.Thread, threading.Event]:
+    """Start ``work`` in a thread; the event is set once it has run."""
+    done = threading.Event()
+
+    def run():
+        work()
+        done.set()
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, done
+
+
+def test_sqlite_reads_of_one_process_go_one_thread_at_a_time(sqlite_url: str, settings: Settings) -> None:
+    # The sqlite3 driver lets go of the GIL at every row: threads reading at once hand it to
+    # each other at every row (db.py's docstring); one reads while the others sleep.
+    db = Database(sqlite_url, settings)
+    with db.read():
+        thread, done = _in_thread(lambda: _read_once(db))
+        assert not done.wait(0.3), "a second thread read while the first was inside a read"
+    assert done.wait(5), "the waiting reader never got in"
+    thread.join(5)
+
+
+def test_a_read_inside_a_read_does_not_wait_for_itself(sqlite_url: str, settings: Settings) -> None:
+    db = Database(sqlite_url, settings)
+    with db.read() as outer, db.read() as inner:
+        assert inner.scalar(text("SELECT 1")) == 1 and outer.scalar(text("SELECT 2")) == 2
+
+
+def test_a_writer_reads_while_another_thread_is_inside_a_read(sqlite_url: str, settings: Settings) -> None:
+    # A reader inside the gate may be waiting for the writer's lock: a writer that waited for
+    # the gate would deadlock with it.
+    db = Database(sqlite_url, settings)
+    writing, read_in_write = threading.Event(), threading.Event()
+
+    def writer():
+        with db.write():
+            writing.set()
+            with db.read() as session:
+                session.scalar(text("SELECT 1"))
+                read_in_write.set()
+
+    with db.read():
+        thread, done = _in_thread(writer)
+        assert writing.wait(5) and read_in_write.wait(5), "the writer's read waited for another thread's read"
+    assert done.wait(5)
+    thread.join(5)
+    # The flag went with the write: the same thread's next read is gated again.
+    with db.read():
+        thread, done = _in_thread(lambda: _read_once(db))
+        assert not done.wait(0.3)
+    assert done.wait(5)
+
+
+def test_a_streamed_read_ends_in_another_thread_and_holds_nobody_up(sqlite_url: str, settings: Settings) -> None:
+    # An export's generator begins in one worker thread and is closed in another (Starlette
+    # runs each chunk in the pool): it must not hold the gate the whole download.
+    db = Database(sqlite_url, settings)
+
+    def rows():
+        with db.read_stream() as session:
+            yield session.scalar(text("SELECT 1"))
+            yield session.scalar(text("SELECT 2"))
+
+    stream = rows()
+    started = []
+    thread, done = _in_thread(lambda: started.append(next(stream)))
+    assert done.wait(5) and started == [1]
+    thread.join(5)
+    thread, done = _in_thread(lambda: _read_once(db))  # another reader, while the download is under way
+    assert done.wait(5), "a reader waited for a download in progress"
+    thread.join(5)
+    assert next(stream) == 2
+    stream.close()

@@ -128,7 +128,7 @@ def export_rows(database: Database, person: Person, filters: finder.Filters, loc
     def local(value: datetime | None) -> datetime | None:
         return value.astimezone(zone) if value is not None else None
 
-    with database.read() as session:
+    with database.read_stream() as session:
         catalog = snapshot.load(session)
 
         def name(table: dict, key: int | None) -> str:

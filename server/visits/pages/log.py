@@ -81,7 +81,7 @@ def export(request: Request, person: VisitsPerson, database: DatabaseDep,
 def export_rows(database: Database, person: Person, filters: LogFilters, locale: str, internal: bool) -> Iterator[list]:
     """In a session of its own: the response streams after the endpoint returned."""
     gettext = gettext_for(locale)
-    with database.read() as session:
+    with database.read_stream() as session:
         visits = repository.visits_for_export(session, person, **filters.as_kwargs())
         for start in range(0, len(visits), 200):
             for card in cards(session, visits[start:start + 200]):
