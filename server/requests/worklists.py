@@ -68,6 +68,9 @@ STATE = (
 # requester_replies), not ORM objects: a desk of 50 rows spent a fifth of
 # its time building, tracking and reading instances it never changes. A listed row has no other
 # attribute (touching one is an AttributeError, not a query per row).
+# The requester's and the assignee's names come joined (two primary-key probes a row), not from
+# a query of the page's people: the summaries need no further query, and a row's name is part
+# of the key its rendered HTML is kept under (server.requests.pages.row_cache).
 LISTED = (
     ServiceRequest.id, ServiceRequest.number, ServiceRequest.status, ServiceRequest.version,
     ServiceRequest.service_id, ServiceRequest.department_id, ServiceRequest.assignee_id,
@@ -75,19 +78,19 @@ LISTED = (
     ServiceRequest.submitted_at, ServiceRequest.claim_due_at, ServiceRequest.complete_due_at,
     ServiceRequest.urge_count, ServiceRequest.last_urged_at, ServiceRequest.return_count,
     _LATEST_REPLY.label("reply_id"),  # one index probe a row, instead of a grouped query a page
+    _REQUESTER.username.label("requester_username"), _REQUESTER.display_name.label("requester_name"),
+    _ASSIGNEE.username.label("assignee_username"), _ASSIGNEE.display_name.label("assignee_name"),
 )
 Listed = namedtuple("Listed", [column.key for column in LISTED])  # type: ignore[misc]
 
 
 def _rows(state: bool = False) -> Select:
     """A list's LISTED columns, or with ``state`` the columns of STATE."""
-    if state:
-        return (
-            select(*STATE)
-            .outerjoin(_REQUESTER, _REQUESTER.id == ServiceRequest.requester_id)
-            .outerjoin(_ASSIGNEE, _ASSIGNEE.id == ServiceRequest.assignee_id)
-        )
-    return select(*LISTED)
+    return (
+        select(*(STATE if state else LISTED))
+        .outerjoin(_REQUESTER, _REQUESTER.id == ServiceRequest.requester_id)
+        .outerjoin(_ASSIGNEE, _ASSIGNEE.id == ServiceRequest.assignee_id)
+    )
 
 
 def _due(column) -> ColumnElement:
