@@ -49,8 +49,8 @@ _lock = threading.Lock()
 class RowCache:
     """A bounded, thread-safe LRU of rendered rows (worker threads serve the pages)."""
 
-    def __init__(self, max_rows: int = MAX_ROWS):
-        self.max_rows = max_rows
+    def __init__(self, max_rows: int | None = None):
+        self.max_rows = MAX_ROWS if max_rows is None else max_rows
         self._rows: OrderedDict[Hashable, Markup] = OrderedDict()
         self._lock = threading.Lock()
 
