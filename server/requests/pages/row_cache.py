@@ -14,6 +14,9 @@ stale, whichever worker changed the request:
   catalogue's revision (service, building and department names) and whatever else the page's
   rows show (the desk's order, a lead's assign choices).
 
+A whole list (a section of the page) is kept too, under its rows' keys and where it starts and
+ends (the cursors): an unchanged list is one look-up, without rendering its frame again.
+
 The viewer's CSRF token is not in the key: rows are rendered with :data:`CSRF_SLOT` in its
 place and the page puts its own token there once (``server.web.render``). Rows shown after an
 action (with what happened in them) are never kept. Each database's cache is a bounded LRU.
@@ -37,20 +40,23 @@ from server.models import Person
 from server.requests.flags import flag_for
 from server.web.render import CSRF_SLOT
 
-__all__ = ["CSRF_SLOT", "RowCache", "for_session", "row_key", "view_key"]
+__all__ = ["CSRF_SLOT", "LISTS", "ROWS", "RowCache", "for_session", "row_key", "view_key"]
 
 # Rows kept per database and process: ~1.5 KB each (a lead's rows with the assign choice
 # ~4 KB), so a few MB at most; a busy centre's desks (tens of people × 100 rows) fit.
 MAX_ROWS = 4096
-_CACHE_KEY = "work_rows"
+# Whole lists (a section of a page with its rows, up to worklists.PAGE_SIZE of them): its key is
+# its rows' keys, so an unchanged list is one look-up; ~40 KB each, so fewer.
+MAX_LISTS = 256
+ROWS, LISTS = "work_rows", "work_lists"
 _lock = threading.Lock()
 
 
 class RowCache:
     """A bounded, thread-safe LRU of rendered rows (worker threads serve the pages)."""
 
-    def __init__(self, max_rows: int | None = None):
-        self.max_rows = MAX_ROWS if max_rows is None else max_rows
+    def __init__(self, max_rows: int):
+        self.max_rows = max_rows
         self._rows: OrderedDict[Hashable, Markup] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -71,21 +77,24 @@ class RowCache:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def __bool__(self) -> bool:
+        return True  # a cache, even an empty one (``if cache`` must not mean "has rows")
+
     def clear(self) -> None:
         with self._lock:
             self._rows.clear()
 
 
-def for_session(session: Session) -> RowCache | None:
-    """The cache of the session's database (``Database.cache``); None for a session of no
-    Database (nothing is kept then)."""
+def for_session(session: Session, kind: str = ROWS) -> RowCache | None:
+    """The cache of rows (``ROWS``) or of whole lists (``LISTS``) of the session's database
+    (``Database.cache``); None for a session of no Database (nothing is kept then)."""
     cache: dict | None = session.info.get(CACHE_INFO_KEY)
     if cache is None:
         return None
-    found = cache.get(_CACHE_KEY)
+    found = cache.get(kind)
     if found is None:
         with _lock:
-            found = cache.setdefault(_CACHE_KEY, RowCache())
+            found = cache.setdefault(kind, RowCache(MAX_ROWS if kind == ROWS else MAX_LISTS))
     return found
 
 

@@ -81,6 +81,18 @@ class Section:
     next_cursor: str | None = None
     after: str | None = None  # the cursor these rows were asked after (None: the first rows)
     more: More | None = None  # set by the page (worklist_page), which knows its address
+    # When the page keeps what it renders (row_cache): the rows' keys, and the whole list's
+    # HTML rendered before under the same key (``html``), or where to keep it (``slot``).
+    row_keys: tuple = ()
+    html: Markup | None = None
+    slot: tuple[row_cache.RowCache, tuple] | None = None
+
+    def kept(self, html: Markup) -> Markup:
+        """The list's HTML as the page rendered it, kept for the next page under its key."""
+        if self.slot is not None:
+            cache, key = self.slot
+            cache.put(key, html)
+        return html
 
 
 def rows_for(session: Session, person: Person, requests: list[ServiceRequest], locale: str,
@@ -131,8 +143,9 @@ def sections(session: Session, person: Person, pages: Mapping[str, worklists.Pag
                 rows.append(KeptRow(html))
     out, start = [], 0
     for page in pages.values():
-        out.append(Section(rows[start:start + len(page.rows)], page.next_cursor))
-        start += len(page.rows)
+        end = start + len(page.rows)
+        out.append(Section(rows[start:end], page.next_cursor, row_keys=tuple(keys[start:end]) if cache is not None else ()))
+        start = end
     return out
 
 

@@ -79,10 +79,16 @@ class WorkListPage:
         if self.keeps_rows:
             view = row_cache.view_key(session, person, self.path, locale, (tuple(sorted((keep or {}).items())), shown))
         loaded = worklist.sections(session, person, pages, locale, with_returns=self.with_returns, view=view)
+        lists = row_cache.for_session(session, row_cache.LISTS) if view is not None else None
         for name, section in zip(names, loaded, strict=True):
             section.after = cursors.get(name)
             if section.next_cursor:
                 section.more = self.more(name, section.next_cursor, keep or {})
+            if lists is not None:
+                # A whole list is its rows' keys and where it starts and ends.
+                key = (view, name, section.after, section.next_cursor, section.row_keys)
+                section.html = lists.get(key)
+                section.slot = (lists, key) if section.html is None else None
         return dict(zip(names, loaded, strict=True))
 
     def more(self, section: str, cursor: str, keep: Mapping[str, str]) -> worklist.More:

@@ -30,20 +30,34 @@ def _request(database, **kwargs):
     return submit(database, "member1", "union.join", answers={"people": 2}, **kwargs)
 
 
-def _cache(database) -> row_cache.RowCache:
+def _cache(database, kind: str = row_cache.ROWS) -> row_cache.RowCache:
     with database.read() as session:
-        return row_cache.for_session(session)
+        return row_cache.for_session(session, kind)
+
+
+class Hits:
+    """How many rows and whole lists the renders since the last ``reset()`` took from the cache."""
+
+    def __init__(self):
+        self.found: list[row_cache.RowCache] = []
+
+    def reset(self):
+        self.found.clear()
+
+    def of(self, database, kind: str = row_cache.ROWS) -> int:
+        cache = _cache(database, kind)
+        return sum(c is cache for c in self.found)
 
 
 @pytest.fixture
 def counted_hits(monkeypatch):
-    """How many rows the renders since the last reset took from the cache."""
-    hits = [0]
+    hits = Hits()
     original = row_cache.RowCache.get
 
     def get(self, key):
         found = original(self, key)
-        hits[0] += found is not None
+        if found is not None:
+            hits.found.append(self)
         return found
 
     monkeypatch.setattr(row_cache.RowCache, "get", get)
@@ -85,16 +99,22 @@ def test_kept_rows_make_the_same_page_as_rendering_every_row(database, as_user, 
     numbers = _rows_in_many_states(database)
     client = as_user(username)
     client.cookies.set("lianxin_lang", language)
-    first = client.get("/desk").text  # every row rendered, and kept
+    first = client.get("/desk").text  # every row and list rendered, and kept
     rows = first.count('<li class="work-row')
-    assert rows >= 5 and len(_cache(database)) == rows
-    counted_hits[0] = 0
-    again = client.get("/desk").text  # every row from the cache
-    assert counted_hits[0] == rows
+    lists = first.count('<section id="desk-')
+    assert rows >= 5 and len(_cache(database)) == rows and len(_cache(database, row_cache.LISTS)) == lists
+    counted_hits.reset()
+    again = client.get("/desk").text  # every list (and so every row) from the cache
+    assert counted_hits.of(database) == rows and counted_hits.of(database, row_cache.LISTS) == lists
     assert again == first
+    # A list with a row that changed is rendered again, around the rows that did not.
+    act(database, "supervisor1", numbers["waiting"], Action.urge, note="快")
+    counted_hits.reset()
+    changed = client.get("/desk").text
+    assert counted_hits.of(database) == rows - 1 and counted_hits.of(database, row_cache.LISTS) == lists - 1
+    assert changed != first
     monkeypatch.setattr(desk, "PAGE", dataclasses.replace(desk.PAGE, keeps_rows=False))
-    uncached = client.get("/desk").text
-    assert uncached == first
+    assert client.get("/desk").text == changed
     # What the rows show, for the record: their states, a flag, an urge, a reply, the forms.
     assert "chip-flag-red" in section(first, "desk-queue") and numbers["late"] in first
     assert set(TOKENS.findall(first)) == {client.csrf}
@@ -115,9 +135,9 @@ def test_a_change_made_by_another_worker_shows_at_the_next_render(database, db_u
     try:
         def page_after(change, some_kept: bool = True) -> str:
             change()
-            counted_hits[0] = 0
+            counted_hits.reset()
             html = client.get("/desk").text
-            assert (counted_hits[0] > 0) == some_kept  # the unchanged rows still come from the cache
+            assert (counted_hits.of(database) > 0) == some_kept  # the unchanged rows still come from the cache
             return html
 
         html = page_after(lambda: act(other, "supervisor1", numbers["waiting"], Action.urge, note="快"))
@@ -160,9 +180,9 @@ def test_each_viewer_gets_their_own_token_in_kept_rows(database, as_user, counte
     first, second = as_user("staff1"), as_user("staff1")  # one person, two sessions
     assert first.csrf != second.csrf
     first.get("/desk")
-    counted_hits[0] = 0
+    counted_hits.reset()
     html = second.get("/desk").text
-    assert counted_hits[0] == html.count('<li class="work-row')  # the rows first's page kept
+    assert counted_hits.of(database, row_cache.LISTS) == 2  # the lists first's page kept
     assert set(TOKENS.findall(html)) == {second.csrf}
     assert first.csrf not in html and row_cache.CSRF_SLOT not in html
     assert f'"X-CSRF-Token": "{second.csrf}"' in html
