@@ -26,9 +26,9 @@ from server.models.base import UTCDateTime
 from server.requests import due, messages
 
 # A list's window: the desk and the board show this many rows of each list, and "Show more" the
-# next as many (cursor paging). A desk of 2 × 50 rows cost ~35 ms of server CPU to render; the
-# first screenful is what a person acts on, and each further window is one click (or, with
-# htmx, appended in place).
+# next as many (cursor paging). A desk of 2 × 50 rows cost ~35 ms of server CPU to render (before
+# the desk kept its rendered rows, server.requests.pages.row_cache); the first screenful is what a
+# person acts on, and each further window is one click (or, with htmx, appended in place).
 PAGE_SIZE = 25
 # Orders of the department queue; the first is the default.
 QUEUE_SORTS = ("due", "oldest", "overdue")
