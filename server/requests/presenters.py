@@ -60,14 +60,22 @@ def flag_of(request: ServiceRequest, now: datetime | None = None) -> str | None:
     return flag.value if flag else None
 
 
-def summaries(session: Session, requests: list[ServiceRequest], locale: str) -> list[RequestSummary]:
+def summaries(session: Session, requests: list[ServiceRequest], locale: str, *,
+              now: datetime | None = None) -> list[RequestSummary]:
     """The summaries of a list's rows. Built without validating each (``model_construct``):
     every value comes from the database through typed columns and the catalogue, and a work
     list of 50 rows spent a third of its loading in pydantic's checks; the services, places
-    and people a list repeats are made once each (see :class:`_Names`)."""
-    lookups = Lookups(session, {r.assignee_id for r in requests} | {r.requester_id for r in requests})
+    and people a list repeats are made once each (see :class:`_Names`). A work list's rows
+    (``worklists.Listed``) carry their people's names: no query for those. ``now`` decides
+    the flags (a page that keys its rows by their flag passes the time it keyed them at)."""
+    named = [r for r in requests if hasattr(r, "requester_name")]
+    unnamed = [r for r in requests if not hasattr(r, "requester_name")]
+    lookups = Lookups(session, {r.assignee_id for r in unnamed} | {r.requester_id for r in unnamed})
     names = _Names(lookups, locale)
-    now = utcnow()
+    for r in named:
+        names.know(r.requester_id, r.requester_username, r.requester_name)
+        names.know(r.assignee_id, r.assignee_username, r.assignee_name)
+    now = now or utcnow()
     return [RequestSummary.model_construct(**_summary_fields(r, names, now)) for r in requests]
 
 
@@ -85,6 +93,11 @@ class _Names:
             obj = getattr(self.lookups, kind).get(key)
             self.made[kind, key] = Ref.model_construct(code=obj.code, name=localized(obj.name, self.locale)) if obj is not None else None
         return self.made[kind, key]
+
+    def know(self, key: int | None, username: str | None, name: str | None) -> None:
+        """A person whose name came with the row (joined), so needs no look-up."""
+        if key is not None and ("people", key) not in self.made:
+            self.made["people", key] = PersonRef.model_construct(username=username, name=name)
 
     def person(self, key: int | None) -> PersonRef | None:
         if ("people", key) not in self.made:

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections import namedtuple
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
 from server import paging, policy
@@ -25,9 +26,9 @@ from server.models.base import UTCDateTime
 from server.requests import due, messages
 
 # A list's window: the desk and the board show this many rows of each list, and "Show more" the
-# next as many (cursor paging). A desk of 2 × 50 rows cost ~35 ms of server CPU to render; the
-# first screenful is what a person acts on, and each further window is one click (or, with
-# htmx, appended in place).
+# next as many (cursor paging). A desk of 2 × 50 rows cost ~35 ms of server CPU to render (before
+# the desk kept its rendered rows, server.requests.pages.row_cache); the first screenful is what a
+# person acts on, and each further window is one click (or, with htmx, appended in place).
 PAGE_SIZE = 25
 # Orders of the department queue; the first is the default.
 QUEUE_SORTS = ("due", "oldest", "overdue")
@@ -68,6 +69,9 @@ STATE = (
 # requester_replies), not ORM objects: a desk of 50 rows spent a fifth of
 # its time building, tracking and reading instances it never changes. A listed row has no other
 # attribute (touching one is an AttributeError, not a query per row).
+# The requester's and the assignee's names come joined (two primary-key probes a row), not from
+# a query of the page's people: the summaries need no further query, and a row's name is part
+# of the key its rendered HTML is kept under (server.requests.pages.row_cache).
 LISTED = (
     ServiceRequest.id, ServiceRequest.number, ServiceRequest.status, ServiceRequest.version,
     ServiceRequest.service_id, ServiceRequest.department_id, ServiceRequest.assignee_id,
@@ -75,19 +79,19 @@ LISTED = (
     ServiceRequest.submitted_at, ServiceRequest.claim_due_at, ServiceRequest.complete_due_at,
     ServiceRequest.urge_count, ServiceRequest.last_urged_at, ServiceRequest.return_count,
     _LATEST_REPLY.label("reply_id"),  # one index probe a row, instead of a grouped query a page
+    _REQUESTER.username.label("requester_username"), _REQUESTER.display_name.label("requester_name"),
+    _ASSIGNEE.username.label("assignee_username"), _ASSIGNEE.display_name.label("assignee_name"),
 )
 Listed = namedtuple("Listed", [column.key for column in LISTED])  # type: ignore[misc]
 
 
 def _rows(state: bool = False) -> Select:
     """A list's LISTED columns, or with ``state`` the columns of STATE."""
-    if state:
-        return (
-            select(*STATE)
-            .outerjoin(_REQUESTER, _REQUESTER.id == ServiceRequest.requester_id)
-            .outerjoin(_ASSIGNEE, _ASSIGNEE.id == ServiceRequest.assignee_id)
-        )
-    return select(*LISTED)
+    return (
+        select(*(STATE if state else LISTED))
+        .outerjoin(_REQUESTER, _REQUESTER.id == ServiceRequest.requester_id)
+        .outerjoin(_ASSIGNEE, _ASSIGNEE.id == ServiceRequest.assignee_id)
+    )
 
 
 def _due(column) -> ColumnElement:
@@ -95,10 +99,43 @@ def _due(column) -> ColumnElement:
 
 
 def _page(session: Session, stmt: Select, keys: list[paging.Key], name: str, cursor: str | None, limit: int | None,
-          state: bool = False) -> Page:
+          state: bool = False, params: dict | None = None) -> Page:
     page = paging.page(session, stmt, keys, name, cursor, limit or PAGE_SIZE,  # PAGE_SIZE read here: tests shorten it
-                       width=len(STATE) if state else len(LISTED))
+                       width=len(STATE) if state else len(LISTED), params=params)
     return page if state else Page([Listed._make(row) for row in page.rows], page.next_cursor)
+
+
+# The desk's lists are built once (per list, order and kind of row) with bind parameters for the
+# person, the department and the time; a request gives only their values (paging.page's
+# ``params``): building a list's statement and its cache key again at every request was a
+# fifth of the desk's loading.
+_PERSON, _DEPARTMENT, _NOW = bindparam("person_id"), bindparam("department_id"), bindparam("now")
+
+
+@cache
+def _desk_list(name: str, state: bool) -> tuple[Select, list[paging.Key]]:
+    ident = paging.Key(ServiceRequest.id, "int")
+    if name.startswith("queue:"):
+        stmt = _rows(state).where(
+            ServiceRequest.department_id == _DEPARTMENT, ServiceRequest.status == RequestStatus.dispatched,
+        )
+        claim_due = paging.Key(_due(ServiceRequest.claim_due_at), "dt")
+        if name == "queue:oldest":
+            return stmt, [ident]
+        if name == "queue:due":
+            return stmt, [claim_due, ident]
+        late_first = case((due.overdue_clause(_NOW), 0), else_=1)
+        return stmt, [paging.Key(late_first, "int"), claim_due, ident]
+    held_by = ServiceRequest.assignee_id == _PERSON if name == "mine" else ServiceRequest.department_id == _DEPARTMENT
+    stmt = _rows(state).where(held_by, ServiceRequest.status.in_(IN_PROGRESS))
+    return stmt, [paging.Key(_due(ServiceRequest.complete_due_at), "dt"), ident]
+
+
+def _desk_page(session: Session, person: Person, name: str, cursor: str | None, limit: int | None, state: bool,
+               now: datetime | None = None) -> Page:
+    stmt, keys = _desk_list(name, state)
+    params = {"person_id": person.id, "department_id": person.department_id, "now": now or utcnow()}
+    return _page(session, stmt, keys, name, cursor, limit, state, params)
 
 
 # --- the department desk ---------------------------------------------------------------------
@@ -123,31 +160,14 @@ def department_queue(
         return EMPTY
     if sort not in QUEUE_SORTS:
         sort = QUEUE_SORTS[0]
-    stmt = _rows(state).where(
-        ServiceRequest.department_id == person.department_id,
-        ServiceRequest.status == RequestStatus.dispatched,
-    )
-    ident = paging.Key(ServiceRequest.id, "int")
-    claim_due = paging.Key(_due(ServiceRequest.claim_due_at), "dt")
-    if sort == "oldest":
-        keys = [ident]
-    elif sort == "due":
-        keys = [claim_due, ident]
-    else:
-        late_first = case((due.overdue_clause(now or utcnow()), 0), else_=1)
-        keys = [paging.Key(late_first, "int"), claim_due, ident]
-    return _page(session, stmt, keys, f"queue:{sort}", cursor, limit, state)
+    return _desk_page(session, person, f"queue:{sort}", cursor, limit, state, now)
 
 
 def my_tasks(session: Session, person: Person, *, cursor: str | None = None, limit: int | None = None,
              state: bool = False) -> Page:
     """Claimed and suspended requests assigned to this person, due soonest first
     (the (assignee_id, status) index)."""
-    stmt = _rows(state).where(
-        ServiceRequest.assignee_id == person.id, ServiceRequest.status.in_(IN_PROGRESS)
-    )
-    keys = [paging.Key(_due(ServiceRequest.complete_due_at), "dt"), paging.Key(ServiceRequest.id, "int")]
-    return _page(session, stmt, keys, "mine", cursor, limit, state)
+    return _desk_page(session, person, "mine", cursor, limit, state)
 
 
 def department_tasks(session: Session, person: Person, *, cursor: str | None = None, limit: int | None = None,
@@ -157,11 +177,7 @@ def department_tasks(session: Session, person: Person, *, cursor: str | None = N
     policy.require_role(person, Role.lead)
     if not _works_in_department(person):
         return EMPTY
-    stmt = _rows(state).where(
-        ServiceRequest.department_id == person.department_id, ServiceRequest.status.in_(IN_PROGRESS)
-    )
-    keys = [paging.Key(_due(ServiceRequest.complete_due_at), "dt"), paging.Key(ServiceRequest.id, "int")]
-    return _page(session, stmt, keys, "team", cursor, limit, state)
+    return _desk_page(session, person, "team", cursor, limit, state)
 
 
 def _works_in_department(person: Person) -> bool:

@@ -5,12 +5,14 @@ page and its live parts live in one file (jinja2-fragments' ``render_block``).""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment
 from jinja2_fragments import render_block
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -23,6 +25,13 @@ from server.web.nav import nav_entries
 
 STATIC_DIR = resources.STATIC_DIR
 static_url = resources.static_url
+
+# Stands for the reader's CSRF token in HTML kept across requests and readers (the work lists'
+# rendered rows, server.requests.pages.row_cache): a page rendered with ``csrf_token`` set to
+# it gets the reader's own token in its place, with one replace. Random per process, so no
+# text anyone typed into a page can contain it. Session tokens are URL-safe (token_urlsafe),
+# so the token reads the same escaped in an attribute or in JSON as the slot did.
+CSRF_SLOT = f"csrf-{secrets.token_hex(16)}"
 
 
 def is_htmx(request: Request) -> bool:
@@ -73,11 +82,14 @@ def render(
 ) -> HTMLResponse:
     """Render ``template`` (or only its ``block``) in the reader's language."""
     env = page_environment(locale_for(request))
-    values = {**base_context(request), **(context or {})}
+    base = base_context(request)
+    values = {**base, **(context or {})}
     if block:
         html = render_block(env, template, block, values)
     else:
         html = env.get_template(template).render(values)
+    if values["csrf_token"] == CSRF_SLOT:
+        html = html.replace(CSRF_SLOT, str(escape(base["csrf_token"])))
     response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
     # The same URL answers with a page or a block depending on HX-Request.
     response.headers.setdefault("Vary", "HX-Request, Cookie")

@@ -52,6 +52,7 @@ PAGE = WorkListPage(
         Action.resume: N_("{number} is resumed."),
         Action.return_: N_("{number} is returned to the dispatchers."),
     },
+    keeps_rows=True,  # a desk is fetched again and again: its rendered rows are kept (row_cache)
 )
 # What a row says after an action taken in it with htmx. The row shows its number already,
 # so none of these repeats it.
@@ -115,8 +116,10 @@ def _load(database: Database, person: Person, locale: str, *, sections: set[str]
     is_lead = person.has_role(Role.lead)
     with database.read() as session:
         queries = _queries(session, person, sort)
-        loaded = PAGE.load(session, person, queries, sections, cursors, locale, keep={"sort": sort})
         staff = _staff_choices(session, person) if _needs_staff(person, sections) else []
+        # A lead's rows show the assign choices (each colleague's load): part of their key.
+        loaded = PAGE.load(session, person, queries, sections, cursors, locale, keep={"sort": sort},
+                           shown=tuple((s.username, s.name, s.load) for s in staff))
         department = worklist.department_name(session, person, locale)
     return {
         "sort": sort,

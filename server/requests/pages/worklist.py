@@ -9,9 +9,12 @@ through; the service still decides.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlencode
 
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from server.accounts import people_repository
@@ -20,9 +23,10 @@ from server.db import Database
 from server.enums import Action
 from server.errors import InvalidInput, LianxinError, Msg, NotFound
 from server.i18n_text import N_, localized
-from server.models import Person, ServiceRequest
+from server.models import Person, ServiceRequest, utcnow
 from server.requests import presenters, refusals, repository, worklists
 from server.requests import service as request_service
+from server.requests.pages import row_cache
 from server.requests.schemas import RequestSummary
 from server.web.formdata import whole_number
 
@@ -38,10 +42,27 @@ class Row:
     last_return: worklists.Return | None = None
     returned_by: str | None = None  # the name of who sent it back
     reply: worklists.Reply | None = None  # the requester's latest message, on a handled request
+    # Where the row's HTML is to be kept once rendered (row_cache): (cache, key), or None.
+    slot: tuple[row_cache.RowCache, tuple] | None = None
+    html = None  # a row rendered before is a KeptRow; this one is rendered (see _parts.html)
 
     @property
     def number(self) -> str:
         return self.summary.number
+
+    def kept(self, html: Markup) -> Markup:
+        """The row's HTML as the list rendered it, kept for the next page under the row's key."""
+        if self.slot is not None:
+            cache, key = self.slot
+            cache.put(key, html)
+        return html
+
+
+@dataclass(frozen=True)
+class KeptRow:
+    """A row rendered before under the same key (row_cache): its HTML is all a list needs."""
+
+    html: Markup
 
 
 @dataclass(frozen=True)
@@ -56,17 +77,29 @@ class More:
 class Section:
     """One list of a page: its rows and the cursor of the next page (None on the last)."""
 
-    rows: list[Row] = field(default_factory=list)
+    rows: list[Row | KeptRow] = field(default_factory=list)
     next_cursor: str | None = None
     after: str | None = None  # the cursor these rows were asked after (None: the first rows)
     more: More | None = None  # set by the page (worklist_page), which knows its address
+    # When the page keeps what it renders (row_cache): the rows' keys, and the whole list's
+    # HTML rendered before under the same key (``html``), or where to keep it (``slot``).
+    row_keys: tuple = ()
+    html: Markup | None = None
+    slot: tuple[row_cache.RowCache, tuple] | None = None
+
+    def kept(self, html: Markup) -> Markup:
+        """The list's HTML as the page rendered it, kept for the next page under its key."""
+        if self.slot is not None:
+            cache, key = self.slot
+            cache.put(key, html)
+        return html
 
 
 def rows_for(session: Session, person: Person, requests: list[ServiceRequest], locale: str,
-             *, with_returns: bool = False) -> list[Row]:
+             *, with_returns: bool = False, now: datetime | None = None) -> list[Row]:
     """Rows for any number of requests in a fixed number of queries (names in one query,
-    return reasons in one more when asked)."""
-    summaries = presenters.summaries(session, requests, locale)
+    return reasons in one more when asked); ``now`` decides their flags."""
+    summaries = presenters.summaries(session, requests, locale, now=now)
     returns = worklists.last_returns(session, [r.id for r in requests if r.return_count]) if with_returns else {}
     actors = repository.people_by_id(session, {r.actor_id for r in returns.values()}) if returns else {}
     replies = worklists.requester_replies(session, requests)
@@ -85,15 +118,34 @@ def rows_for(session: Session, person: Person, requests: list[ServiceRequest], l
     return rows
 
 
-def sections(session: Session, person: Person, pages: list[worklists.Page], locale: str,
-             *, with_returns: bool = False) -> list[Section]:
-    """Rows for several pages at once: one round of name look-ups for the whole screen."""
-    requests = [r for page in pages for r in page.rows]
-    rows = rows_for(session, person, requests, locale, with_returns=with_returns)
+def sections(session: Session, person: Person, pages: Mapping[str, worklists.Page], locale: str,
+             *, with_returns: bool = False, view: tuple | None = None) -> list[Section]:
+    """Rows for several pages (by section) at once: one round of look-ups for the whole screen.
+    With ``view`` (row_cache.view_key), a row rendered before under its key comes as a KeptRow
+    and only the others are loaded; each of those is kept once rendered."""
+    requests = [r for page in pages.values() for r in page.rows]
+    now = utcnow()
+    cache = row_cache.for_session(session) if view is not None else None
+    if cache is None:
+        rows: list[Row | KeptRow] = list(rows_for(session, person, requests, locale, with_returns=with_returns, now=now))
+    else:
+        keys = [row_cache.row_key(view, name, r, now) for name, page in pages.items() for r in page.rows]
+        kept = [cache.get(key) for key in keys]
+        fresh = iter(rows_for(session, person, [r for r, html in zip(requests, kept, strict=True) if html is None],
+                              locale, with_returns=with_returns, now=now))
+        rows = []
+        for key, html in zip(keys, kept, strict=True):
+            if html is None:
+                row = next(fresh)
+                row.slot = (cache, key)
+                rows.append(row)
+            else:
+                rows.append(KeptRow(html))
     out, start = [], 0
-    for page in pages:
-        out.append(Section(rows[start:start + len(page.rows)], page.next_cursor))
-        start += len(page.rows)
+    for page in pages.values():
+        end = start + len(page.rows)
+        out.append(Section(rows[start:end], page.next_cursor, row_keys=tuple(keys[start:end]) if cache is not None else ()))
+        start = end
     return out
 
 

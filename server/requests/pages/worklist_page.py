@@ -23,7 +23,7 @@ from starlette.responses import RedirectResponse, Response
 from server.enums import Action
 from server.models import Person
 from server.requests import worklists
-from server.requests.pages import freshness, worklist
+from server.requests.pages import freshness, row_cache, worklist
 from server.requests.pages.panels import parse_action
 from server.web.render import is_htmx, render
 
@@ -40,6 +40,9 @@ class WorkListPage:
     actions: frozenset[Action]  # what a row takes in place; the others live on the request page
     done: Mapping[Action, str]  # msgid of the confirmation shown after a form's redirect
     with_returns: bool = False  # rows carry the last return's reason and who sent it back
+    # Rendered rows are kept (row_cache) when everything a row shows is in its key: not yet
+    # for rows with a return's reason (who sent it back is a name of no row's version).
+    keeps_rows: bool = False
 
     @property
     def parts(self) -> frozenset[str]:
@@ -65,17 +68,27 @@ class WorkListPage:
 
     def load(self, session: Session, person: Person, queries: Mapping[str, SectionQuery], wanted: Collection[str],
              cursors: Mapping[str, str | None], locale: str, *, keep: Mapping[str, str] | None = None,
-             ) -> dict[str, worklist.Section]:
+             shown: tuple = ()) -> dict[str, worklist.Section]:
         """The wanted sections, in the page's order, with their "more" links: one round of
         look-ups for the whole screen, so the query count does not grow with the rows.
-        ``keep`` is what the page's links carry along (the desk's sort order)."""
+        ``keep`` is what the page's links carry along (the desk's sort order); ``shown`` is
+        whatever else of the page its rows show (a lead's assign choices), for their key."""
         names = [name for name in self.sections if name in wanted]
-        pages = [queries[name](cursors.get(name)) for name in names]  # the rows themselves
-        loaded = worklist.sections(session, person, pages, locale, with_returns=self.with_returns)
+        pages = {name: queries[name](cursors.get(name)) for name in names}  # the rows themselves
+        view = None
+        if self.keeps_rows:
+            view = row_cache.view_key(session, person, self.path, locale, (tuple(sorted((keep or {}).items())), shown))
+        loaded = worklist.sections(session, person, pages, locale, with_returns=self.with_returns, view=view)
+        lists = row_cache.for_session(session, row_cache.LISTS) if view is not None else None
         for name, section in zip(names, loaded, strict=True):
             section.after = cursors.get(name)
             if section.next_cursor:
                 section.more = self.more(name, section.next_cursor, keep or {})
+            if lists is not None:
+                # A whole list is its rows' keys and where it starts and ends.
+                key = (view, name, section.after, section.next_cursor, section.row_keys)
+                section.html = lists.get(key)
+                section.slot = (lists, key) if section.html is None else None
         return dict(zip(names, loaded, strict=True))
 
     def more(self, section: str, cursor: str, keep: Mapping[str, str]) -> worklist.More:
@@ -99,7 +112,11 @@ class WorkListPage:
         block with its ETag ``tag`` (the next poll asks If-None-Match)."""
         context["done"] = worklist.confirmation(self.done, done, n)
         headers = freshness.headers(tag) if tag else None
-        return render(request, self.template, context, block=block, headers=headers)
+        return render(request, self.template, self._slotted(context), block=block, headers=headers)
+
+    def _slotted(self, context: dict) -> dict:
+        """Kept rows are rendered with the CSRF slot for the reader's token (render() fills it)."""
+        return {**context, "csrf_token": row_cache.CSRF_SLOT} if self.keeps_rows else context
 
     def answer_without_script(self, request: Request, action: Action, outcome: worklist.Outcome,
                               reload: Callable[[], dict], **keep: str) -> Response:
@@ -110,4 +127,4 @@ class WorkListPage:
             return RedirectResponse(f"{self.path}?{query}", status_code=303)
         context = reload()
         context["failure"] = outcome
-        return render(request, self.template, context, status_code=outcome.status_code)
+        return render(request, self.template, self._slotted(context), status_code=outcome.status_code)
