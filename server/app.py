@@ -17,6 +17,7 @@ from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
 from server.db import Database
 from server.exit_signal import on_exit_signal
+from server.http.routing import skip_routers_by_prefix
 from server.live.bus import install as install_live
 from server.notifications.worker import Worker
 from server.open311 import endpoints as open311
@@ -109,4 +110,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # sent it, and the 413 page keeps the person's layout and menu and carries the security headers.
     app.add_middleware(ContentLengthLimit, max_bytes=settings.max_body_bytes, max_json_bytes=settings.max_json_bytes)
     install_web(app, database)
+    # Last, once every router is in: a request walks only the routers that can hold its path.
+    skip_routers_by_prefix(app.router)
     return app
