@@ -6,7 +6,7 @@ path, and the walk is done twice (once to choose, once more to handle). With the
 the pages' ~270 routes, finding ``/desk`` cost ~1.2 ms of CPU per request, ``/menu/{code}``
 ~0.7 ms: a fixed cost of every page, more than some pages' own work.
 
-:func:`skip_routers_by_prefix` gives every included router a ``matches`` that first checks the
+:func:`skip_routers_by_prefix` gives every inclusion of a router a ``matches`` that first checks the
 path against the literal beginnings of the routes inside it (``/api/v1/requests/`` of
 ``/api/v1/requests/{number}``): a path that starts with none of them cannot match any route
 there, not even with another method (a 405 also needs the path to match), so the router is
@@ -24,21 +24,17 @@ from fastapi import routing as fastapi_routing
 from starlette.routing import BaseRoute, Host, Match, Mount, Route, get_route_path
 from starlette.types import Scope
 
-_PREFIXES = "_lianxin_path_prefixes"
-
 
 def skip_routers_by_prefix(router: APIRouter) -> None:
-    """Install the prefix check on every router included (at any depth) under ``router``."""
+    """Install the prefix check on every inclusion of a router (at any depth) under ``router``."""
     for included in _included(router):
         prefixes = _literal_prefixes(included)
-        if prefixes is None:
-            continue
-        # One inclusion of a router per place: remember the prefixes on the inclusion, and
-        # look them up from the one the walk is in (FastAPI keeps it in the scope).
-        included.__dict__[_PREFIXES] = prefixes
-        inner = included.original_router
-        if "matches" not in inner.__dict__:
-            inner.matches = _prefix_checked(inner.matches)
+        if prefixes is not None and "matches" not in included.__dict__:
+            # On the inclusion itself, before FastAPI's own ``matches`` (which first records
+            # the inclusion in the scope, then walks its routes): a skipped router costs one
+            # ``str.startswith``. An inclusion FastAPI builds anew (its routes changed) has
+            # no check and is walked as before.
+            included.matches = _prefix_checked(included.matches, prefixes)
 
 
 def _included(router: APIRouter):
@@ -68,11 +64,9 @@ def _literal_prefixes(included) -> tuple[str, ...] | None:
     return tuple(sorted(prefixes))
 
 
-def _prefix_checked(matches):
+def _prefix_checked(matches, prefixes: tuple[str, ...]):
     def prefix_checked(scope: Scope) -> tuple[Match, Scope]:
-        included = fastapi_routing._get_scope_included_router(scope)
-        prefixes = getattr(included, _PREFIXES, None)
-        if prefixes is not None and not get_route_path(scope).startswith(prefixes):
+        if not get_route_path(scope).startswith(prefixes):
             return Match.NONE, {}
         return matches(scope)
 
