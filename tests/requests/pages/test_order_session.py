@@ -5,9 +5,12 @@ every other page, and nothing is filed; a form refused before its write is answe
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select, update
 
+from server.http.csrf import LEFT_TO_PAGE_MARK
 from server.models import AuthToken, Person, ServiceRequest
 from server.web.password_guard import CHANGE_PATH
 from tests.factories import build_world
@@ -157,3 +160,37 @@ def test_the_request_log_names_who_filed(app, world, database, caplog):
         assert number_from(_post(client, body))
     lines = [r for r in caplog.records if r.name == "lianxin.http" and r.method == "POST"]
     assert lines and lines[-1].user == "member1"
+
+
+def test_only_marked_pages_have_their_session_left_to_them(app):
+    """The middleware leaves the session by method and path; every route those reach must be
+    one that resolves it (csrf_protect refuses the others, but they would be broken)."""
+    from server.http import session as sessions
+    from tests.route_table import all_routes
+
+    assert sessions._RESOLVED_IN_UNIT_OF_WORK  # the order form registered itself
+    marked = 0
+    for info in all_routes(app):
+        concrete = re.sub(r"\{[^}]+\}", "12", info.path)  # a path this route answers
+        for method in info.methods:
+            if any(method == m and pattern.match(concrete) for m, pattern in sessions._RESOLVED_IN_UNIT_OF_WORK):
+                assert getattr(info.route.endpoint, LEFT_TO_PAGE_MARK, False), (method, info.path)
+                marked += 1
+    assert marked == 1
+
+
+def test_a_page_not_marked_never_skips_the_check(app, world, database, monkeypatch):
+    """Were a path left to a page that does not resolve the session, its CSRF check would still
+    refuse (not pass unchecked)."""
+    from starlette.routing import compile_path
+
+    from server.http import session as sessions
+
+    client = client_for(app, "member1")
+    number = number_from(_post(client, _form(client)))
+    token = _form(client)["csrf_token"]
+    monkeypatch.setattr(sessions, "_RESOLVED_IN_UNIT_OF_WORK",
+                        [*sessions._RESOLVED_IN_UNIT_OF_WORK, ("POST", compile_path("/requests/{number}/messages")[0])])
+    response = client.post(f"/requests/{number}/messages", data={"csrf_token": token, "text": "在吗"},
+                           follow_redirects=False)
+    assert response.status_code == 403
