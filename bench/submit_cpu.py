@@ -190,9 +190,12 @@ async def measure(args) -> None:
     from sqlalchemy import event
 
     statements = [0]
+    shown: list[str] = []
 
-    def count_statement(*_args):
+    def count_statement(_conn, _cursor, sql, *_args):
         statements[0] += 1
+        if args.sql:
+            shown.append(" ".join(sql.split())[:160])
 
     event.listen(database.engine, "before_cursor_execute", count_statement)
     for label, door in doors:  # the steady figures: Python calls and SQL statements per answer
@@ -205,6 +208,11 @@ async def measure(args) -> None:
         calls = pstats.Stats(counter).total_calls
         print(f"{label:<40} {calls / args.calls_count:8.0f} Python calls, "
               f"{statements[0] / args.calls_count:5.1f} SQL statements per answer")
+        if args.sql:  # the statements of the last answer
+            per = len(shown) // args.calls_count
+            for line in shown[-per:]:
+                print("    " + line)
+            shown.clear()
     event.remove(database.engine, "before_cursor_execute", count_statement)
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     profiled = {"api": submit, "form": submit_form, "queue": queue_page}[args.profile_door]
@@ -238,6 +246,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--service", default="resources.venue-booking")
     parser.add_argument("--database-url")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--sql", action="store_true", help="print the SQL statements of one answer per door")
     parser.add_argument("--profile-door", choices=("api", "form", "queue"), default="api")
     parser.add_argument("--profile-out", default="/tmp/submit_cpu.prof")
     parser.add_argument("--profile-filter", default="server/", help="a regular expression over the profile's file names")

@@ -17,6 +17,8 @@ from server.body_limit import ContentLengthLimit
 from server.config import Settings, get_settings
 from server.db import Database
 from server.exit_signal import on_exit_signal
+from server.http.routing import skip_routers_by_prefix
+from server.http.session import settle_session
 from server.live.bus import install as install_live
 from server.notifications.worker import Worker
 from server.open311 import endpoints as open311
@@ -96,6 +98,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         # /open311/ answers in GeoReport's own error format; other pages get the error page.
         if open311.is_open311_path(request.url.path):
             return open311.error_response(request, exc)
+        # A page that was to resolve the session in its own unit of work and failed first
+        # (or was refused there): answered as the middleware's resolution would have led to.
+        redirect = await settle_session(request)
+        if redirect is not None:
+            return redirect
         return await page_error(request, exc)
 
     install_error_handlers(app, page_errors=door_errors)
@@ -109,4 +116,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # sent it, and the 413 page keeps the person's layout and menu and carries the security headers.
     app.add_middleware(ContentLengthLimit, max_bytes=settings.max_body_bytes, max_json_bytes=settings.max_json_bytes)
     install_web(app, database)
+    # Last, once every router is in: a request walks only the routers that can hold its path.
+    skip_routers_by_prefix(app.router)
     return app

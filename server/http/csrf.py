@@ -35,6 +35,12 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 BAD_TOKEN = N_(
     "This form has expired or did not come from this site. Reload the page and try again."
 )
+# A page that resolves the session in its own unit of work (server.http.session) has its
+# endpoint marked so; the middleware then leaves the cookie's secret under SESSION_LEFT_TO_PAGE,
+# and the token sent is kept under SENT_TOKEN until the page knows the session's own.
+LEFT_TO_PAGE_MARK = "_lianxin_session_in_unit_of_work"
+SESSION_LEFT_TO_PAGE = "pending_session"
+SENT_TOKEN = "pending_csrf"
 
 
 @cache
@@ -111,7 +117,22 @@ async def csrf_protect(request: Request) -> None:
     if not sent and request.headers.get("content-type", "").startswith(_FORM_TYPES):
         # Starlette caches the parsed form on the request, so the view reads it again for free.
         sent = (await request.form()).get(CSRF_FIELD)
-    if not _valid(request, sent if isinstance(sent, str) else None):
+    sent = sent if isinstance(sent, str) else None
+    state = request.scope.get("state", {})
+    if SESSION_LEFT_TO_PAGE in state:
+        # Checked by the page against its session (check_left_to_the_page); an endpoint that
+        # is not marked to do so never leaves this unchecked.
+        if not getattr(request.scope.get("endpoint"), LEFT_TO_PAGE_MARK, False):
+            raise Forbidden(BAD_TOKEN)
+        state[SENT_TOKEN] = sent
+        return
+    if not _valid(request, sent):
+        raise Forbidden(BAD_TOKEN)
+
+
+def check_left_to_the_page(request: Request) -> None:
+    """The check :func:`csrf_protect` left to a page that resolved its session itself."""
+    if not _valid(request, request.scope.get("state", {}).pop(SENT_TOKEN, None)):
         raise Forbidden(BAD_TOKEN)
 
 

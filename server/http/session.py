@@ -4,10 +4,21 @@
 :class:`SessionMiddleware` resolves the cookie once per request and sets
 ``request.state.person`` (read through ``server.http.caller`` by the pages and the API) and
 ``request.state.session_csrf`` (the session's CSRF token, see ``server.http.csrf``).
+
+A page whose own unit of work can check who asks — the order form's submission, the busiest
+write a browser makes — is marked :func:`resolved_in_its_unit_of_work`: the middleware then only
+keeps the cookie's secret, and :func:`page_person_in` resolves it inside the page's write
+transaction (a read transaction and a thread hop fewer), followed by the checks the
+middleware's resolution leads to on every other page, in the same order: the password guard
+(server.web.password_guard), the session's CSRF token (server.http.csrf), being signed in. A
+revoked session is refused as at once as before: by the very statement of the write. If the page
+fails before its write, the pages' error handler resolves the session first
+(:func:`settle_session`), so its answer is the one the middleware's resolution would have led to.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -15,13 +26,16 @@ import anyio.to_thread
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import compile_path, get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from server import security_log
 from server.accounts import service as account_service
 from server.db import Database
 from server.errors import NotAuthenticated, TooManyAttempts
+from server.http import csrf
 from server.models import Person
+from server.web.password_guard import PasswordChangeRequired, must_change_first, redirect_to_change
 
 T = TypeVar("T")
 
@@ -38,6 +52,31 @@ def session_cookie_name(settings) -> str:
 def session_secret(request: Request) -> str | None:
     """The session secret the browser sent, under the name this installation uses."""
     return request.cookies.get(session_cookie_name(request.app.state.settings))
+
+
+# The secret of a session left to the page's own unit of work (a scope["state"] key).
+PENDING_SESSION = csrf.SESSION_LEFT_TO_PAGE
+# (method, path pattern) of the pages marked resolved_in_its_unit_of_work.
+_RESOLVED_IN_UNIT_OF_WORK: list[tuple[str, re.Pattern]] = []
+
+
+def resolved_in_its_unit_of_work(method: str, path: str) -> Callable[[T], T]:
+    """Mark a page's endpoint (``path`` as its route is declared) as resolving the session
+    itself, with :func:`page_person_in` inside its own unit of work."""
+
+    def mark(endpoint: T) -> T:
+        _RESOLVED_IN_UNIT_OF_WORK.append((method, compile_path(path)[0]))
+        setattr(endpoint, csrf.LEFT_TO_PAGE_MARK, True)
+        return endpoint
+
+    return mark
+
+
+def _left_to_the_page(scope: Scope) -> bool:
+    if not _RESOLVED_IN_UNIT_OF_WORK:
+        return False
+    method, path = scope["method"], get_route_path(scope)
+    return any(method == marked and pattern.match(path) for marked, pattern in _RESOLVED_IN_UNIT_OF_WORK)
 
 
 class SessionMiddleware:
@@ -57,15 +96,64 @@ class SessionMiddleware:
             # A bearer token wins over the cookie in the API; no need to look the cookie up then.
             bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
             if secret and not bearer:
-                found = await anyio.to_thread.run_sync(self._resolve, secret)
-                if found is not None:
-                    state["person"], state["session_csrf"], state["unread_notifications"] = found
+                if _left_to_the_page(scope):
+                    state[PENDING_SESSION] = secret
+                else:
+                    _adopt(state, await anyio.to_thread.run_sync(_resolve, self.database, secret))
         await self.app(scope, receive, send)
 
-    def _resolve(self, secret: str) -> tuple[Person, str, int] | None:
-        with self.database.read() as session:
-            found = account_service.resolve_session(session, secret)
-            return (found[0], found[1].csrf_token, found[2]) if found else None
+
+def _resolve(database: Database, secret: str) -> tuple[Person, str, int] | None:
+    with database.read() as session:
+        return _lookup(session, secret)
+
+
+def _lookup(session: Session, secret: str) -> tuple[Person, str, int] | None:
+    found = account_service.resolve_session(session, secret)
+    return (found[0], found[1].csrf_token, found[2]) if found else None
+
+
+def _adopt(state: dict, found: tuple[Person, str, int] | None) -> None:
+    if found is not None:
+        state["person"], state["session_csrf"], state["unread_notifications"] = found
+
+
+def page_person_in(request: Request, session: Session) -> Person:
+    """The signed-in person of a page marked :func:`resolved_in_its_unit_of_work`, resolved in
+    ``session`` (the page's unit of work) if the middleware left it to the page: then refused,
+    in this order, as on every other page, while their password must change
+    (PasswordChangeRequired: the guard's redirect), without the session's CSRF token
+    (Forbidden) or not signed in (NotAuthenticated). Raised inside the unit of work, so nothing
+    it did is kept."""
+    state = request.scope.setdefault("state", {})
+    secret = state.pop(PENDING_SESSION, None)
+    if secret is not None:
+        found = _lookup(session, secret)
+        if found is not None:
+            # Detached, as one read in a read of its own is: a rollback of this transaction (a
+            # refused submission) must not expire what the error page and the log show.
+            session.expunge(found[0])
+        _adopt(state, found)
+        if must_change_first(state["person"], request.scope):
+            raise PasswordChangeRequired()
+        csrf.check_left_to_the_page(request)
+    person = state.get("person")
+    if person is None:
+        raise NotAuthenticated("Please sign in first.")
+    return person
+
+
+async def settle_session(request: Request) -> Response | None:
+    """For the pages' error handler: resolve a session the page did not reach (it failed
+    before its unit of work), and the password guard's redirect where it applies — what the
+    middleware's own resolution would have answered."""
+    state = request.scope.get("state", {})
+    secret = state.pop(PENDING_SESSION, None)
+    if secret is not None:
+        _adopt(state, await anyio.to_thread.run_sync(_resolve, request.app.state.database, secret))
+    if must_change_first(state.get("person"), request.scope):
+        return redirect_to_change(request.scope)
+    return None
 
 
 def client_address(request: Request) -> str:

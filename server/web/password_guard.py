@@ -1,7 +1,9 @@
 """While a person must change their password (after an admin reset it), every page sends
 them to /account/password first. The API answers 403 instead (server/api/deps.py).
 
-Pure ASGI, installed inside the session middleware so ``state["person"]`` is already set."""
+Pure ASGI, installed inside the session middleware so ``state["person"]`` is already set. A page
+that resolves the session in its own unit of work (server.http.session) applies the same rule
+there, through :func:`must_change_first`, and is answered with :func:`redirect_to_change`."""
 
 from __future__ import annotations
 
@@ -10,9 +12,28 @@ from urllib.parse import quote
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from server.errors import LianxinError
+
 CHANGE_PATH = "/account/password"
 # What stays reachable: the change page itself, signing out or in, the language, files.
 ALLOWED_PREFIXES = (CHANGE_PATH, "/logout", "/login", "/lang/", "/static/", "/api/", "/favicon")
+
+
+class PasswordChangeRequired(LianxinError):
+    """Raised where the session is resolved inside a page's unit of work (so that it rolls
+    back); the pages' error handler answers it with :func:`redirect_to_change`."""
+
+    status_code = 303
+    title = "Change your password first"
+    type_slug = "password-change-required"
+
+    def __init__(self):
+        super().__init__("Change your password first.")
+
+
+def must_change_first(person, scope: Scope) -> bool:
+    """The one rule: a person whose password must change reaches nothing else first."""
+    return person is not None and person.must_change_password and not scope["path"].startswith(ALLOWED_PREFIXES)
 
 
 class PasswordChangeGuard:
@@ -20,21 +41,18 @@ class PasswordChangeGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            person = scope.get("state", {}).get("person")
-            path = scope["path"]
-            if person is not None and person.must_change_password and not path.startswith(ALLOWED_PREFIXES):
-                await self._redirect(scope)(scope, receive, send)
-                return
+        if scope["type"] == "http" and must_change_first(scope.get("state", {}).get("person"), scope):
+            await redirect_to_change(scope)(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
-    @staticmethod
-    def _redirect(scope: Scope) -> Response:
-        target = CHANGE_PATH
-        if scope["method"] in ("GET", "HEAD") and scope["path"] != "/":
-            query = scope.get("query_string", b"").decode("latin-1")
-            target += "?next=" + quote(scope["path"] + (f"?{query}" if query else ""), safe="/")
-        headers = dict(scope.get("headers", []))
-        if headers.get(b"hx-request") == b"true":
-            return Response(status_code=204, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+
+def redirect_to_change(scope: Scope) -> Response:
+    target = CHANGE_PATH
+    if scope["method"] in ("GET", "HEAD") and scope["path"] != "/":
+        query = scope.get("query_string", b"").decode("latin-1")
+        target += "?next=" + quote(scope["path"] + (f"?{query}" if query else ""), safe="/")
+    headers = dict(scope.get("headers", []))
+    if headers.get(b"hx-request") == b"true":
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)

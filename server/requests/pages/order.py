@@ -24,7 +24,8 @@ from server.catalog import snapshot
 from server.catalog.snapshot import Catalog
 from server.config import get_settings
 from server.enums import FieldType
-from server.errors import InvalidInput, NotFound
+from server.errors import InvalidInput, LianxinError, NotFound
+from server.http.session import page_person_in, resolved_in_its_unit_of_work
 from server.i18n_text import LOCALES, localized
 from server.models import Building, Person, Service
 from server.requests import service as request_service
@@ -203,11 +204,27 @@ def _submit_input(service: Service, form: FormData) -> tuple[request_service.Sub
 DUPLICATE_WINDOW = timedelta(minutes=10)
 
 
-@router.post("/menu/{code}")
+SUBMIT_PATH = "/menu/{code}"
+
+
+@router.post(SUBMIT_PATH)
+# The busiest write of the pages checks who asks inside its own write transaction, as the
+# API's submission does: a read transaction and a thread hop fewer (server.http.session).
+@resolved_in_its_unit_of_work("POST", SUBMIT_PATH)
 def submit_order(
-    request: Request, code: Annotated[str, Path(max_length=60)], person: PagePerson, database: DatabaseDep, form: FormDep
+    request: Request, code: Annotated[str, Path(max_length=60)], database: DatabaseDep, form: FormDep
 ) -> Response:
-    locale = locale_for(request)
+    person: Person | None = None
+
+    def asker() -> Person:
+        """Who asks, for an answer given before the write has checked them: in a read of its
+        own, refused exactly as in the write (and so before anything else is said)."""
+        nonlocal person
+        if person is None:
+            with database.read() as session:
+                person = page_person_in(request, session)
+        return person
+
     # The catalogue this process holds says which fields to read: a read of its own here
     # would cost a transaction per submission. The write below validates against the current
     # catalogue; only a service the held copy does not know (yet) is looked up first.
@@ -215,19 +232,24 @@ def submit_order(
     if catalog is None or request_service.orderable_service(catalog, code) is None:
         with database.read() as session:
             catalog = snapshot.load(session)
-    # Whether this person may order it is the submission's to check (once, in the policy).
-    service = _orderable(catalog, code)
-    key = text(form, "idempotency_key", 200).strip() or None
+    try:
+        # Whether this person may order it is the submission's to check (once, in the policy).
+        service = _orderable(catalog, code)
+        key = text(form, "idempotency_key", 200).strip() or None
+    except LianxinError:
+        asker()
+        raise
     try:
         data, values = _submit_input(service, form)
     except InvalidInput as exc:
         # Longer than any field allows: the form again, with the error at the field.
+        asker()
         typed: dict = formdata_values(form)
         typed.update({  # as _submit_input keeps them: a multiple choice is a list
             f"answers.{f.code}": [v for v in form.getlist(f"answers.{f.code}") if isinstance(v, str)]
             for f in service.fields if f.type == FieldType.multiple_choice
         })
-        context = _order_context(catalog, person, service, locale, typed, errors=exc.errors,
+        context = _order_context(catalog, person, service, locale_for(request), typed, errors=exc.errors,
                                  idempotency_key=key, had_files=chose_files(form))
         return render(request, "menu/order.html", context, status_code=422)
     inputs: dict[str, str | None] = {f"answers.{f.code}": f.code for f in service.fields if f.type == FieldType.file}
@@ -236,6 +258,7 @@ def submit_order(
         with staging(request.app.state.settings) as staged:
             refused = receive_files(staged, form, inputs)
             with database.write() as session:
+                person = page_person_in(request, session)
                 result = attachment_service.submit_with_files(
                     session, person, data, staged, refused=refused, idempotency_key=key,
                     refuse_duplicate_within=None if form.get("file_anyway") else DUPLICATE_WINDOW,
@@ -243,12 +266,12 @@ def submit_order(
                 number = result.request.number
     except request_service.DuplicateSubmission as exc:
         # Back and submit again: say so, link the first one, and offer to file it anyway.
-        context = _order_context(catalog, person, service, locale, values, idempotency_key=key,
+        context = _order_context(catalog, asker(), service, locale_for(request), values, idempotency_key=key,
                                  had_files=chose_files(form), duplicate=exc)
         return render(request, "menu/order.html", context, status_code=409)
     except InvalidInput as exc:
         context = _order_context(
-            catalog, person, service, locale, values, errors=exc.errors or {"form": exc.message},
+            catalog, asker(), service, locale_for(request), values, errors=exc.errors or {"form": exc.message},
             # A key already spent on another body would refuse every retry: start afresh.
             idempotency_key=None if "Idempotency-Key" in exc.errors else key, had_files=chose_files(form),
         )
