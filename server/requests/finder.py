@@ -343,7 +343,7 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
             is_dense = next(pairs)
             if search.disjoint(v, f.condition):
                 continue  # nothing, as the database would find after reading both id lists
-            within = None if is_dense else f.among(v)
+            within = f.among(v, is_dense)
             if within is not None:
                 out.append(within)
             else:  # (a dense pair's plan needs no sizes: it may have none)
