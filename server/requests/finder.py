@@ -421,13 +421,13 @@ def _dense_pairs(session: Session, pairs: list[tuple[ColumnElement[bool], search
         newest = select(func.max(s.request_id)).scalar_subquery()
         counts = session.execute(select(*(func.count().filter(and_(search.seen_copy(v), f.text)) for v, f in texts))
                                  .where(s.request_id > newest - search.RECENT)).one()
-        found |= {(id(v), id(f)): n for (v, f), n in zip(texts, counts, strict=True)}
+        found |= {(id(v), id(f)): n >= search.DENSE_AMONG for (v, f), n in zip(texts, counts, strict=True)}
     if others:
         newest = select(func.max(ServiceRequest.id)).scalar_subquery()
         counts = session.execute(select(*(func.count().filter(and_(v, f.as_test())) for v, f in others))
                                  .where(ServiceRequest.id > newest - search.RECENT)).one()
-        found |= {(id(v), id(f)): n for (v, f), n in zip(others, counts, strict=True)}
-    return [False if f.sparse else found[(id(v), id(f))] >= search.DENSE for v, f in pairs]
+        found |= {(id(v), id(f)): n >= search.DENSE for (v, f), n in zip(others, counts, strict=True)}
+    return [False if f.sparse else found[(id(v), id(f))] for v, f in pairs]
 
 
 def _statement(session: Session, person: Person, filters: Filters, now: datetime) -> Select:

@@ -42,7 +42,7 @@ WAYS = {
     # The index a term of its length has (the data is small: nothing is dense).
     "index": {},
     # Every term common: the newest-first scan, and on SQLite the vocabulary's counts too.
-    "scan": {"DENSE": 0, "COMMON": 0},
+    "scan": {"DENSE": 0, "DENSE_AMONG": 0, "COMMON": 0},
 }
 # How the finder crosses a search with what a lead or a contact sees: on PostgreSQL a text with
 # a reason whose column request_search copies, in request_search alone (search.Alternative.among:
