@@ -340,10 +340,14 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
     postgresql = session.get_bind().dialect.name == "postgresql"
     for f in driving:
         for v, seen_size in zip(seen, sizes, strict=True):
-            is_dense = next(pairs)
+            is_dense, recent = next(pairs)
             if search.disjoint(v, f.condition):
                 continue  # nothing, as the database would find after reading both id lists
             within = f.among(v, is_dense)
+            if within is None and postgresql and recent == 0:
+                # None among the newest: perhaps none at all (a contact's enterprise and a
+                # person of another), which the copies' index finds at once.
+                within = search.both_copied(v, f.condition)
             if within is not None:
                 out.append(within)
             else:  # (a dense pair's plan needs no sizes: it may have none)
@@ -404,30 +408,33 @@ def _limited(query: Select | TextualSelect, limit: int) -> Select:
     return query.limit(limit)
 
 
-def _dense_pairs(session: Session, pairs: list[tuple[ColumnElement[bool], search.Alternative]]) -> list[bool]:
+def _dense_pairs(
+    session: Session, pairs: list[tuple[ColumnElement[bool], search.Alternative]]
+) -> list[tuple[bool, int | None]]:
     """Whether each (visible, search) pair has at least search.DENSE rows among the newest
     search.RECENT requests (one primary-key range, one statement for all pairs): then reading
-    newest first finds a page within about that many rows."""
+    newest first finds a page within about that many rows; and how many it has there (None:
+    not counted, the search being known sparse)."""
     unknown = [(v, f) for v, f in pairs if not f.sparse]
     if not unknown:
-        return [False] * len(pairs)
+        return [(False, None)] * len(pairs)
     # A text with a reason request_search has a copy of: counted in request_search alone (its
     # newest rows, no join); every other pair in service_request's.
     texts = [(v, f) for v, f in unknown if f.among(v) is not None]
     others = [(v, f) for v, f in unknown if f.among(v) is None]
-    found: dict[tuple[int, int], int] = {}
+    found: dict[tuple[int, int], tuple[bool, int]] = {}
     if texts:
         s = RequestSearch
         newest = select(func.max(s.request_id)).scalar_subquery()
         counts = session.execute(select(*(func.count().filter(and_(search.seen_copy(v), f.text)) for v, f in texts))
                                  .where(s.request_id > newest - search.RECENT)).one()
-        found |= {(id(v), id(f)): n >= search.DENSE_AMONG for (v, f), n in zip(texts, counts, strict=True)}
+        found |= {(id(v), id(f)): (n >= search.DENSE_AMONG, n) for (v, f), n in zip(texts, counts, strict=True)}
     if others:
         newest = select(func.max(ServiceRequest.id)).scalar_subquery()
         counts = session.execute(select(*(func.count().filter(and_(v, f.as_test())) for v, f in others))
                                  .where(ServiceRequest.id > newest - search.RECENT)).one()
-        found |= {(id(v), id(f)): n >= search.DENSE for (v, f), n in zip(others, counts, strict=True)}
-    return [False if f.sparse else found[(id(v), id(f))] for v, f in pairs]
+        found |= {(id(v), id(f)): (n >= search.DENSE, n) for (v, f), n in zip(others, counts, strict=True)}
+    return [(False, None) if f.sparse else found[(id(v), id(f))] for v, f in pairs]
 
 
 def _statement(session: Session, person: Person, filters: Filters, now: datetime) -> Select:

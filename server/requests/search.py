@@ -163,6 +163,17 @@ def disjoint(a: ColumnElement[bool], b: ColumnElement[bool]) -> bool:
     return x is not None and y is not None and x[0] is y[0] and x[1] != y[1]
 
 
+def both_copied(reason: ColumnElement[bool], condition: ColumnElement[bool]) -> ColumnElement[bool] | None:
+    """Two equalities on columns request_search copies (a department and a requester a name
+    search found) as one look-up in its GIN index there (PostgreSQL), planned on its own: the
+    intersection of two posting lists, where reading the two id lists of service_request's
+    indexes reads all of both when they have nothing in common. None without copies of both."""
+    a, b = seen_copy(reason), seen_copy(condition)
+    if a is None or b is None:
+        return None
+    return ServiceRequest.id.in_(select(RequestSearch.request_id).where(a, b).offset(0))
+
+
 # service_request's columns that request_search holds a copy of (server/models/request_search.py).
 SEEN_COPIES = ("department_id", "cohandler_department_id", "requester_id", "enterprise_id")
 
