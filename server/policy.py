@@ -4,7 +4,7 @@ that limits every request list to what the person may see."""
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from server.enums import Audience, Party, Role
 from server.errors import Forbidden
@@ -48,9 +48,14 @@ def visibility_clauses(person: Person) -> list[ColumnElement[bool]] | None:
     if Role.contact in roles and person.enterprise_id is not None:
         clauses.append(ServiceRequest.enterprise_id == person.enterprise_id)
     if roles & {Role.staff, Role.lead} and person.department_id is not None:
-        clauses.append(ServiceRequest.department_id == person.department_id)
+        department = ServiceRequest.department_id
+        clauses.append(department == person.department_id)
         clauses.append(ServiceRequest.cohandler_department_id == person.department_id)
-        clauses.append(ServiceRequest.assignee_id == person.id)
+        # What they hold outside their department (moved there with them still on it, or they
+        # moved): inside it the department's clause has it already, and a list reading both
+        # would read most of the department twice. Ranges of (assignee_id, department_id, id).
+        outside = or_(department < person.department_id, department > person.department_id, department.is_(None))
+        clauses.append(and_(ServiceRequest.assignee_id == person.id, outside))
     return clauses
 
 

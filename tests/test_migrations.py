@@ -21,9 +21,12 @@ from server.models import Base
 from tests.conftest import TEST_DATABASE_URL, drop_pg_database, recreate_pg_database
 
 # Text-search objects that migrations make outside the ORM (migration …_request_search): the
-# SQLite FTS5 table with its shadow tables, and PostgreSQL's trigram index.
+# SQLite FTS5 table with its shadow tables, and PostgreSQL's text indexes (…_search_among_what_one_sees:
+# with btree_gin the multicolumn GIN ones, without it the text's and a btree per copied column).
 SEARCH_INDEX_TABLES = ("request_fts",)
-SEARCH_INDEXES = {"ix_request_search_body_trgm", "ix_request_search_grams"}
+SEARCH_INDEXES = {"ix_request_search_body_trgm", "ix_request_search_grams", "ix_request_search_seen_trgm",
+                  "ix_request_search_seen_grams", *(f"ix_request_search_{c}" for c in (
+                      "department_id", "cohandler_department_id", "requester_id", "enterprise_id"))}
 
 
 def _search_index(name: str) -> bool:

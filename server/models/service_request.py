@@ -90,6 +90,8 @@ class ServiceRequest(Base):
         Index("ix_service_request_department_id", "department_id", "id"),
         Index("ix_service_request_cohandler_id", "cohandler_department_id", "id"),
         Index("ix_service_request_assignee_id", "assignee_id", "id"),
+        # What someone holds outside their own department (policy.visibility_clauses).
+        Index("ix_service_request_assignee_department_id", "assignee_id", "department_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

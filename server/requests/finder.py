@@ -35,7 +35,7 @@ from server.enums import RequestStatus, Role
 from server.errors import InvalidInput
 from server.i18n_text import N_
 from server.metrics.rollup import timezone
-from server.models import Person, ServiceRequest, utcnow
+from server.models import Person, RequestSearch, ServiceRequest, utcnow
 from server.requests import due, search
 
 MAX_PAGE = 100
@@ -328,7 +328,9 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
     anyone_visible = or_(*seen)
     few = sum(sizes) <= FEW_VISIBLE
     driving = [f for f in found if f.driving]
-    matches = _sizes(session, [f.id_query() for f in driving], FEW_MATCHES)
+    # A condition's own size matters only where a pair is not answered by request_search alone.
+    sized = [f for f in driving if any(f.among(v) is None for v in seen)]
+    matches = dict(zip(map(id, sized), _sizes(session, [f.id_query() for f in sized], FEW_MATCHES), strict=True))
     dense = _dense_pairs(session, [(v, f) for f in driving for v in seen])
     out: list[ColumnElement[bool]] = []
     for f in found:
@@ -336,12 +338,20 @@ def _alternatives(session: Session, person: Person, filters: Filters) -> list[Co
             out.extend([and_(v, f.condition) for v in seen] if few else [and_(f.condition, anyone_visible)])
     pairs = iter(dense)
     postgresql = session.get_bind().dialect.name == "postgresql"
-    for f, found_size in zip(driving, matches, strict=True):
+    for f in driving:
         for v, seen_size in zip(seen, sizes, strict=True):
-            is_dense = next(pairs)
+            is_dense, recent = next(pairs)
             if search.disjoint(v, f.condition):
                 continue  # nothing, as the database would find after reading both id lists
-            out.append(_crossed(v, seen_size, f, found_size, is_dense, postgresql))
+            within = f.among(v, is_dense)
+            if within is None and postgresql and recent == 0:
+                # None among the newest: perhaps none at all (a contact's enterprise and a
+                # person of another), which the copies' index finds at once.
+                within = search.both_copied(v, f.condition)
+            if within is not None:
+                out.append(within)
+            else:  # (a dense pair's plan needs no sizes: it may have none)
+                out.append(_crossed(v, seen_size, f, matches.get(id(f), 0), is_dense, postgresql))
     return out
 
 
@@ -353,6 +363,8 @@ def _crossed(
 
     - the pair is dense among the newest requests: read newest first, both tested on the way
       (a page comes within a few thousand rows);
+    - (before this: a text with a reason whose column request_search copies, on PostgreSQL, is
+      searched there, :meth:`search.Alternative.among`);
     - either side is small: read it through its own index and test the other on each row
       (the other made unindexed, so the database cannot take its larger index instead);
     - both large and sparse together (a term common overall but rare in a department, a name
@@ -360,7 +372,8 @@ def _crossed(
       intersected by the database (a merge of the two ordered lists, reading indexes only), and
       the few ids both have looked up; reading either side's rows would read them all."""
     if dense:
-        return and_(v, f.condition)
+        # A text's test on each row (its condition is the list of all its matches).
+        return and_(v, f.as_test() if f.text is not None else f.condition)
     if seen_size <= FEW_VISIBLE and seen_size <= found_size:
         return and_(v, f.as_test())
     if found_size <= FEW_MATCHES:
@@ -395,17 +408,33 @@ def _limited(query: Select | TextualSelect, limit: int) -> Select:
     return query.limit(limit)
 
 
-def _dense_pairs(session: Session, pairs: list[tuple[ColumnElement[bool], search.Alternative]]) -> list[bool]:
+def _dense_pairs(
+    session: Session, pairs: list[tuple[ColumnElement[bool], search.Alternative]]
+) -> list[tuple[bool, int | None]]:
     """Whether each (visible, search) pair has at least search.DENSE rows among the newest
     search.RECENT requests (one primary-key range, one statement for all pairs): then reading
-    newest first finds a page within about that many rows."""
+    newest first finds a page within about that many rows; and how many it has there (None:
+    not counted, the search being known sparse)."""
     unknown = [(v, f) for v, f in pairs if not f.sparse]
     if not unknown:
-        return [False] * len(pairs)
-    newest = select(func.max(ServiceRequest.id)).scalar_subquery()
-    recent = ServiceRequest.id > newest - search.RECENT
-    counts = iter(session.execute(select(*(func.count().filter(and_(v, f.as_test())) for v, f in unknown)).where(recent)).one())
-    return [False if f.sparse else next(counts) >= search.DENSE for _, f in pairs]
+        return [(False, None)] * len(pairs)
+    # A text with a reason request_search has a copy of: counted in request_search alone (its
+    # newest rows, no join); every other pair in service_request's.
+    texts = [(v, f) for v, f in unknown if f.among(v) is not None]
+    others = [(v, f) for v, f in unknown if f.among(v) is None]
+    found: dict[tuple[int, int], tuple[bool, int]] = {}
+    if texts:
+        s = RequestSearch
+        newest = select(func.max(s.request_id)).scalar_subquery()
+        counts = session.execute(select(*(func.count().filter(and_(search.seen_copy(v), f.text)) for v, f in texts))
+                                 .where(s.request_id > newest - search.RECENT)).one()
+        found |= {(id(v), id(f)): (n >= search.DENSE_AMONG, n) for (v, f), n in zip(texts, counts, strict=True)}
+    if others:
+        newest = select(func.max(ServiceRequest.id)).scalar_subquery()
+        counts = session.execute(select(*(func.count().filter(and_(v, f.as_test())) for v, f in others))
+                                 .where(ServiceRequest.id > newest - search.RECENT)).one()
+        found |= {(id(v), id(f)): (n >= search.DENSE, n) for (v, f), n in zip(others, counts, strict=True)}
+    return [(False, None) if f.sparse else found[(id(v), id(f))] for v, f in pairs]
 
 
 def _statement(session: Session, person: Person, filters: Filters, now: datetime) -> Select:
