@@ -90,7 +90,16 @@ def percentile(sorted_samples: list[float], p: float) -> float:
     return sorted_samples[min(rank, len(sorted_samples)) - 1]
 
 
-def _proc_cpu_seconds(pid: int) -> float | None:
+def _children(pid: int) -> list[int]:
+    """A process's live child processes (a server's workers), from Linux /proc."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(c) for c in f.read().split()]
+    except (OSError, ValueError):
+        return []
+
+
+def proc_cpu_seconds(pid: int) -> float | None:
     """utime + stime of a process and its live descendants (Linux /proc), in seconds: a server
     with several workers is a supervisor and its worker processes."""
     try:
@@ -99,12 +108,7 @@ def _proc_cpu_seconds(pid: int) -> float | None:
         own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return None
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            children = [int(c) for c in f.read().split()]
-    except (OSError, ValueError):
-        children = []
-    return own + sum(_proc_cpu_seconds(child) or 0.0 for child in children)
+    return own + sum(proc_cpu_seconds(child) or 0.0 for child in _children(pid))
 
 
 def _proc_context_switches(pid: int) -> int | None:
@@ -124,12 +128,7 @@ def _proc_context_switches(pid: int) -> int | None:
                         total += int(line.split()[-1])
         except (OSError, ValueError):
             continue  # a thread that ended meanwhile
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            children = [int(c) for c in f.read().split()]
-    except (OSError, ValueError):
-        children = []
-    return total + sum(_proc_context_switches(child) or 0 for child in children)
+    return total + sum(_proc_context_switches(child) or 0 for child in _children(pid))
 
 
 @dataclass
@@ -261,7 +260,7 @@ async def run_load(
     def mark() -> tuple[float | None, float, int | None]:
         if not server_pid:
             return None, time.process_time(), None
-        return _proc_cpu_seconds(server_pid), time.process_time(), _proc_context_switches(server_pid)
+        return proc_cpu_seconds(server_pid), time.process_time(), _proc_context_switches(server_pid)
 
     async def cpu_probe() -> None:
         await asyncio.sleep(max(0.0, window_start - clock()))

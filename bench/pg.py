@@ -5,7 +5,6 @@ counter row; see server/requests/numbering.py)."""
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import Counter
@@ -13,6 +12,8 @@ from collections import Counter
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
+
+from bench.loadgen import proc_cpu_seconds
 
 
 def database_name(url: str) -> str:
@@ -96,7 +97,7 @@ class LockSampler:
                 while not self._stop.wait(self.interval):
                     rows = conn.execute(query, {"db": self.name}).all()
                     for r in rows:
-                        cpu = _cpu_seconds(r.pid)
+                        cpu = proc_cpu_seconds(r.pid)
                         if cpu is not None:
                             self._cpu_first.setdefault(r.pid, cpu)
                             self._cpu_last[r.pid] = cpu
@@ -128,11 +129,3 @@ class LockSampler:
         used = sum(self._cpu_last[pid] - self._cpu_first[pid] for pid in self._cpu_last)
         return round(100 * used / span, 1)
 
-
-def _cpu_seconds(pid: int) -> float | None:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            fields = f.read().rsplit(b")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
