@@ -17,7 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from server.db import CACHE_INFO_KEY
-from server.models import Building, CatalogRevision, Category, Department, Enterprise, Service
+from server.models import (
+    Building,
+    CatalogRevision,
+    Category,
+    Department,
+    Enterprise,
+    Service,
+    Webhook,
+)
 from server.models.catalog_revision import catalog_changed_in
 
 
@@ -29,6 +37,9 @@ class Catalog:
     departments: dict[int, Department] = field(default_factory=dict)
     buildings: dict[int, Building] = field(default_factory=dict)
     enterprises: dict[int, Enterprise] = field(default_factory=dict)
+    # The active webhooks as (id, department id or None, event types or None), by id: every
+    # request event that notifies asks which go out (server/notifications/webhooks_repository).
+    webhooks: tuple[tuple[int, int | None, list | None], ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "_service_codes", {s.code: s for s in self.services.values()})
@@ -67,6 +78,11 @@ _SESSION_MEMO = "lianxin_catalog"
 
 
 _REVISION = select(CatalogRevision.__table__.c.revision).where(CatalogRevision.__table__.c.id == 1)
+
+
+_HOOKS = Webhook.__table__
+_ACTIVE_WEBHOOKS = (select(_HOOKS.c.id, _HOOKS.c.department_id, _HOOKS.c.event_types)
+                    .where(_HOOKS.c.active).order_by(_HOOKS.c.id))
 
 
 def current_revision(session: Session) -> int:
@@ -108,6 +124,7 @@ def _load(session: Session) -> Catalog:
         departments={d.id: d for d in session.scalars(select(Department))},
         buildings={b.id: b for b in session.scalars(select(Building))},
         enterprises={e.id: e for e in session.scalars(select(Enterprise))},
+        webhooks=tuple(tuple(row) for row in session.connection().execute(_ACTIVE_WEBHOOKS)),
     )
     # Detach, so the shared copies never lazy-load or flush through someone's session.
     for obj in [

@@ -18,4 +18,4 @@ def test_a_submission_costs_a_fixed_number_of_statements(client, auth, database,
     assert "FROM auth_token" in counter.queries[0], counter
     if database.is_sqlite:
         assert [s for s in counter.statements if s.startswith("BEGIN")] == ["BEGIN IMMEDIATE"], counter.statements
-    assert counter.count == 15, str(counter)
+    assert counter.count == 13, str(counter)
