@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
 from server.accounts import throttle
 from server.accounts.passwords import dummy_verify, verify_password
+from server.catalog import snapshot
 from server.config import get_settings
 from server.errors import NotAuthenticated, TooManyAttempts
 from server.models import AuthToken, Person, PersonRole, utcnow
@@ -102,7 +103,7 @@ _ROLES = PersonRole.__table__
 _PERSON_KEYS = tuple(c.key for c in _PEOPLE.columns)
 # The same lookup in Core, one row per role (outer join: a person may hold none), built once.
 _TOKEN_PERSON = (
-    select(_TOKENS.c.revoked_at, _TOKENS.c.expires_at, _ROLES.c.role, *_PEOPLE.columns)
+    select(_TOKENS.c.revoked_at, _TOKENS.c.expires_at, _ROLES.c.role, snapshot.revision_column(), *_PEOPLE.columns)
     .select_from(_TOKENS.join(_PEOPLE, _PEOPLE.c.id == _TOKENS.c.person_id)
                  .outerjoin(_ROLES, _ROLES.c.person_id == _PEOPLE.c.id))
     .where(_TOKENS.c.token_hash == bindparam("token_hash"), _TOKENS.c.kind == bindparam("kind"))
@@ -116,8 +117,9 @@ def token_person(session: Session, secret: str, *, kind: str = "api") -> Person 
     For the API's caller, checked inside every write (the busiest: a submission) under
     SQLite's process-wide write lock: loading token, person and roles through the ORM
     (joined eager load, uniquing, three identity-map entries) cost ~0.8 ms of that lock per
-    call, the Core rows and a Person built from them a fraction of it. The person is built as
-    if loaded and then left alone, as the API's callers kept it anyway: changes to it are
+    call, the Core rows and a Person built from them a fraction of it. The same statement
+    brings the catalogue's revision (:func:`snapshot.prime`): the unit of work's catalogue then
+    needs no query of its own. The person is built as if loaded and then left alone, as the API's callers kept it anyway: changes to it are
     never written, and its relationships other than its roles cannot be loaded from it."""
     if not secret:
         return None
@@ -125,6 +127,7 @@ def token_person(session: Session, secret: str, *, kind: str = "api") -> Person 
     if not rows:
         return None
     first = rows[0]
+    snapshot.prime(session, first.catalog_revision)
     if not _usable(first.revoked_at, first.expires_at, first.active):
         return None
     mapping = first._mapping

@@ -85,9 +85,33 @@ _ACTIVE_WEBHOOKS = (select(_HOOKS.c.id, _HOOKS.c.department_id, _HOOKS.c.event_t
                     .where(_HOOKS.c.active).order_by(_HOOKS.c.id))
 
 
+_PRIMED = "lianxin_catalog_primed"
+
+
 def current_revision(session: Session) -> int:
     # A Core statement: this runs on every request that needs the catalogue.
     return session.connection().execute(_REVISION).scalar() or 0
+
+
+def revision_column():
+    """The catalogue's revision as a column, for a unit of work's first statement to bring
+    along (the API caller's lookup): then :func:`prime` saves the query of its own that
+    :func:`load` would make."""
+    return _REVISION.scalar_subquery().label("catalog_revision")
+
+
+def prime(session: Session, revision: int | None) -> None:
+    """The revision ``session``'s current transaction read (with :func:`revision_column`),
+    for this transaction's first :func:`load`."""
+    session.info[_PRIMED] = (session.get_transaction(), revision or 0)
+
+
+def _revision(session: Session) -> int:
+    primed = session.info.pop(_PRIMED, None)
+    # Only as read in this transaction, and not when it changed the catalogue since.
+    if primed is not None and primed[0] is session.get_transaction() and not catalog_changed_in(session):
+        return primed[1]
+    return current_revision(session)
 
 
 def load(session: Session) -> Catalog:
@@ -109,7 +133,7 @@ def held(cache: dict) -> Catalog | None:
 
 
 def _load(session: Session) -> Catalog:
-    revision = current_revision(session)
+    revision = _revision(session)
     cache: dict | None = session.info.get(CACHE_INFO_KEY)
     # A transaction that changed the catalogue itself sees an uncommitted revision: never
     # cache what might be rolled back.
