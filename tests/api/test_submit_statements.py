@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from server.models import Service
+from server.requests import presenters
 from tests.api.test_requests_api import BODY
 
 
@@ -35,3 +36,20 @@ def test_the_revision_the_callers_lookup_brings_still_shows_a_catalogue_change(c
                            headers={**headers, "Accept-Language": "en"})
     assert response.status_code == 201, response.text
     assert response.json()["service"]["name"] == "Renamed"
+
+
+def test_the_answer_is_built_past_the_write(client, auth, database, monkeypatch):
+    """The submission's answer is built after its unit of work: SQLite's process-wide write
+    lock, which every submission queues for, is not held for it."""
+    built_in_write = []
+    build = presenters._detail
+
+    def watched(*args):
+        built_in_write.append(getattr(database._thread, "writing", False))
+        return build(*args)
+
+    monkeypatch.setattr(presenters, "_detail", watched)
+    response = client.post("/api/v1/requests", json=BODY, headers=auth("member1"))
+    assert response.status_code == 201, response.text
+    assert response.json()["requester"]["username"] == "member1"
+    assert built_in_write == [False]
