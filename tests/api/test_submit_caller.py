@@ -71,8 +71,8 @@ def test_an_expired_token_files_nothing(client, auth, database):
 
 
 def test_the_core_lookup_builds_the_person_the_orm_loads(database, world):
-    """token_person (Core rows, the write's first statement) and resolve_token (the ORM) give
-    the same person: every column, the roles in order, none for a person without any."""
+    """token_person and resolve_session (Core rows, the write's first statement) and
+    resolve_token (the ORM) give the same person and token: every column, the roles in order, none for a person without any."""
     with database.write() as session:
         person = session.scalar(select(Person).where(Person.username == "member1"))
         person.role_rows = []
@@ -88,6 +88,20 @@ def test_the_core_lookup_builds_the_person_the_orm_loads(database, world):
                 [getattr(loaded, c.key) for c in Person.__table__.columns]
             assert [r.role for r in built.role_rows] == [r.role for r in loaded.role_rows]
             assert built.roles == loaded.roles
+    with database.write() as session:
+        secret, _ = account_service.issue_token(session, lead, kind="session")
+    with database.read() as session:
+        loaded, loaded_token = account_service.resolve_token(session, secret, kind="session")
+        columns = [(c.key, getattr(loaded, c.key)) for c in Person.__table__.columns]
+        token_columns = [(c.key, getattr(loaded_token, c.key)) for c in AuthToken.__table__.columns]
+        roles = [r.role for r in loaded.role_rows]
+    with database.read() as session:
+        person, token, unread = account_service.resolve_session(session, secret)
+        assert person in session and token in session  # as loaded there: the page may expunge it
+        assert [(c.key, getattr(person, c.key)) for c in Person.__table__.columns] == columns
+        assert [(c.key, getattr(token, c.key)) for c in AuthToken.__table__.columns] == token_columns
+        assert [r.role for r in person.role_rows] == roles and token.csrf_token and unread == 0
+        assert account_service.resolve_session(session, secrets[0]) is None  # an API token
     assert len(built.roles) >= 2
     with database.read() as session:
         assert account_service.token_person(session, "no such secret") is None
