@@ -27,6 +27,8 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
 from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
@@ -107,6 +109,9 @@ def _install_nul_guard(engine: Engine) -> None:
 
 
 _CONTAINERS = (dict, list, tuple)
+# Types that hold no text, skipped with one set look-up: most of a row's values (ids, times,
+# counts, NULLs) are these, and the checks a str subclass needs cost more than the string's.
+_SCALARS = frozenset({int, float, bool, type(None), bytes, datetime, date, Decimal})
 
 
 def _holds_nul(parameters) -> bool:
@@ -123,6 +128,8 @@ def _holds_nul(parameters) -> bool:
         if kind is str:
             if "\x00" in value:
                 return True
+        elif kind in _SCALARS:
+            continue
         elif kind in _CONTAINERS or isinstance(value, _CONTAINERS):
             if _holds_nul(value):
                 return True

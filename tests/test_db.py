@@ -176,3 +176,23 @@ def test_a_streamed_read_ends_in_another_thread_and_holds_nobody_up(sqlite_url: 
     thread.join(5)
     assert next(stream) == 2
     stream.close()
+
+
+def test_the_nul_guard_finds_text_among_any_values():
+    """The guard skips values that hold no text (ids, times, NULLs) with one look-up, and still
+    finds NUL in a str subclass, a nested container or a row of many, wherever it stands."""
+    import enum
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    from server.db import _holds_nul
+
+    class Text(enum.StrEnum):
+        bad = "a\x00b"
+
+    scalars = [1, 2.5, True, None, b"\x00", datetime(2026, 1, 1), date(2026, 1, 1), Decimal("1.5")]
+    assert not _holds_nul({f"c{i}": v for i, v in enumerate(scalars)})
+    for bad in ("x\x00", Text.bad, ["ok", {"k": "v\x00"}], ("t", ("\x00",))):
+        assert _holds_nul({**{f"c{i}": v for i, v in enumerate(scalars)}, "last": bad}), bad
+        assert _holds_nul([scalars, [*scalars, bad]]), bad
+    assert not _holds_nul([("ok", 1), {"k": ["v", 2]}])

@@ -36,13 +36,9 @@ class Caller:
         """The signed-in, active person, or NotAuthenticated / Forbidden."""
         if not self.token:
             return self.cookie_person()
-        found = account_service.resolve_token(session, self.token, kind="api")
-        if found is None:
-            return self._admit(None)
         # Detached, as a person read in a read of its own is: a rollback of this transaction
         # (a refused submission) must not expire what the error answer and the log show.
-        session.expunge(found[0])
-        return self._admit(found[0])
+        return self._admit(account_service.token_person(session, self.token, kind="api"))
 
     def cookie_person(self) -> Person:
         """The person of the session cookie (no query: the session middleware resolved it)."""

@@ -17,7 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from server.db import CACHE_INFO_KEY
-from server.models import Building, CatalogRevision, Category, Department, Enterprise, Service
+from server.models import (
+    Building,
+    CatalogRevision,
+    Category,
+    Department,
+    Enterprise,
+    Service,
+    Webhook,
+)
 from server.models.catalog_revision import catalog_changed_in
 
 
@@ -29,6 +37,9 @@ class Catalog:
     departments: dict[int, Department] = field(default_factory=dict)
     buildings: dict[int, Building] = field(default_factory=dict)
     enterprises: dict[int, Enterprise] = field(default_factory=dict)
+    # The active webhooks as (id, department id or None, event types or None), by id: every
+    # request event that notifies asks which go out (server/notifications/webhooks_repository).
+    webhooks: tuple[tuple[int, int | None, list | None], ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "_service_codes", {s.code: s for s in self.services.values()})
@@ -69,9 +80,38 @@ _SESSION_MEMO = "lianxin_catalog"
 _REVISION = select(CatalogRevision.__table__.c.revision).where(CatalogRevision.__table__.c.id == 1)
 
 
+_HOOKS = Webhook.__table__
+_ACTIVE_WEBHOOKS = (select(_HOOKS.c.id, _HOOKS.c.department_id, _HOOKS.c.event_types)
+                    .where(_HOOKS.c.active).order_by(_HOOKS.c.id))
+
+
+_PRIMED = "lianxin_catalog_primed"
+
+
 def current_revision(session: Session) -> int:
     # A Core statement: this runs on every request that needs the catalogue.
     return session.connection().execute(_REVISION).scalar() or 0
+
+
+def revision_column():
+    """The catalogue's revision as a column, for a unit of work's first statement to bring
+    along (the API caller's lookup): then :func:`prime` saves the query of its own that
+    :func:`load` would make."""
+    return _REVISION.scalar_subquery().label("catalog_revision")
+
+
+def prime(session: Session, revision: int | None) -> None:
+    """The revision ``session``'s current transaction read (with :func:`revision_column`),
+    for this transaction's first :func:`load`."""
+    session.info[_PRIMED] = (session.get_transaction(), revision or 0)
+
+
+def _revision(session: Session) -> int:
+    primed = session.info.pop(_PRIMED, None)
+    # Only as read in this transaction, and not when it changed the catalogue since.
+    if primed is not None and primed[0] is session.get_transaction() and not catalog_changed_in(session):
+        return primed[1]
+    return current_revision(session)
 
 
 def load(session: Session) -> Catalog:
@@ -93,7 +133,7 @@ def held(cache: dict) -> Catalog | None:
 
 
 def _load(session: Session) -> Catalog:
-    revision = current_revision(session)
+    revision = _revision(session)
     cache: dict | None = session.info.get(CACHE_INFO_KEY)
     # A transaction that changed the catalogue itself sees an uncommitted revision: never
     # cache what might be rolled back.
@@ -108,6 +148,7 @@ def _load(session: Session) -> Catalog:
         departments={d.id: d for d in session.scalars(select(Department))},
         buildings={b.id: b for b in session.scalars(select(Building))},
         enterprises={e.id: e for e in session.scalars(select(Enterprise))},
+        webhooks=tuple(tuple(row) for row in session.connection().execute(_ACTIVE_WEBHOOKS)),
     )
     # Detach, so the shared copies never lazy-load or flush through someone's session.
     for obj in [

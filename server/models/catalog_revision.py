@@ -8,10 +8,12 @@ from server.models.building import Building
 from server.models.catalog import Category, Service, ServiceField
 from server.models.department import Department
 from server.models.enterprise import Enterprise
+from server.models.webhook import Webhook
 
 
 class CatalogRevision(Base):
-    """One row whose number grows with every change to the menu, departments or buildings.
+    """One row whose number grows with every change to the menu, departments, buildings,
+    enterprises or webhooks.
 
     App processes keep a snapshot of those small tables in memory and compare this number
     on each use, so a change made by an admin in any worker is visible at once, everywhere,
@@ -23,8 +25,9 @@ class CatalogRevision(Base):
     revision: Mapped[int] = mapped_column(default=0)
 
 
-# The classes whose rows the catalogue snapshot holds.
-CATALOG_CLASSES = (Building, Category, Department, Enterprise, Service, ServiceField)
+# The classes whose rows the catalogue snapshot holds (of webhooks, the few columns that say
+# which go out: they are added, switched off and removed through the ORM only).
+CATALOG_CLASSES = (Building, Category, Department, Enterprise, Service, ServiceField, Webhook)
 
 _BUMPED = "lianxin_catalog_bumped"
 

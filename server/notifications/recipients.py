@@ -13,12 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from server.enums import Role, SignupStatus
 from server.i18n_text import N_
-from server.models import Booking, Club, Person, PersonRole, ServiceRequest, Signup
+from server.models import (
+    Booking,
+    Club,
+    NotificationPreference,
+    Person,
+    PersonRole,
+    ServiceRequest,
+    Signup,
+)
 
 
 class Audience:
@@ -158,10 +166,44 @@ def _active(session: Session, ids) -> set[int]:
     return set(session.scalars(select(Person.id).where(Person.id.in_(ids), Person.active)))
 
 
+_STAFF = (Role.staff, Role.lead)
+
+
 def _department_staff(session, ctx):
     if ctx.get("department_id") is None:
         return set()
-    return _people_with_roles(session, (Role.staff, Role.lead), ctx["department_id"])
+    return _people_with_roles(session, _STAFF, ctx["department_id"])
+
+
+# A department's staff with their choices for one event type, in one statement: a new task
+# (every submission to an open queue) notifies them, and this runs under SQLite's write lock.
+_STAFF_WITH_CHOICES = (
+    _WITH_ROLES_IN_DEPARTMENT
+    .outerjoin(NotificationPreference, and_(NotificationPreference.person_id == Person.id,
+                                            NotificationPreference.event_type == bindparam("event_type")))
+    .add_columns(NotificationPreference.channel, NotificationPreference.enabled)
+)
+
+
+def recipients_with_choices(session: Session, event_type: str, ctx: dict,
+                            choices: Callable[[Session, dict, str], dict[tuple[int, str], bool]]):
+    """(:func:`recipients`, their choices): ``choices(session, found, event_type)`` gives the
+    (person id, channel) → enabled of those who chose otherwise than the default. An event
+    for a department's staff only finds both in one statement (the same people and rows)."""
+    if EVENTS[event_type].audiences != (A.department_staff,):
+        found = recipients(session, event_type, ctx)
+        return found, choices(session, found, event_type)
+    if ctx.get("department_id") is None:
+        return {}, {}
+    rows = session.connection().execute(_STAFF_WITH_CHOICES, {
+        "roles": [r.value for r in _STAFF], "department_id": ctx["department_id"], "event_type": event_type})
+    ids: set[int] = set()
+    chosen: dict[tuple[int, str], bool] = {}
+    for person_id, channel, enabled in rows:
+        ids.add(person_id)
+        if channel is not None:
+            chosen[(person_id, channel)] = enabled
+    return {person_id: A.department_staff for person_id in sorted(ids)}, chosen
 
 
 def _department_lead(session, ctx):
@@ -175,7 +217,7 @@ def _handler(session, ctx):
     request = session.get(ServiceRequest, ctx["request_id"]) if ctx.get("request_id") else None
     if request is None or request.assignee_id is None or request.department_id is None:
         return set()
-    return _people_with_roles(session, (Role.staff, Role.lead), request.department_id) & {request.assignee_id}
+    return _people_with_roles(session, _STAFF, request.department_id) & {request.assignee_id}
 
 
 def _handler_or_staff(session, ctx):

@@ -82,10 +82,9 @@ def emit(
     row = table.EVENTS[event_type]
     if request is not None:
         ctx = {"request_id": request.id, **ctx}
-    found = table.recipients(session, event_type, ctx)
+    found, chosen = table.recipients_with_choices(session, event_type, ctx, preferences)
     found.pop(actor_id, None)
     settings = get_settings()
-    chosen = preferences(session, found, event_type)
 
     def wants(person_id: int, channel: str) -> bool:
         return chosen.get((person_id, channel), default_enabled(channel, event_type))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from server.catalog import snapshot
 from server.models import Department, Webhook
 
 
@@ -18,16 +19,13 @@ def hooks_for(session: Session, department_id: int | None, *, event_type: str | 
     return [hook for hook in hooks if event_type is None or wants(hook, event_type)]
 
 
-_ACTIVE_FOR = (select(Webhook.id, Webhook.event_types)
-               .where(Webhook.active, or_(Webhook.department_id.is_(None), Webhook.department_id == bindparam("department_id")))
-               .order_by(Webhook.id))
-
-
 def hook_ids_for(session: Session, department_id: int | None, event_type: str) -> list[int]:
-    """The ids of the hooks :func:`hooks_for` gives, in one Core statement built once: every
-    request event asks, and the outbox keeps only the id (no ORM objects loaded)."""
-    rows = session.connection().execute(_ACTIVE_FOR, {"department_id": department_id})
-    return [hook_id for hook_id, event_types in rows if not event_types or event_type in event_types]
+    """The ids of the hooks :func:`hooks_for` gives, from the catalogue snapshot (which holds
+    the active hooks and is reloaded when one is added or removed: server/models/catalog_revision.py),
+    so the request events that notify, a submission first, ask no query of their own."""
+    return [hook_id for hook_id, hook_department, event_types in snapshot.load(session).webhooks
+            if (hook_department is None or hook_department == department_id)
+            and (not event_types or event_type in event_types)]
 
 
 def wants(hook: Webhook, event_type: str) -> bool:

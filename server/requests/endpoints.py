@@ -61,9 +61,10 @@ def submit_request(
         # The busiest write: who asks is checked in its own transaction, not a read before it.
         person = caller.person_in(session)
         result = request_service.submit(session, person, data, idempotency_key=idempotency_key)
-        return result.replayed, presenters.detail(session, person, result.request, locale)
+        return result.replayed, presenters.read_detail(session, person, result.request)
 
-    replayed, out = database.run(work)
+    replayed, build = database.run(work)
+    out = build(locale)  # past the write: SQLite's write lock is not held for it
     headers = {"Location": f"/api/v1/requests/{out.number}"}
     if replayed:
         headers["Idempotent-Replayed"] = "true"

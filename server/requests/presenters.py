@@ -4,6 +4,7 @@ people with one IN query."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -147,6 +148,13 @@ def available_actions(person: Person, request: ServiceRequest) -> list[Action]:
 
 
 def detail(session: Session, person: Person, request: ServiceRequest, locale: str) -> RequestOut:
+    return read_detail(session, person, request)(locale)
+
+
+def read_detail(session: Session, person: Person, request: ServiceRequest) -> Callable[[str], RequestOut]:
+    """What :func:`detail` reads, read in ``session`` now; returns what builds the answer in a
+    locale from it, with no session. A write's door calls that after its unit of work: on
+    SQLite, outside the process's write lock, which every submission queues for."""
     lookups = Lookups(session, {request.assignee_id, request.requester_id}, known=(person,))
     # Only a closed request can have been rated.
     rating = (
@@ -154,6 +162,11 @@ def detail(session: Session, person: Person, request: ServiceRequest, locale: st
         if request.status == RequestStatus.closed
         else None
     )
+    return lambda locale: _detail(person, request, lookups, rating, locale)
+
+
+def _detail(person: Person, request: ServiceRequest, lookups: Lookups, rating: RequestRating | None,
+            locale: str) -> RequestOut:
     names = _Names(lookups, locale)
     return RequestOut(
         **_summary_fields(request, names, utcnow()),

@@ -49,6 +49,29 @@ def test_new_task_in_an_open_queue_reaches_its_staff(database, world):
     assert notified(database, "new_task") == {"staff1", "staff2", "lead1"}
 
 
+def test_a_staff_event_finds_its_people_and_their_choices_in_one_statement(database, world):
+    """recipients_with_choices (one joined statement for a department's staff) gives what
+    recipients() and preferences() give apart: choices for this event type only, a person
+    holding two of the roles once."""
+    with database.write() as session:
+        staff1, staff2, lead1 = (person_by_username(session, name) for name in ("staff1", "staff2", "lead1"))
+        everything = {(c, e) for e in recipients.EVENT_TYPES for c in notifications.CHANNELS}
+        notifications.set_choices(session, staff2, everything - {("in_app", "new_task")})
+        notifications.set_choices(session, staff1, everything - {("in_app", "transferred")})
+        notifications.set_choices(session, lead1, everything)  # e-mail of new tasks on: not the default
+        assert {Role.staff, Role.lead} <= lead1.roles  # two rows of the join, one recipient
+        department_id = staff1.department_id
+    for event_type in ("new_task", "transferred"):
+        with database.read() as session:
+            ctx = {"department_id": department_id}
+            found, chosen = recipients.recipients_with_choices(session, event_type, ctx, notifications.preferences)
+            assert found == recipients.recipients(session, event_type, ctx)
+            assert chosen == notifications.preferences(session, found, event_type)
+            assert chosen
+    submit(database, "member1", "union.join", answers={"people": 2})
+    assert notified(database, "new_task") == {"staff1", "lead1"}
+
+
 def test_a_department_that_assigns_sends_no_new_task_but_assigned(database, world):
     req = submit(database, "member1", "legal.aid")
     assert notified(database, "new_task") == set()

@@ -11,6 +11,7 @@ from server.errors import InvalidInput
 from server.models import AuditEntry, Department, Webhook
 from server.notifications import webhooks_service
 from server.notifications.webhooks import hooks_for
+from server.notifications.webhooks_repository import hook_ids_for
 from server.notifications.webhooks_service import WebhookInput
 from tests.factories import create_department
 
@@ -24,6 +25,32 @@ def departments(database):
 def _add(database, url, note="", **kwargs) -> int:
     with database.write() as session:
         return webhooks_service.add(session, None, WebhookInput(url=url, **kwargs), note=note).id
+
+
+def test_the_cached_hook_ids_follow_every_change(database, departments):
+    """hook_ids_for reads the catalogue snapshot, cached per process: adding, switching off
+    and removing a hook bump the catalogue's revision, so the next event sees the change."""
+
+    def both(department_id, event_type):
+        with database.read() as session:
+            ids = hook_ids_for(session, department_id, event_type)
+            assert ids == [h.id for h in hooks_for(session, department_id, event_type=event_type)]
+            return ids
+
+    union = departments["union"]
+    assert both(union, "new_task") == []  # the snapshot is cached now
+    everyone = _add(database, "https://hooks.example/all")
+    mine = _add(database, "https://hooks.example/union", department_code="union", event_types=["new_task"])
+    _add(database, "https://hooks.example/legal", department_code="legal")
+    assert both(union, "new_task") == [everyone, mine]
+    assert both(union, "claimed") == [everyone]
+    assert both(None, "new_task") == [everyone]
+    with database.write() as session:
+        session.get(Webhook, everyone).active = False
+    assert both(union, "new_task") == [mine]
+    with database.write() as session:
+        webhooks_service.remove(session, None, session.get(Webhook, mine))
+    assert both(union, "new_task") == []
 
 
 def test_hooks_for_a_department_and_the_installation(database, departments):
