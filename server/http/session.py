@@ -6,14 +6,16 @@
 ``request.state.session_csrf`` (the session's CSRF token, see ``server.http.csrf``).
 
 A page whose own unit of work can check who asks — the order form's submission, the busiest
-write a browser makes — is marked :func:`resolved_in_its_unit_of_work`: the middleware then only
-keeps the cookie's secret, and :func:`page_person_in` resolves it inside the page's write
-transaction (a read transaction and a thread hop fewer), followed by the checks the
-middleware's resolution leads to on every other page, in the same order: the password guard
-(server.web.password_guard), the session's CSRF token (server.http.csrf), being signed in. A
-revoked session is refused as at once as before: by the very statement of the write. If the page
-fails before its write, the pages' error handler resolves the session first
-(:func:`settle_session`), so its answer is the one the middleware's resolution would have led to.
+write a browser makes, and the department desk with its 15-second poll, the busiest read — is
+marked :func:`resolved_in_its_unit_of_work`: the middleware then only keeps the cookie's secret,
+and :func:`page_person_in` resolves it inside the page's own transaction (a read transaction and
+a thread hop fewer), followed by the checks the middleware's resolution leads to on every other
+page, in the same order: the password guard (server.web.password_guard), the session's CSRF
+token (server.http.csrf; unsafe methods only), being signed in. A revoked session is refused as
+at once as before: by the very statement that reads the session in that transaction, nothing
+is kept between requests. If the page fails before its unit of work, the pages' error handler
+resolves the session first (:func:`settle_session`), so its answer is the one the middleware's
+resolution would have led to.
 """
 
 from __future__ import annotations
