@@ -25,6 +25,7 @@ from server.open311 import endpoints as open311
 from server.request_log import RequestLog
 from server.sweeper import Sweeper
 from server.web.errors import page_error
+from server.web.security import header_lines
 from server.web.site import install_web
 
 
@@ -32,7 +33,8 @@ class Lianxin(FastAPI):
     def build_middleware_stack(self):
         # The request log wraps everything, Starlette's error middleware included, so that it
         # sees the 500 that middleware answers for an unhandled error (and logs the error).
-        return RequestLog(super().build_middleware_stack())
+        # It also adds the security headers (an answer's own stay), in the same pass as the id.
+        return RequestLog(super().build_middleware_stack(), extra_headers=header_lines)
 
     def openapi(self) -> dict:
         # Built once, then made true to the problem+json errors, limits and headers it answers.

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from time import perf_counter
 from uuid import uuid4
 
@@ -37,8 +38,12 @@ def _incoming_id(scope: Scope) -> str | None:
 
 
 class RequestLog:
-    def __init__(self, app: ASGIApp):
+    """``extra_headers(scope)``, if given, are raw header lines added to the answer unless it
+    sets them itself (the security headers, server.web.security): in the same pass as the id."""
+
+    def __init__(self, app: ASGIApp, extra_headers: Callable[[Scope], tuple] | None = None):
         self.app = app
+        self.extra_headers = extra_headers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -49,6 +54,7 @@ class RequestLog:
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         header = (REQUEST_ID_HEADER, request_id.encode("ascii"))
+        extra = self.extra_headers(scope) if self.extra_headers is not None else ()
         status = 500  # what the server answers if the application sends nothing
         answered = False
 
@@ -57,7 +63,12 @@ class RequestLog:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 # A new list: the response object may still own the one in the message.
-                message["headers"] = [*message.get("headers", ()), header]
+                headers = message.get("headers", ())
+                if extra:
+                    present = {name for name, _ in headers}
+                    message["headers"] = [*headers, *(line for line in extra if line[0] not in present), header]
+                else:
+                    message["headers"] = [*headers, header]
             elif message["type"] == "http.response.body" and not message.get("more_body", False):
                 answered = True
             await send(message)

@@ -6,14 +6,16 @@
 ``request.state.session_csrf`` (the session's CSRF token, see ``server.http.csrf``).
 
 A page whose own unit of work can check who asks — the order form's submission, the busiest
-write a browser makes — is marked :func:`resolved_in_its_unit_of_work`: the middleware then only
-keeps the cookie's secret, and :func:`page_person_in` resolves it inside the page's write
-transaction (a read transaction and a thread hop fewer), followed by the checks the
-middleware's resolution leads to on every other page, in the same order: the password guard
-(server.web.password_guard), the session's CSRF token (server.http.csrf), being signed in. A
-revoked session is refused as at once as before: by the very statement of the write. If the page
-fails before its write, the pages' error handler resolves the session first
-(:func:`settle_session`), so its answer is the one the middleware's resolution would have led to.
+write a browser makes, and the department desk with its 15-second poll, the busiest read — is
+marked :func:`resolved_in_its_unit_of_work`: the middleware then only keeps the cookie's secret,
+and :func:`page_person_in` resolves it inside the page's own transaction (a read transaction and
+a thread hop fewer), followed by the checks the middleware's resolution leads to on every other
+page, in the same order: the password guard (server.web.password_guard), the session's CSRF
+token (server.http.csrf; unsafe methods only), being signed in. A revoked session is refused as
+at once as before: by the very statement that reads the session in that transaction, nothing
+is kept between requests. If the page fails before its unit of work, the pages' error handler
+resolves the session first (:func:`settle_session`), so its answer is the one the middleware's
+resolution would have led to.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import TypeVar
 
 import anyio.to_thread
 from sqlalchemy.orm import Session
-from starlette.requests import Request
+from starlette.requests import Request, cookie_parser
 from starlette.responses import Response
 from starlette.routing import compile_path, get_route_path
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -80,7 +82,10 @@ def _left_to_the_page(scope: Scope) -> bool:
 
 
 class SessionMiddleware:
-    """Pure ASGI (no BaseHTTPMiddleware): it must not buffer streamed responses."""
+    """Pure ASGI (no BaseHTTPMiddleware): it must not buffer streamed responses. It reads the
+    two headers it needs from the scope itself (no Request, no parsing of all the headers per
+    request), and applies the password guard right after the resolution (one layer, not two):
+    a person whose password must change reaches nothing else first."""
 
     def __init__(self, app: ASGIApp, database: Database):
         self.app = app
@@ -88,19 +93,40 @@ class SessionMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope["path"].startswith("/static/"):
-            request = Request(scope)
             state = scope.setdefault("state", {})
             state["person"] = None
             state["session_csrf"] = None
-            secret = session_secret(request)
+            secret, bearer = _secret_and_bearer(scope)
             # A bearer token wins over the cookie in the API; no need to look the cookie up then.
-            bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
             if secret and not bearer:
                 if _left_to_the_page(scope):
                     state[PENDING_SESSION] = secret
                 else:
                     _adopt(state, await anyio.to_thread.run_sync(_resolve, self.database, secret))
+                    if must_change_first(state["person"], scope):
+                        await redirect_to_change(scope)(scope, receive, send)
+                        return
         await self.app(scope, receive, send)
+
+
+def _secret_and_bearer(scope: Scope) -> tuple[str | None, bool]:
+    """The session secret the browser sent (as :func:`session_secret` reads it: every Cookie
+    header, the last one naming it wins), and whether the first Authorization header is a
+    bearer token, as Starlette's Request reads them."""
+    cookies: list[bytes] = []
+    authorization = None
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            cookies.append(value)
+        elif name == b"authorization" and authorization is None:
+            authorization = value
+    bearer = authorization is not None and authorization[:7].lower() == b"bearer "
+    secret = None
+    if cookies:
+        cookie_name = session_cookie_name(scope["app"].state.settings)
+        for cookie in cookies:
+            secret = cookie_parser(cookie.decode("latin-1")).get(cookie_name, secret)
+    return secret, bearer
 
 
 def _resolve(database: Database, secret: str) -> tuple[Person, str, int] | None:
@@ -136,7 +162,8 @@ def page_person_in(request: Request, session: Session) -> Person:
         _adopt(state, found)
         if must_change_first(state["person"], request.scope):
             raise PasswordChangeRequired()
-        csrf.check_left_to_the_page(request)
+        if request.method not in csrf.SAFE_METHODS:  # a page read (the desk) sends no token
+            csrf.check_left_to_the_page(request)
     person = state.get("person")
     if person is None:
         raise NotAuthenticated("Please sign in first.")

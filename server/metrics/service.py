@@ -357,14 +357,17 @@ def _check(filters: Filters) -> None:
         raise InvalidInput("The period is too long.", {"to": Msg("At most {days} days.", days=MAX_PERIOD_DAYS)})
 
 
-def figures(session: Session, filters: Filters, *, now: datetime) -> Figures:
-    """The figures of the period (three queries over the rollup and the live sets)."""
+def figures(session: Session, filters: Filters, *, now: datetime, durations: bool = True) -> Figures:
+    """The figures of the period (three queries over the rollup and the live sets).
+    ``durations=False`` leaves the durations out (all None): the histograms are most of the
+    cost, and a view showing only counts and rates (the desk's strip) has no use for them."""
     _check(filters)
     scope = _scope(session, filters)
     if scope.needs_requests:
         return _figures(_merge(q.tally_rows(q.request_rows(session, scope, filters.start, filters.end), now).values()))
     total = _merge(_grouped(session, scope, filters.start, filters.end, now, "day").values())
-    total.durations = _period_durations(session, scope, filters.start, filters.end, filters.start)[True]
+    if durations:
+        total.durations = _period_durations(session, scope, filters.start, filters.end, filters.start)[True]
     return _figures(total)
 
 

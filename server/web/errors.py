@@ -23,7 +23,6 @@ from server.i18n_text import N_
 from server.web.i18n import gettext_for, locale_for
 from server.web.links import safe_next
 from server.web.render import is_htmx, render
-from server.web.security import security_headers
 
 log = logging.getLogger("lianxin")
 
@@ -116,8 +115,4 @@ async def page_error(request: Request, exc: Exception) -> Response:
         response = render(request, "errors/error.html", context, block="alert", status_code=status, headers=headers)
     else:
         response = render(request, "errors/error.html", context, status_code=status, headers=headers)
-    if status >= 500:
-        # A 500 is answered outside our middleware stack; add the headers here.
-        for key, value in security_headers(request.scope).items():
-            response.headers.setdefault(key, value)
     return response

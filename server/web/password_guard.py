@@ -1,16 +1,16 @@
 """While a person must change their password (after an admin reset it), every page sends
 them to /account/password first. The API answers 403 instead (server/api/deps.py).
 
-Pure ASGI, installed inside the session middleware so ``state["person"]`` is already set. A page
-that resolves the session in its own unit of work (server.http.session) applies the same rule
-there, through :func:`must_change_first`, and is answered with :func:`redirect_to_change`."""
+The session middleware (server.http.session) applies it right after resolving the session. A
+page that resolves the session in its own unit of work applies the same rule there, through
+:func:`must_change_first`, and is answered with :func:`redirect_to_change`."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
 from starlette.responses import RedirectResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from server.errors import LianxinError
 
@@ -34,17 +34,6 @@ class PasswordChangeRequired(LianxinError):
 def must_change_first(person, scope: Scope) -> bool:
     """The one rule: a person whose password must change reaches nothing else first."""
     return person is not None and person.must_change_password and not scope["path"].startswith(ALLOWED_PREFIXES)
-
-
-class PasswordChangeGuard:
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and must_change_first(scope.get("state", {}).get("person"), scope):
-            await redirect_to_change(scope)(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
 
 
 def redirect_to_change(scope: Scope) -> Response:

@@ -4,12 +4,15 @@ anywhere, so an injected tag cannot run, no plugins, no <base> to re-point relat
 requests — is never kept by a browser or a proxy (``no-store``). Every response gets nosniff
 and a same-origin referrer policy, and HSTS once the site is served over HTTPS: the request came
 in as https (directly, or from a trusted proxy's X-Forwarded-Proto, which uvicorn's
-proxy_headers applies), or the installation says it is (``LIANXIN_COOKIE_SECURE=true``)."""
+proxy_headers applies), or the installation says it is (``LIANXIN_COOKIE_SECURE=true``).
+
+They are added by the outermost layer, the request log (server.request_log, wired in
+server.app), in the same pass as the request id: one layer and one copy of the headers fewer
+per request, and every answer has them, the error middleware's 500 included."""
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -19,17 +22,29 @@ CONTENT_SECURITY_POLICY = (
 # share the domain.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000"
 
+HeaderLines = tuple[tuple[bytes, bytes], ...]
 
-def security_headers(scope: Scope) -> dict[str, str]:
-    path = scope["path"]
+
+def _lines(api: bool, https: bool) -> HeaderLines:
     headers = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"}
-    if path == "/api" or path.startswith("/api/"):
+    if api:
         headers["Cache-Control"] = "no-store"
     else:
         headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    if _over_https(scope):
+    if https:
         headers["Strict-Transport-Security"] = STRICT_TRANSPORT_SECURITY
-    return headers
+    return tuple((k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items())
+
+
+# The four sets there are, encoded once: a request only chooses one (no per-request dict,
+# no MutableHeaders).
+_LINES = {(api, https): _lines(api, https) for api in (False, True) for https in (False, True)}
+
+
+def header_lines(scope: Scope) -> HeaderLines:
+    """The security headers of the answer to this request, as raw ASGI header lines."""
+    path = scope["path"]
+    return _LINES[path == "/api" or path.startswith("/api/"), _over_https(scope)]
 
 
 def _over_https(scope: Scope) -> bool:
@@ -38,23 +53,3 @@ def _over_https(scope: Scope) -> bool:
     app = scope.get("app")
     settings = getattr(getattr(app, "state", None), "settings", None)
     return bool(settings is not None and settings.cookie_secure)
-
-
-class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp):
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        extra = security_headers(scope)
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for key, value in extra.items():
-                    headers.setdefault(key, value)
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)

@@ -49,8 +49,6 @@ from server.rooms.pages import bookings as booking_pages
 from server.rooms.pages import rooms as room_pages
 from server.visits import pages as visit_pages
 from server.web.i18n import compile_catalogues
-from server.web.password_guard import PasswordChangeGuard
-from server.web.security import SecurityHeadersMiddleware
 
 # One line per page module (keeps parallel additions from clashing).
 PAGE_ROUTERS: list[APIRouter] = [
@@ -113,8 +111,6 @@ def install_web(app: FastAPI, database: Database) -> None:
     compile_catalogues()
     app.include_router(page_router(), max_body_size=app.state.settings.max_body_bytes)
     app.mount("/static", CachedStaticFiles(directory=resources.STATIC_DIR), name="static")
-    # Added last runs first: headers wrap everything, the session is resolved inside them.
-    # Inside the session middleware: it needs the person the session resolved.
-    app.add_middleware(PasswordChangeGuard)
+    # The session is resolved (and the password guard applied) outside the body limit; the
+    # security headers are added by the request log, outside everything (server.app).
     app.add_middleware(SessionMiddleware, database=database)
-    app.add_middleware(SecurityHeadersMiddleware)

@@ -57,7 +57,7 @@ def _strip(database: Database, scope: metrics.Scope, locale: str, now: datetime,
             scope, metric_filters.parse_filters(session, now, start=period.start, end=period.end)
         )
         sel = views.Selection.of(period, filters, catalog)
-        current = metrics.figures(session, filters, now=now)
-    head = views.headline(fmt, sel, current, current)
-    wanted = [f for f in head.counts if f.key in STRIP_COUNTS] + [f for f in head.rates if f.key in STRIP_RATES]
-    return Strip(fmt._(title), [head.composite, *wanted], sel.url("/supervision"))
+        # No durations: the strip shows none, and their histograms were half its cost.
+        current = metrics.figures(session, filters, now=now, durations=False)
+    head = views.headline(fmt, sel, current, current, only=STRIP_COUNTS + STRIP_RATES)
+    return Strip(fmt._(title), [head.composite, *head.counts, *head.rates], sel.url("/supervision"))

@@ -4,6 +4,7 @@ naming, formatting and linking them."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -126,19 +127,23 @@ class Headline:
     durations: list[tuple[str, Figure, Figure]]  # (label, p50, p90)
 
 
-def headline(fmt: Formats, sel: Selection, current: metrics.Figures, previous: metrics.Figures) -> Headline:
+def headline(fmt: Formats, sel: Selection, current: metrics.Figures, previous: metrics.Figures, *,
+             only: Collection[str] | None = None) -> Headline:
+    """Every figure of the period, or with ``only`` the composite and the counts and rates
+    named there, and no durations (the desk's strip: formatting and linking the figures it
+    does not show was a good part of its cost)."""
     counts = [
         _figure(fmt, key, label, "count", getattr(current.counts, key), getattr(previous.counts, key), sel.finder(**extra))
-        for key, label, extra in COUNTS
+        for key, label, extra in COUNTS if only is None or key in only
     ]
     rates = [
         _figure(fmt, key, label, "rate", getattr(current.rates, key), getattr(previous.rates, key), sel.finder(**extra))
-        for key, label, extra in RATES
+        for key, label, extra in RATES if only is None or key in only
     ]
     composite = _figure(fmt, "composite", N_("Composite score"), "score", current.composite, previous.composite,
                         sel.finder())
     durations = []
-    for key, label, extra in DURATIONS:
+    for key, label, extra in DURATIONS if only is None else ():
         pair = []
         for p, name in (("p50", N_("median")), ("p90", N_("90th percentile"))):
             attr = f"{key}_{p}"
