@@ -10,7 +10,7 @@ write a browser makes, and the department desk with its 15-second poll, the busi
 marked :func:`resolved_in_its_unit_of_work`: the middleware then only keeps the cookie's secret,
 and :func:`page_person_in` resolves it inside the page's own transaction (a read transaction and
 a thread hop fewer), followed by the checks the middleware's resolution leads to on every other
-page, in the same order: the password guard (server.web.password_guard), the session's CSRF
+page, in the same order: the password guard (server.http.password_guard), the session's CSRF
 token (server.http.csrf; unsafe methods only), being signed in. A revoked session is refused as
 at once as before: by the very statement that reads the session in that transaction, nothing
 is kept between requests. If the page fails before its unit of work, the pages' error handler
@@ -36,8 +36,8 @@ from server.accounts import service as account_service
 from server.db import Database
 from server.errors import NotAuthenticated, TooManyAttempts
 from server.http import csrf
+from server.http.password_guard import PasswordChangeRequired, must_change_first, redirect_to_change
 from server.models import Person
-from server.web.password_guard import PasswordChangeRequired, must_change_first, redirect_to_change
 
 T = TypeVar("T")
 

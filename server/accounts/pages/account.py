@@ -14,11 +14,11 @@ from server.accounts import service as account_service
 from server.accounts.password_change import change_own_password, must_change
 from server.db import Database
 from server.errors import InvalidInput
+from server.http.password_guard import CHANGE_PATH
 from server.http.session import client_address, session_secret
 from server.models import Person
 from server.web.deps import DatabaseDep, PagePerson
 from server.web.links import safe_next
-from server.web.password_guard import CHANGE_PATH
 from server.web.render import render
 
 router = APIRouter()

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from server.http.csrf import LEFT_TO_PAGE_MARK
+from server.http.password_guard import CHANGE_PATH
 from server.models import AuthToken, Person, ServiceRequest
-from server.web.password_guard import CHANGE_PATH
 from tests.factories import build_world
 from tests.requests.pages.requester_helpers import (
     client_for,
