@@ -254,6 +254,11 @@ def submit_order(
         return render(request, "menu/order.html", context, status_code=422)
     inputs: dict[str, str | None] = {f"answers.{f.code}": f.code for f in service.fields if f.type == FieldType.file}
     inputs["attachments"] = None
+    if chose_files(form):
+        # Files are stored (on disk, or sent to the object store) before the write: who asks,
+        # their CSRF token and the password guard are checked first, or anyone could make the
+        # server store files with a made-up cookie. The write checks them again.
+        asker()
     try:
         with staging(request.app.state.settings) as staged:
             refused = receive_files(staged, form, inputs)

@@ -194,3 +194,26 @@ def test_a_page_not_marked_never_skips_the_check(app, world, database, monkeypat
     response = client.post(f"/requests/{number}/messages", data={"csrf_token": token, "text": "在吗"},
                            follow_redirects=False)
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("cookie", ["not-a-session", None])
+def test_files_are_not_stored_for_an_unchecked_asker(app, world, database, monkeypatch, cookie):
+    # Staging stores a file (local folder or object store) before the write: a made-up cookie
+    # or a missing CSRF token must be refused before any file is received.
+    from server.attachments.storage import Staging
+
+    received = []
+    real = Staging.receive
+    monkeypatch.setattr(Staging, "receive", lambda self, *a, **k: received.append(a) or real(self, *a, **k))
+    client = client_for(app, "member1")
+    body = _form(client)
+    if cookie:
+        client.cookies.clear()
+        client.cookies.set("lianxin_session", cookie)
+    else:
+        body.pop("csrf_token")
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    response = client.post("/menu/legal.aid", data=body, files=[("attachments", ("a.png", png, "image/png"))],
+                           follow_redirects=False)
+    assert response.status_code == 403
+    assert received == [] and _filed(database) == 0
