@@ -111,6 +111,12 @@ def _btree_gin() -> bool:
 
 def _upgrade_postgresql() -> None:
     combined = _btree_gin()
+    # No request may change between the copy and the swap (a server still running the old
+    # code while this migrates): its search row would be lost with the old table. The lock
+    # holds until this migration commits. The new table is created by the role that migrates:
+    # run migrations as the role the application connects with (docs/DEPLOY.md), or grant it.
+    op.execute("LOCK TABLE service_request IN SHARE ROW EXCLUSIVE MODE")
+    op.execute("LOCK TABLE request_search IN SHARE ROW EXCLUSIVE MODE")
     # The new table, filled in request order, then swapped in.
     op.execute(
         "CREATE TABLE request_search_new (request_id integer NOT NULL, body text NOT NULL, "
