@@ -41,8 +41,9 @@ PUBLIC = {
 AUTHORISING = {page_person, current_person, may_read_docs, open311_caller}
 CHECKED_IN_THEIR_TRANSACTION = {("POST", "/api/v1/requests"), ("GET", "/api/v1/requests")}
 # Pages that resolve the session in their own unit of work (server.http.session.page_person_in),
-# marked so: tests/requests/pages/test_order_session.py shows they refuse as page_person does.
-PAGES_CHECKED_IN_THEIR_TRANSACTION = {("POST", "/menu/{code}")}
+# marked so: tests/requests/pages/test_order_session.py and test_desk_session.py show they
+# refuse as page_person does.
+PAGES_CHECKED_IN_THEIR_TRANSACTION = {("POST", "/menu/{code}"), ("GET", "/desk")}
 
 
 def _routes():
