@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, select
@@ -24,12 +25,19 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def authenticate(session: Session, username: str, password: str, *, address: str = "",
-                 trusted_device: bool = False, now: datetime | None = None) -> Person:
-    """The person with this username and password; refused (429) while the throttle says wait.
+@dataclass(frozen=True)
+class PendingSignIn:
+    """A sign-in between its steps: the try (for the throttle) and the account as it was read
+    (None when the username is unknown)."""
 
-    A failure raises and so rolls the unit of work back: the door records it in a unit of
-    its own with :func:`record_failed_sign_in` (``server.http.session.check_password`` does)."""
+    attempt: throttle.Attempt
+    person_id: int | None
+    password_hash: str | None
+
+
+def start_sign_in(session: Session, username: str, *, address: str = "", trusted_device: bool = False,
+                  now: datetime | None = None) -> PendingSignIn:
+    """Step 1: refused (429) while the throttle says wait; else the account to check against."""
     now = now or utcnow()
     attempt = throttle.Attempt(username, address, trusted_device)
     wait = throttle.retry_after(session, attempt, now)
@@ -39,14 +47,45 @@ def authenticate(session: Session, username: str, password: str, *, address: str
             {"minutes": max(1, (wait + 59) // 60)},
             retry_after=wait,
         )
-    person = session.scalar(select(Person).where(Person.username == username.strip()))
-    if person is None:
+    row = session.execute(
+        select(Person.id, Person.password_hash).where(Person.username == username.strip())
+    ).first()
+    return PendingSignIn(attempt, row.id if row else None, row.password_hash if row else None)
+
+
+def password_matches(pending: PendingSignIn, password: str) -> bool:
+    """Step 2, meant to run outside any unit of work: Argon2 costs about a quarter of a second
+    of CPU, and inside a write it would hold SQLite's write lock (every other writer of the
+    process waits) or a PostgreSQL connection for that long. An unknown username costs the
+    same as a wrong password, so the time taken does not tell which usernames exist."""
+    if pending.password_hash is None:
         dummy_verify()
+        return False
+    return verify_password(password, pending.password_hash)
+
+
+def finish_sign_in(session: Session, pending: PendingSignIn) -> Person:
+    """Step 3, once the password matched: the person as they are now. Refused if, since step 1,
+    the account was disabled or its password changed (the password checked is no longer its)."""
+    person = session.get(Person, pending.person_id) if pending.person_id is not None else None
+    if person is None or not person.active or person.password_hash != pending.password_hash:
         raise NotAuthenticated("Wrong username or password.")
-    if not verify_password(password, person.password_hash) or not person.active:
-        raise NotAuthenticated("Wrong username or password.")
-    throttle.succeeded(session, attempt)
+    throttle.succeeded(session, pending.attempt)
     return person
+
+
+def authenticate(session: Session, username: str, password: str, *, address: str = "",
+                 trusted_device: bool = False, now: datetime | None = None) -> Person:
+    """The three steps in one unit of work, for a caller that holds one already (scripts, the
+    seeding checks). The doors run them in units of their own (``server.http.session.check_password``)
+    so that the password check holds no transaction.
+
+    A failure raises and so rolls the unit of work back: the door records it in a unit of
+    its own with :func:`record_failed_sign_in`."""
+    pending = start_sign_in(session, username, address=address, trusted_device=trusted_device, now=now)
+    if not password_matches(pending, password):
+        raise NotAuthenticated("Wrong username or password.")
+    return finish_sign_in(session, pending)
 
 
 def record_failed_sign_in(session: Session, username: str, address: str, *, now: datetime | None = None) -> None:

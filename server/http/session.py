@@ -191,23 +191,33 @@ def client_address(request: Request) -> str:
 
 def check_password(database: Database, request: Request, username: str, password: str,
                    then: Callable[[Session, Person], T], *, trusted_device: bool = False) -> T:
-    """Both doors' sign-in: authenticate (throttled), then ``then(session, person)`` in the same
-    unit of work (issuing the session or the token). A wrong password is recorded for the
-    throttle in a unit of its own, since the failed one rolls back."""
+    """Both doors' sign-in: authenticate (throttled), then ``then(session, person)`` in the unit
+    of work that accepts the person (issuing the session or the token).
+
+    Three steps (server.accounts.service): a short write that refuses a throttled try and
+    counts this one as failed before its password is checked, so that tries made at the same
+    time all count; the password check, in no transaction (it costs ~250 ms of CPU, which inside
+    a write would hold SQLite's write lock for the whole process); and a write that accepts the
+    person as they are then, clears the count and runs ``then``."""
     address = client_address(request)
 
-    def work(session: Session) -> T:
-        person = account_service.authenticate(session, username, password, address=address,
-                                              trusted_device=trusted_device)
-        return then(session, person)
+    def start(session: Session) -> account_service.PendingSignIn:
+        pending = account_service.start_sign_in(session, username, address=address, trusted_device=trusted_device)
+        account_service.record_failed_sign_in(session, username, address)
+        return pending
+
+    def finish(session: Session) -> T:
+        return then(session, account_service.finish_sign_in(session, pending))
 
     try:
-        result = database.run(work)
+        pending = database.run(start)
+        if not account_service.password_matches(pending, password):
+            raise NotAuthenticated("Wrong username or password.")
+        result = database.run(finish)
     except TooManyAttempts:
         security_log.record(security_log.SIGN_IN_THROTTLED, user=username, address=address)
         raise
     except NotAuthenticated:
-        database.run(lambda session: account_service.record_failed_sign_in(session, username, address))
         security_log.record(security_log.SIGN_IN_FAILED, user=username, address=address)
         raise
     security_log.record(security_log.SIGN_IN, user=username, address=address, door=_door(request))
