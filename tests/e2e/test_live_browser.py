@@ -93,3 +93,29 @@ def test_the_requesters_reply_shows_on_the_handlers_desk_row(database, new_page)
     assert "已挂起" in staff.locator(f"#tasks-{request.number}").inner_text()  # still suspended
     assert _no_sideways_scroll(staff)
     screenshot(staff, "desk-375-requester-reply")
+
+
+def test_a_live_update_keeps_the_form_the_handler_opened_and_their_words(database, new_page):
+    """The handler opened "complete" and began the note; a supervisor urges the request, so its
+    page refreshes its summary and (a new version) its action panels live. The form stays open
+    with the words typed (before, the new panels came closed and the note was gone)."""
+    from playwright.sync_api import expect
+
+    build_world(database)
+    request = submit(database, "member1", "union.join", answers={"people": 2})
+    act(database, "staff1", request.number, Action.claim)
+    staff = new_page(width=375, height=800)
+    staff.add_init_script(COUNT_SSE)
+    sign_in(staff, "staff1")
+    staff.goto(f"/requests/{request.number}")
+    _wait_open(staff)
+    staff.locator(".action-complete summary").click()
+    staff.fill(f"#act-{request.number}-complete-note", "已办理一半")
+    staff.locator("h1").click()  # focus leaves the form: nothing else holds the refresh back
+    act(database, "supervisor1", request.number, Action.urge, note="请尽快")
+    staff.locator(f"#summary-{request.number}", has_text="催办").wait_for()
+    # The panels were replaced (they carry the new version) and came back as they were left.
+    version = staff.locator(f"#act-{request.number}-complete input[name=version]")
+    expect(version).to_have_value(str(request.version + 2))  # claim and urge since the submission
+    expect(staff.locator(".action-complete details")).to_have_js_property("open", True)
+    expect(staff.locator(f"#act-{request.number}-complete-note")).to_have_value("已办理一半")

@@ -77,3 +77,47 @@ document.addEventListener("keydown", function (event) {
     menu.querySelector("summary").focus();
   });
 });
+
+// A live update or a refresh replaces a section while the person may have a disclosure open in
+// it (the "complete" form on a request page, "release" on a desk row): the new markup comes
+// closed, and what they opened (and any words typed in it) would vanish under them. Just before
+// each swap, note every open <details> (by the first id inside it, else its nearest id and
+// class) and the fields typed in it; when the new content arrives, open the same ones again
+// and put the words back. Not the one the person acted from: the answer to that decides.
+var reopen = {keys: {}, values: {}};
+
+function disclosureKey(details) {
+  var inner = details.querySelector("[id]");
+  if (inner) return "#" + inner.id;
+  var outer = details.parentElement && details.parentElement.closest("[id]");
+  return outer ? outer.id + "|" + details.className : "";
+}
+
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var elt = event.detail.requestConfig && event.detail.requestConfig.elt;
+  reopen = {keys: {}, values: {}};
+  document.querySelectorAll("details[open]:not(.nav-group)").forEach(function (details) {
+    if (elt && details.contains(elt)) return;
+    var key = disclosureKey(details);
+    if (!key) return;
+    reopen.keys[key] = true;
+    details.querySelectorAll("textarea[id], input[id]:not([type=hidden]):not([type=file])").forEach(function (field) {
+      if (field.type === "checkbox" || field.type === "radio") return;
+      if (field.value !== field.defaultValue) reopen.values[field.id] = field.value;
+    });
+  });
+});
+
+document.addEventListener("htmx:load", function (event) {
+  var root = event.target;
+  if (!root.querySelectorAll) return;
+  var found = root.matches && root.matches("details") ? [root] : [];
+  root.querySelectorAll("details:not([open])").forEach(function (d) { found.push(d); });
+  found.forEach(function (details) {
+    if (!reopen.keys[disclosureKey(details)]) return;
+    details.setAttribute("open", "");
+    details.querySelectorAll("textarea[id], input[id]").forEach(function (field) {
+      if (Object.prototype.hasOwnProperty.call(reopen.values, field.id)) field.value = reopen.values[field.id];
+    });
+  });
+});
