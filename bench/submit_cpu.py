@@ -87,6 +87,71 @@ def _form(fields: list[tuple[str, str]]) -> bytes:
     return urllib.parse.urlencode(fields, doseq=True).encode()
 
 
+class PgBackends:
+    """The PostgreSQL side of the answers (``--database-url postgresql://…``): the CPU of the
+    database's own backends serving this process's connections (same machine, /proc), read
+    before and after each door's timed answers, and, when the server preloads
+    pg_stat_statements and the database has the extension, the statements that cost the most
+    (``--pg-statements N``)."""
+
+    def __init__(self, url: str):
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        self.engine = create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+        self.conn = self.engine.connect()
+        self.statements = self._has_statements()
+
+    def _has_statements(self) -> bool:
+        from sqlalchemy import text
+
+        try:
+            self.conn.execute(text("SELECT 1 FROM pg_stat_statements LIMIT 1"))
+            return True
+        except Exception:
+            self.conn.rollback()
+            return False
+
+    def cpu(self) -> dict[int, float]:
+        from sqlalchemy import text
+
+        from bench.loadgen import proc_cpu_seconds
+
+        pids = self.conn.execute(text(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'")).scalars()
+        return {pid: cpu for pid in pids if (cpu := proc_cpu_seconds(pid)) is not None}
+
+    @staticmethod
+    def used(before: dict[int, float], after: dict[int, float]) -> float:
+        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+    def reset_statements(self) -> None:
+        from sqlalchemy import text
+
+        if self.statements:
+            self.conn.execute(text("SELECT pg_stat_statements_reset()"))
+
+    def top_statements(self, answers: int, limit: int) -> list[str]:
+        from sqlalchemy import text
+
+        if not self.statements or limit <= 0:
+            return []
+        rows = self.conn.execute(text(
+            "SELECT calls, total_exec_time, total_plan_time, shared_blks_hit + shared_blks_read AS blks,"
+            " wal_records, query FROM pg_stat_statements"
+            " WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            " AND query NOT LIKE '%pg_stat_%' ORDER BY total_exec_time + total_plan_time DESC LIMIT :n"),
+            {"n": limit}).all()
+        return [f"{r.calls / answers:5.2f}× {r.total_exec_time / answers:6.3f} ms exec "
+                f"{r.total_plan_time / answers:6.3f} ms plan {r.blks / answers:6.1f} blocks "
+                f"{r.wal_records / answers:5.1f} WAL records   {' '.join(r.query.split())[:90]}" for r in rows]
+
+    def close(self) -> None:
+        self.conn.close()
+        self.engine.dispose()
+
+
 def _summary(label: str, cpus: list[float]) -> str:
     ms = sorted(c * 1000 for c in cpus)
     return f"{label:<34} n={len(ms):<5} median {statistics.median(ms):6.2f} ms   mean {statistics.fmean(ms):6.2f} ms"
@@ -216,10 +281,14 @@ async def measure(args) -> None:
     event.remove(database.engine, "before_cursor_execute", count_statement)
     profiler = cProfile.Profile(time.process_time) if args.profile else None
     profiled = {"api": submit, "form": submit_form, "queue": queue_page}[args.profile_door]
+    backends = PgBackends(args.database_url) if (args.database_url or "").startswith("postgresql") else None
     for label, door in doors:
         held.clear()
         held_wall.clear()
         cpus = []
+        if backends:
+            backends.reset_statements()
+            before = backends.cpu()
         for i in range(args.count):
             if profiler and door is profiled:
                 profiler.enable()
@@ -228,6 +297,11 @@ async def measure(args) -> None:
                 profiler.disable()
             cpus.append(r["cpu"])
         print(_summary(label, cpus))
+        if backends:
+            used = backends.used(before, backends.cpu())
+            print(f"    database backends' CPU: {1000 * used / args.count:6.2f} ms per answer")
+            for line in backends.top_statements(args.count, args.pg_statements):
+                print("      " + line)
         if held:
             print(_summary("    of which in Database.write", held))
             print(_summary("    Database.write, wall clock", held_wall))
@@ -235,6 +309,8 @@ async def measure(args) -> None:
         profiler.dump_stats(args.profile_out)
         stats = pstats.Stats(args.profile_out)
         stats.sort_stats("cumulative").print_stats(args.profile_filter, 70)
+    if backends:
+        backends.close()
     database.dispose()
 
 
@@ -246,6 +322,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--service", default="resources.venue-booking")
     parser.add_argument("--database-url")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--pg-statements", type=int, default=0, metavar="N",
+                        help="PostgreSQL with pg_stat_statements: the N costliest statements per door")
     parser.add_argument("--sql", action="store_true", help="print the SQL statements of one answer per door")
     parser.add_argument("--profile-door", choices=("api", "form", "queue"), default="api")
     parser.add_argument("--profile-out", default="/tmp/submit_cpu.prof")

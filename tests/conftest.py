@@ -126,7 +126,35 @@ def pytest_report_header(config):
     return [f"lianxin database: {database}", f"lianxin browser: {browser}{required}"]
 
 
+# The longest tests (each 10-180 s in CI, --durations), run first. pytest-xdist's work
+# stealing hands each worker a contiguous slice of the collection and lets an idle worker take
+# the back half of another's queue; a long test near the end of a slice (test_kill9.py sorts
+# after requests/, rooms/ ...) ran while the other worker had already finished, making the
+# whole run wait on one core. First in the queue, the other worker fills in around them.
+# Only the order changes: every test still runs, with the same fixtures.
+_LONG_FIRST = (
+    "tests/test_kill9.py::",
+    "tests/api/test_openapi_fuzz.py::",
+    "tests/unit/test_exports.py::test_memory_does_not_grow_with_the_number_of_rows",
+    "tests/test_graceful_shutdown.py::",
+    "tests/e2e/test_screenshots_browser.py::",
+    "tests/test_packaging.py::",
+    "tests/notifications/test_worker_kill9.py::",
+    "tests/test_migrations.py::",
+    "tests/pioneer/test_endpoints_fuzz.py::",
+    "tests/e2e/",
+)
+
+
+def _long_first_rank(item) -> int:
+    for rank, prefix in enumerate(_LONG_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    return len(_LONG_FIRST)
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=_long_first_rank)  # stable: the rest keep their order
     browser_missing = _browser_missing_reason()
     for item in items:
         if {"database", "db_url"} & set(item.fixturenames):

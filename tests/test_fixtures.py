@@ -14,6 +14,7 @@ from server import migrate
 from server.db import Database
 from server.models import Base, Building
 from server.models.base import UTCDateTime
+from tests.conftest import _LONG_FIRST, _long_first_rank
 
 
 def _add_building(database: Database, code: str) -> int:
@@ -80,3 +81,14 @@ def test_count_queries(database: Database, count_queries) -> None:
     with count_queries(database.engine) as outside:
         pass
     assert outside.count == 0
+
+
+def test_the_longest_tests_are_scheduled_first_and_none_is_dropped(request) -> None:
+    # Work stealing (make test, .ci/run) waits on a long test left near the end of a worker's
+    # slice; tests/conftest.py moves the known long ones to the front of the collection.
+    items = request.session.items
+    nodeids = [item.nodeid for item in items]
+    assert len(nodeids) == len(set(nodeids))
+    ranks = [_long_first_rank(item) for item in items]
+    assert ranks == sorted(ranks)
+    assert _long_first_rank(request.node) == len(_LONG_FIRST)  # an ordinary test keeps its place

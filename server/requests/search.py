@@ -45,6 +45,7 @@ from sqlalchemy import (
     Select,
     TextualSelect,
     and_,
+    any_,
     column,
     exists,
     false,
@@ -137,15 +138,20 @@ class Alternative:
 
         ``dense``: the pair has a page among the newest requests. Then PostgreSQL is left to
         read request_search newest first, testing both on the way (it does: the pair's estimate
-        is large); otherwise the matches are planned on their own (OFFSET 0), from the index:
-        pulled into the newest-first page, PostgreSQL read request_search backwards with both as
-        a filter, every row of the table when the pair has few matches (200 ms at 50,000)."""
+        is large); otherwise the matches are planned on their own, from the index: pulled into
+        the newest-first page, PostgreSQL read request_search backwards with both as a filter,
+        every row of the table when the pair has few matches (200 ms at 50,000). They come as an
+        array (``id = ANY(ARRAY(…))``, computed once before the page), which the primary key
+        reads in id order and stops at the page's end: as ``id IN (…)`` PostgreSQL fetched
+        every match's row and sorted them all for the page (a lead's 坛的具 at 1M, 3,347 matches
+        in the department: 16,490 buffers, 3,357 as an array)."""
         copy = seen_copy(reason)
         if self.text is None or copy is None:
             return None
         if dense:  # (the grams would only cost their function on each row read)
             return ServiceRequest.id.in_(select(RequestSearch.request_id).where(copy, self.text))
-        return ServiceRequest.id.in_(select(RequestSearch.request_id).where(copy, *self.index_hint, self.text).offset(0))
+        matches = select(RequestSearch.request_id).where(copy, *self.index_hint, self.text)
+        return ServiceRequest.id == any_(func.array(matches.scalar_subquery()))
 
 
 def _equality(condition: ColumnElement[bool]) -> tuple[object, object] | None:

@@ -9,7 +9,7 @@ and longer terms, with terms no row has."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import or_, select, update
+from sqlalchemy import event, or_, select, update
 
 from server.enums import Action
 from server.models import Enterprise, Person, RequestSearch, ServiceRequest
@@ -128,3 +128,56 @@ def test_a_search_among_what_one_sees_is_exact(database, world, texts, monkeypat
         person = _person(session, username)
         for q in [*TERMS, "Member1", "一号企业", "二号"]:
             assert _found(session, person, q) == _substring(session, person, q), q
+
+
+def _pages(session, person: Person, filters: finder.Filters) -> list[str]:
+    numbers: list[str] = []
+    cursor = None
+    while True:
+        page = finder.find(session, person, filters, cursor=cursor, limit=2)
+        numbers += [r.number for r in page.rows]
+        if page.next_cursor is None:
+            return numbers
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize("username", ["lead1", "contact2", "member1"])
+def test_a_search_among_what_one_sees_pages_in_order(database, world, texts, username):
+    """The matches of a text among what one reason lets someone see (PostgreSQL: an array of ids
+    from request_search that the primary key reads in id order, stopping at the page's end) come
+    in the list's order, page after page by keyset, newest or oldest first and with a status
+    filter: the same rows in the same order as sorting the substring match's rows."""
+    more = [submit(database, ("member1", "contact2")[i % 2], "union.join", description=f"维修第{i}次",
+                   answers={"people": i}) for i in range(1, 7)]
+    act(database, "staff1", more[1].number, Action.claim)
+    with database.read() as session:
+        person = _person(session, username)
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *_):
+            statements.append(statement)
+
+        listen = session.get_bind().engine
+        event.listen(listen, "before_cursor_execute", record)
+        longest = 0
+        try:
+            for q in ["维修", "维修第", "修", "麒麟", "Member1"]:
+                found = _substring(session, person, q)
+                by_id = dict(session.execute(select(ServiceRequest.number, ServiceRequest.id)
+                                             .where(ServiceRequest.number.in_(found))).all())
+                newest = sorted(found, key=by_id.get, reverse=True)
+                longest = max(longest, len(newest))
+                assert _pages(session, person, finder.Filters(q=q)) == newest, q
+                assert _pages(session, person, finder.Filters(q=q, sort="oldest")) == newest[::-1], q
+                statuses = dict(session.execute(select(ServiceRequest.number, ServiceRequest.status)
+                                                .where(ServiceRequest.number.in_(found))).all())
+                for status in set(statuses.values()):
+                    assert _pages(session, person, finder.Filters(q=q, statuses=(status,))) == [
+                        n for n in newest if statuses[n] == status], (q, status)
+        finally:
+            event.remove(listen, "before_cursor_execute", record)
+    assert longest >= 3  # the fixture is not trivial: pages of 2 are paged
+    if database.engine.dialect.name == "postgresql" and username != "member1":
+        # The path under test: a text's matches among a copied reason as an array of ids.
+        assert any("= ANY (array((SELECT request_search.request_id" in s for s in statements)
+
