@@ -18,7 +18,7 @@ from sqlalchemy.pool import NullPool
 
 from server import migrate
 from server.models import Base
-from tests.conftest import TEST_DATABASE_URL, drop_pg_database, recreate_pg_database
+from tests.conftest import _pg_session_url, drop_pg_database, recreate_pg_database
 
 # Text-search objects that migrations make outside the ORM (migration …_request_search): the
 # SQLite FTS5 table with its shadow tables, and PostgreSQL's text indexes (…_search_among_what_one_sees:
@@ -44,7 +44,9 @@ def scratch_url(request: pytest.FixtureRequest, tmp_path: Path, settings) -> Ite
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'scratch.db'}"
         return
-    url = make_url(TEST_DATABASE_URL)
+    # Per xdist worker (the session database's name, plus _mig): two workers migrating one
+    # scratch database would drop it under each other.
+    url = make_url(_pg_session_url())
     url = url.set(database=f"{url.database}_mig").render_as_string(hide_password=False)
     recreate_pg_database(url)
     try:
