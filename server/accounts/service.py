@@ -80,8 +80,8 @@ def authenticate(session: Session, username: str, password: str, *, address: str
     seeding checks). The doors run them in units of their own (``server.http.session.check_password``)
     so that the password check holds no transaction.
 
-    A failure raises and so rolls the unit of work back: the door records it in a unit of
-    its own with :func:`record_failed_sign_in`."""
+    A failure raises and so rolls the unit of work back; the doors count every try with
+    :func:`record_failed_sign_in` in their first unit, before the password is checked."""
     pending = start_sign_in(session, username, address=address, trusted_device=trusted_device, now=now)
     if not password_matches(pending, password):
         raise NotAuthenticated("Wrong username or password.")
