@@ -22,6 +22,7 @@ from server.config import get_settings
 from server.errors import StorageUnavailable
 from server.models import Attachment
 from tests.conftest import TEST_DATABASE_URL
+from tests.coroutines import run as run_coroutine
 from tests.factories import build_world
 from tests.requests.pages.requester_helpers import (
     PDF,
@@ -249,7 +250,7 @@ def test_a_download_gives_its_connection_back_however_it_ends(s3_app, s3, s3_set
     assert _connections_out(store) == 1  # the download holds one while it is being sent
     scope = {"type": "http", "asgi": {"spec_version": "2.4"}}
     try:
-        asyncio.run(response(scope, receive, send))
+        run_coroutine(response(scope, receive, send))
     except ClientDisconnect:  # as uvicorn would see it
         assert gone_after is not None
     assert _connections_out(store) == 0

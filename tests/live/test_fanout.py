@@ -4,7 +4,6 @@ SQLite and through LISTEN/NOTIFY between app processes on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
@@ -17,6 +16,7 @@ from server.live.bus import LocalBus, TooManyStreams, install
 from server.live.signals import Signal
 from server.models import Department, ServiceRequest
 from tests.conftest import TEST_DATABASE_URL
+from tests.coroutines import run as run_coroutine
 from tests.requests.helpers import act, submit
 
 pytestmark = pytest.mark.db
@@ -36,13 +36,6 @@ class Recorder:
             original(signal)
 
         setattr(target, name, record)
-
-
-def _run(coroutine):
-    """asyncio.run in a thread of its own: a browser test's Playwright (sync API) may keep an
-    event loop running in this thread when xdist gives the same worker both kinds of test."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def department_id(database, code):
@@ -146,7 +139,7 @@ def test_the_bus_bounds_streams_per_person():
         bus.unsubscribe(a)
         bus.subscribe(1)
 
-    _run(go())
+    run_coroutine(go())
 
 
 @pytest.mark.postgres_only
@@ -170,7 +163,7 @@ def test_two_processes_on_postgresql_hear_each_others_commits(world, database, s
             got_there = await asyncio.wait_for(there.queue.get(), 10)
             return request.id, got_here, got_there
 
-        request_id, got_here, got_there = _run(go())
+        request_id, got_here, got_there = run_coroutine(go())
         assert got_here.touches_request(request_id) and got_there.touches_request(request_id)
         assert got_there.touches_department(department_id(database, "union"))
     finally:

@@ -13,6 +13,7 @@ from starlette.requests import ClientDisconnect
 
 from server import exports
 from server.models import ServiceRequest
+from tests.coroutines import run as run_coroutine
 from tests.requests.helpers import submit
 
 pytestmark = pytest.mark.db
@@ -48,7 +49,7 @@ def test_an_export_the_browser_leaves_closes_its_session(world, database, fmt, g
     rows = _rows(database, ended)
     response = exports.export_response(fmt, "requests", ["number"], rows)
     try:
-        asyncio.run(response({"type": "http", "asgi": {"spec_version": "2.4"}}, receive, send))
+        run_coroutine(response({"type": "http", "asgi": {"spec_version": "2.4"}}, receive, send))
     except ClientDisconnect:  # as uvicorn would see it
         assert gone_after is not None
     # While the response (and so the generator) is still referenced: never left suspended
