@@ -6,9 +6,9 @@ Such a page is named sections of rows. With htmx, ``?part=<section>`` fetches on
 ``?<section>_after=<cursor>``), and a section fetching itself again says with ``?shown=<n>``
 how many rows the person has on screen (after "more"), so that it is rendered through them
 rather than collapsing to its first page (see :func:`window`); without script the same
-addresses are the whole page. Each row's form posts one action to ``<path>/requests/{number}/{action}``: with htmx the page answers in
-the row; without script it redirects back with what succeeded, or shows the whole page with
-the refusal on top. This module is that common frame; the page modules say which sections,
+addresses are the whole page. Each row's form posts one action to
+``<path>/requests/{number}/{action}``: with htmx the page answers in the row; without script it
+redirects back with what succeeded, or shows the whole page with the refusal on top. This module is that common frame; the page modules say which sections,
 queries, actions and row templates they have.
 """
 
