@@ -8,8 +8,9 @@ how many rows the person has on screen (after "more"), so that it is rendered th
 rather than collapsing to its first page (see :func:`window`); without script the same
 addresses are the whole page. Each row's form posts one action to
 ``<path>/requests/{number}/{action}``: with htmx the page answers in the row; without script it
-redirects back with what succeeded, or shows the whole page with the refusal on top. This module is that common frame; the page modules say which sections,
-queries, actions and row templates they have.
+redirects back with what succeeded, or shows the whole page with the refusal on top. This
+module is that common frame; the page modules say which sections, queries, actions and row
+templates they have.
 """
 
 from __future__ import annotations
