@@ -81,3 +81,39 @@ def test_lead_desk_and_dispatch_board_fit_a_phone(database, new_page):
     reject.locator("button", has_text="确认驳回").click()
     dispatcher.locator(".work-row-done", has_text=back.number).wait_for()
     screenshot(dispatcher, "board-375-after")
+
+
+def test_a_refresh_after_show_more_keeps_the_rows_appended(database, new_page, monkeypatch):
+    # The queue's poll (and a live update, and the refresh a few seconds after acting in it)
+    # fetches the whole section again: the rows "Show more" appended stay, as the list is now.
+    from server.requests import worklists
+
+    monkeypatch.setattr(worklists, "PAGE_SIZE", 2)
+    build_world(database)
+    numbers = [submit(database, "member1", "union.join", answers={"people": 2}).number for _ in range(5)]
+    staff = new_page()
+    sign_in(staff, "staff1")
+    staff.route("**/live?*", lambda route: route.abort())  # the refresh below is the test's own
+    staff.goto("/desk?sort=oldest")
+    rows = staff.locator("#desk-queue .work-row")
+    assert rows.count() == 2
+    staff.locator("#desk-queue .work-more a").click()
+    staff.locator(f"#queue-{numbers[3]}").wait_for()
+    assert rows.count() == 4
+
+    act(database, "staff2", numbers[0], Action.claim)  # claimed elsewhere: it leaves the list
+    staff.evaluate("document.getElementById('desk-queue').__old = true")
+    with staff.expect_response(lambda r: "part=queue" in r.url) as answer:
+        # What the poll does, without its wait of a few seconds after the click.
+        staff.evaluate("""() => {
+            const queue = document.getElementById('desk-queue');
+            queue.removeAttribute('data-acted-at');
+            htmx.trigger(queue, 'refresh-now');
+        }""")
+    assert answer.value.status == 200
+    staff.wait_for_function("() => !document.getElementById('desk-queue').__old")
+    staff.locator(f"#queue-{numbers[0]}").wait_for(state="detached")
+    assert staff.locator("#desk-queue .work-row").count() == 4  # not back to a page of 2
+    assert [staff.locator("#desk-queue .work-row").nth(i).get_attribute("id") for i in range(4)] == [
+        f"queue-{n}" for n in numbers[1:5]]
+    assert staff.locator("#desk-queue .work-more").count() == 0

@@ -64,6 +64,16 @@
     }
   });
 
+  // A section that pages ("more" appends the next rows in place) is fetched again as a whole:
+  // it would fall back to its first page under the eyes of the person reading further down.
+  // One with data-rows="<selector>" says how many of its rows are on screen (?shown=<n>), and
+  // the server renders it through at least as many (server.requests.pages.worklist_page.window).
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var elt = evt.detail.elt;
+    var rows = elt.getAttribute && elt.getAttribute("data-rows");
+    if (rows) evt.detail.parameters.shown = String(elt.querySelectorAll(rows).length);
+  });
+
   document.addEventListener("visibilitychange", function () {
     if (document.hidden || !window.htmx) return;
     var sections = document.querySelectorAll("[data-poll]");

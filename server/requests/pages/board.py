@@ -20,7 +20,7 @@ from server.models import Person
 from server.requests import service as request_service
 from server.requests import worklists
 from server.requests.pages import freshness, worklist
-from server.requests.pages.worklist_page import SectionQuery, WorkListPage
+from server.requests.pages.worklist_page import SectionQuery, WorkListPage, window
 from server.web.deps import DatabaseDep, require_roles
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
@@ -48,23 +48,26 @@ IN_ROW = {
     Action.transfer: N_("Transferred to {department}."),
 }
 Cursor = Annotated[str | None, Query(max_length=200)]
+Shown = Annotated[str | None, Query(max_length=10)]  # rows on screen (worklist_page.window)
 
 
-def _load(database: Database, person: Person, locale: str, *, sections: set[str], cursors: dict[str, str | None]) -> dict:
+def _load(database: Database, person: Person, locale: str, *, sections: set[str], cursors: dict[str, str | None],
+          limit: int | None = None) -> dict:
     """The asked-for sections, the department choices and names: one read, fixed queries."""
     with database.read() as session:
         queries = _queries(session, person)
-        return {**PAGE.load(session, person, queries, sections, cursors, locale), **_departments(session, locale)}
+        return {**PAGE.load(session, person, queries, sections, cursors, locale, limit=limit),
+                **_departments(session, locale)}
 
 
 def _queries(session: Session, person: Person) -> dict[str, SectionQuery]:
     return {
-        "returned": lambda after, state=False: worklists.awaiting_dispatch(
-            session, person, returned=True, cursor=after, state=state),
-        "new": lambda after, state=False: worklists.awaiting_dispatch(
-            session, person, returned=False, cursor=after, state=state),
-        "dispatched": lambda after, state=False: worklists.dispatched_unclaimed(
-            session, person, cursor=after, state=state),
+        "returned": lambda after, state=False, limit=None: worklists.awaiting_dispatch(
+            session, person, returned=True, cursor=after, state=state, limit=limit),
+        "new": lambda after, state=False, limit=None: worklists.awaiting_dispatch(
+            session, person, returned=False, cursor=after, state=state, limit=limit),
+        "dispatched": lambda after, state=False, limit=None: worklists.dispatched_unclaimed(
+            session, person, cursor=after, state=state, limit=limit),
     }
 
 
@@ -85,19 +88,21 @@ def board(
     returned_after: Cursor = None,
     new_after: Cursor = None,
     dispatched_after: Cursor = None,
+    shown: Shown = None,
     done: Annotated[str | None, Query(max_length=30)] = None,
     n: Annotated[str | None, Query(max_length=24)] = None,
 ) -> Response:
     cursors = {"returned": returned_after, "new": new_after, "dispatched": dispatched_after}
+    limit = window(shown)
     block = PAGE.block(request, part)
     sections = PAGE.wanted(block)
     tag = None
     if block is not None:  # a list fetching itself again: 304 while unchanged (as the desk's)
         with database.read() as session:
-            tag = PAGE.state_tag(request, session, person, _queries(session, person), sections, cursors)
+            tag = PAGE.state_tag(request, session, person, _queries(session, person), sections, cursors, limit=limit)
         if freshness.matches(request, tag):
             return freshness.not_modified(tag)
-    context = _load(database, person, locale_for(request), sections=sections, cursors=cursors)
+    context = _load(database, person, locale_for(request), sections=sections, cursors=cursors, limit=limit)
     return PAGE.show(request, context, block=block, done=done, n=n, tag=tag)
 
 

@@ -25,7 +25,7 @@ from server.models import Person, utcnow
 from server.requests import service as request_service
 from server.requests import worklists
 from server.requests.pages import freshness, worklist
-from server.requests.pages.worklist_page import SectionQuery, WorkListPage
+from server.requests.pages.worklist_page import SectionQuery, WorkListPage, window
 from server.web.deps import DatabaseDep, require_roles, with_roles
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
@@ -91,9 +91,12 @@ def in_row_message(action: Action, row: worklist.Row | None) -> Msg:
 
 def _queries(session: Session, person: Person, sort: str) -> dict[str, SectionQuery]:
     return {
-        "queue": lambda after, state=False: worklists.department_queue(session, person, sort=sort, cursor=after, state=state),
-        "tasks": lambda after, state=False: worklists.my_tasks(session, person, cursor=after, state=state),
-        "team": lambda after, state=False: worklists.department_tasks(session, person, cursor=after, state=state),
+        "queue": lambda after, state=False, limit=None: worklists.department_queue(
+            session, person, sort=sort, cursor=after, state=state, limit=limit),
+        "tasks": lambda after, state=False, limit=None: worklists.my_tasks(
+            session, person, cursor=after, state=state, limit=limit),
+        "team": lambda after, state=False, limit=None: worklists.department_tasks(
+            session, person, cursor=after, state=state, limit=limit),
     }
 
 
@@ -103,12 +106,12 @@ def _needs_staff(person: Person, sections: set[str]) -> bool:
 
 
 def _state_tag(request: Request, session: Session, person: Person, *, sections: set[str], sort: str,
-               cursors: dict[str, str | None]) -> str:
+               cursors: dict[str, str | None], limit: int | None = None) -> str:
     """The ETag of the asked-for block: its rows' state and, for a lead, the assign choices
     (each colleague's load shows in them)."""
     staff = _staff_choices(session, person) if _needs_staff(person, sections) else []
     return PAGE.state_tag(request, session, person, _queries(session, person, sort), sections, cursors,
-                          extra=tuple((s.username, s.name, s.load) for s in staff))
+                          extra=tuple((s.username, s.name, s.load) for s in staff), limit=limit)
 
 
 def _load(database: Database, person: Person, locale: str, *, sections: set[str], sort: str,
@@ -119,13 +122,13 @@ def _load(database: Database, person: Person, locale: str, *, sections: set[str]
 
 
 def _load_in(session: Session, person: Person, locale: str, *, sections: set[str], sort: str,
-             cursors: dict[str, str | None]) -> dict:
+             cursors: dict[str, str | None], limit: int | None = None) -> dict:
     is_lead = person.has_role(Role.lead)
     queries = _queries(session, person, sort)
     staff = _staff_choices(session, person) if _needs_staff(person, sections) else []
     # A lead's rows show the assign choices (each colleague's load): part of their key.
     loaded = PAGE.load(session, person, queries, sections, cursors, locale, keep={"sort": sort},
-                       shown=tuple((s.username, s.name, s.load) for s in staff))
+                       shown=tuple((s.username, s.name, s.load) for s in staff), limit=limit)
     department = worklist.department_name(session, person, locale)
     return {
         "sort": sort,
@@ -151,6 +154,7 @@ def _all_sections(person: Person) -> set[str]:
 
 
 Cursor = Annotated[str | None, Query(max_length=200)]
+Shown = Annotated[str | None, Query(max_length=10)]  # rows on screen (worklist_page.window)
 
 
 @router.get("/desk")
@@ -165,11 +169,13 @@ def desk(
     queue_after: Cursor = None,
     tasks_after: Cursor = None,
     team_after: Cursor = None,
+    shown: Shown = None,
     done: Annotated[str | None, Query(max_length=30)] = None,
     n: Annotated[str | None, Query(max_length=24)] = None,
 ) -> Response:
     sort = _sort(sort)
     cursors = {"queue": queue_after, "tasks": tasks_after, "team": team_after}
+    limit = window(shown)
     block = PAGE.block(request, part)
     tag = None
     with database.read() as session:
@@ -179,10 +185,11 @@ def desk(
             # The live parts (the queue's 15-second poll): unchanged since the copy the browser
             # holds, they cost a few small queries and no rendering. The tag is read in the same
             # snapshot as the rows, so what is sent is what its tag says.
-            tag = _state_tag(request, session, person, sections=sections, sort=sort, cursors=cursors)
+            tag = _state_tag(request, session, person, sections=sections, sort=sort, cursors=cursors, limit=limit)
             if freshness.matches(request, tag):
                 return freshness.not_modified(tag)
-        context = _load_in(session, person, locale_for(request), sections=sections, sort=sort, cursors=cursors)
+        context = _load_in(session, person, locale_for(request), sections=sections, sort=sort, cursors=cursors,
+                           limit=limit)
     if block is None:  # a lead's department figures head the whole page (not its live parts)
         context["figures_strip"] = figures_strip.for_person(database, person, locale_for(request), utcnow())
     return PAGE.show(request, context, block=block, done=done, n=n, tag=tag)

@@ -5,7 +5,7 @@ queries, without loading or rendering a single row.
 The tag is a digest of everything the block shows, computed without building it:
 
 - who is looking: the person, roles and department, the language, the session's CSRF token
-  (every row's forms carry it) and the address asked for (section, order, cursor);
+  (every row's forms carry it) and the address asked for (section, order, cursor, rows shown);
 - per section, each row's state (``worklists.STATE``: id, version, status, due times, the
   people's names) and its flag now (flags change with the clock, not with the row), and
   the cursor of the next rows;

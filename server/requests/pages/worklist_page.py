@@ -3,11 +3,14 @@ on that comes next (the supervisors' overdue list).
 
 Such a page is named sections of rows. With htmx, ``?part=<section>`` fetches one section and
 ``?part=<section>_rows`` just its rows (the "more" link asks for the rows after
-``?<section>_after=<cursor>``); without script the same addresses are the whole page. Each row's
-form posts one action to ``<path>/requests/{number}/{action}``: with htmx the page answers in
-the row; without script it redirects back with what succeeded, or shows the whole page with
-the refusal on top. This module is that common frame; the page modules say which sections,
-queries, actions and row templates they have.
+``?<section>_after=<cursor>``), and a section fetching itself again says with ``?shown=<n>``
+how many rows the person has on screen (after "more"), so that it is rendered through them
+rather than collapsing to its first page (see :func:`window`); without script the same
+addresses are the whole page. Each row's form posts one action to
+``<path>/requests/{number}/{action}``: with htmx the page answers in the row; without script it
+redirects back with what succeeded, or shows the whole page with the refusal on top. This
+module is that common frame; the page modules say which sections, queries, actions and row
+templates they have.
 """
 
 from __future__ import annotations
@@ -27,9 +30,26 @@ from server.requests.pages import freshness, row_cache, worklist
 from server.requests.pages.panels import parse_action
 from server.web.render import is_htmx, render
 
-# One section's query: given the cursor it was asked after (None for the first rows); with
-# state=True its rows' state only (worklists.STATE), for the block's ETag.
+# One section's query: given the cursor it was asked after (None for the first rows) and how
+# many rows (``limit``, None for a page of worklists.PAGE_SIZE); with state=True its rows'
+# state only (worklists.STATE), for the block's ETag.
 SectionQuery = Callable[..., worklists.Page]
+
+# The most rows a section fetching itself again renders for a person who pressed "more" many
+# times: past it, the refresh shows this many and the "more" link again.
+MAX_SHOWN = 500
+
+
+def window(shown: str | None) -> int | None:
+    """How many rows a section fetching itself again renders, from ``?shown=`` (the rows the
+    person has on screen, counted by poll.js): None (one page) when that is one page or less,
+    or the value is not a count; else whole pages up to MAX_SHOWN. Whole pages, so that the
+    few windows there are share their statements (paging's first pages), ETags and kept lists."""
+    if not shown or not shown.isascii() or not shown.isdigit():
+        return None
+    size = worklists.PAGE_SIZE  # read here: tests shorten it
+    rows = min(int(shown), MAX_SHOWN)
+    return -(-rows // size) * size if rows > size else None
 
 
 @dataclass(frozen=True)
@@ -68,13 +88,14 @@ class WorkListPage:
 
     def load(self, session: Session, person: Person, queries: Mapping[str, SectionQuery], wanted: Collection[str],
              cursors: Mapping[str, str | None], locale: str, *, keep: Mapping[str, str] | None = None,
-             shown: tuple = ()) -> dict[str, worklist.Section]:
+             shown: tuple = (), limit: int | None = None) -> dict[str, worklist.Section]:
         """The wanted sections, in the page's order, with their "more" links: one round of
         look-ups for the whole screen, so the query count does not grow with the rows.
         ``keep`` is what the page's links carry along (the desk's sort order); ``shown`` is
-        whatever else of the page its rows show (a lead's assign choices), for their key."""
+        whatever else of the page its rows show (a lead's assign choices), for their key;
+        ``limit`` how many rows of each (:func:`window`)."""
         names = [name for name in self.sections if name in wanted]
-        pages = {name: queries[name](cursors.get(name)) for name in names}  # the rows themselves
+        pages = {name: queries[name](cursors.get(name), limit=limit) for name in names}  # the rows themselves
         view = None
         if self.keeps_rows:
             view = row_cache.view_key(session, person, self.path, locale, (tuple(sorted((keep or {}).items())), shown))
@@ -100,10 +121,12 @@ class WorkListPage:
         )
 
     def state_tag(self, request: Request, session: Session, person: Person, queries: Mapping[str, SectionQuery],
-                  wanted: Collection[str], cursors: Mapping[str, str | None], *, extra: tuple = ()) -> str:
+                  wanted: Collection[str], cursors: Mapping[str, str | None], *, extra: tuple = (),
+                  limit: int | None = None) -> str:
         """The ETag of the block showing the ``wanted`` sections, from their rows' state: a
-        few small queries, no rows loaded (server.requests.pages.freshness)."""
-        pages = {name: queries[name](cursors.get(name), state=True) for name in self.sections if name in wanted}
+        few small queries, no rows loaded (server.requests.pages.freshness). The same
+        ``limit`` as the block's rows: a change in any row it shows changes the tag."""
+        pages = {name: queries[name](cursors.get(name), state=True, limit=limit) for name in self.sections if name in wanted}
         return freshness.etag(request, person, session, pages, extra=extra)
 
     def show(self, request: Request, context: dict, *, block: str | None, done: str | None, n: str | None,
