@@ -598,7 +598,8 @@ def sweep(every: int | None) -> None:
         swept = sweep_once(database)
         click.echo(f"Closed {swept.closed} unrated request(s). Updated the flags of {swept.flagged} request(s). "
                    f"Added {swept.occurrences} activity occurrence(s). "
-                   f"Deleted {swept.forgotten} read notification(s) past their retention.")
+                   f"Deleted {swept.forgotten} read notification(s) past their retention. "
+                   f"Folded {swept.folded} rollup row(s).")
         if every is None:
             return
         _run_until_stopped(Sweeper(database, every), f"Sweeping every {every} s; SIGTERM or Ctrl-C stops.")

@@ -1,8 +1,9 @@
 """Time-based work, run in the background of `lianxin serve`, or once by `lianxin sweep` from
 cron: closing unrated requests, keeping the supervision flags and overdue stamps
 (``server.requests.supervision``), creating the next occurrences of repeating activities
-(``server.activities.service.extend_all_series``), and deleting read notifications past their
-retention (``LIANXIN_NOTIFICATION_RETENTION_DAYS``). Every app worker has a sweeper, but on
+(``server.activities.service.extend_all_series``), deleting read notifications past their
+retention (``LIANXIN_NOTIFICATION_RETENTION_DAYS``), and, on PostgreSQL, folding the rollup's
+shards (``server.metrics.rollup.fold``). Every app worker has a sweeper, but on
 PostgreSQL only the one holding the "sweeper" lock (server/singleton.py) sweeps on a given tick.
 A sweep beside another (a `lianxin sweep` from cron) is safe anyway: each close is a
 version-checked transition, so a request closed by one is skipped by the other, and the flag
@@ -19,6 +20,7 @@ from server import singleton
 from server.activities import service as activity_service
 from server.db import Database
 from server.errors import Conflict
+from server.metrics import rollup
 from server.models import utcnow
 from server.notifications import service as notification_service
 from server.requests import service as request_service
@@ -33,6 +35,7 @@ class Swept:
     flagged: int  # requests whose flag or overdue stamps changed
     occurrences: int = 0  # activities added to repeating series
     forgotten: int = 0  # read notifications deleted past their retention
+    folded: int = 0  # rollup rows folded into one per key (PostgreSQL: server.metrics.rollup.fold)
 
 
 def sweep_once(database: Database, now: datetime | None = None) -> Swept:
@@ -48,7 +51,7 @@ def sweep_once(database: Database, now: datetime | None = None) -> Swept:
     now = now or utcnow()
     flagged = sweep_flags(database, now)
     occurrences = sweep_programme(database, now)
-    return Swept(closed, flagged, occurrences, sweep_notifications(database, now))
+    return Swept(closed, flagged, occurrences, sweep_notifications(database, now), rollup.fold(database))
 
 
 def sweep_notifications(database: Database, now: datetime) -> int:

@@ -47,6 +47,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.orm import Session, SessionTransaction
@@ -101,10 +102,12 @@ def _adding(table, key: tuple[str, ...], counters: tuple[str, ...]):
     return per_dialect(build)
 
 
-# Rows per key on PostgreSQL: each transaction adds to one, picked at random, so writers of the
-# same key (a busy service's day) run side by side instead of queueing on one row lock held to
-# their commit. SQLite runs one writer at a time: one row per key.
-SHARDS = 8
+# Rows per key on PostgreSQL: each transaction adds to one of shards 1..SHARDS, picked at
+# random, so writers of the same key (a busy service's day) run side by side instead of queueing
+# on one row lock held to their commit. Shard 0 is the rebuild's and the fold's (:func:`fold`,
+# run by the sweep), which moves the writers' rows into it so that readers sum over about one
+# row per key, not SHARDS. SQLite runs one writer at a time: one row per key, shard 0.
+SHARDS = 16
 _ADD_ROLLUP = _adding(ROLLUP, (*_ROLLUP_KEY, "shard"), ROLLUP_COUNTERS)
 _ADD_DURATION = _adding(DURATION, (*_DURATION_KEY, "shard"), ("count",))
 _ADD_ENTERPRISE = _adding(ENTERPRISE, (*_ENTERPRISE_KEY, "shard"), ("submitted",))
@@ -149,7 +152,7 @@ class _Difference:
         connection = session.connection()
         dialect = connection.dialect.name
         # One shard for the whole transaction: its rows stay in one global order (no deadlock).
-        shard = random.randrange(SHARDS) if dialect == "postgresql" else 0
+        shard = random.randint(1, SHARDS) if dialect == "postgresql" else 0
         rows = [dict(zip(_ROLLUP_KEY, k, strict=True)) | dict(zip(ROLLUP_COUNTERS, v, strict=True)) | {"shard": shard}
                 for k, v in sorted(self.rollup.items()) if any(v)]
         if rows:
@@ -166,6 +169,50 @@ class _Difference:
                 for k, n in sorted(level_counts(self.durations).items()) if n]
         if rows:
             connection.execute(_ADD_LEVEL[dialect], rows)
+
+
+_TABLE_KEYS = ((ROLLUP, _ROLLUP_KEY, ROLLUP_COUNTERS), (DURATION, _DURATION_KEY, ("count",)),
+               (ENTERPRISE, _ENTERPRISE_KEY, ("submitted",)), (LEVEL, _LEVEL_KEY, ("count",)))
+FOLD_BATCH = 5000
+
+
+def _fold_statement(table, key: tuple[str, ...], counters: tuple[str, ...]):
+    """Move up to :data:`FOLD_BATCH` writers' rows (shard > 0) of ``table`` into shard 0, in one
+    statement. Rows a writer holds right now are skipped (SKIP LOCKED: the next fold takes
+    them), so the fold never waits for a writer and cannot deadlock with one; a writer waits
+    for the fold only on a row the fold took, for its one short statement. The sums land in
+    shard 0, which no writer uses."""
+    name = f'"{table.name}"'
+    keys = ", ".join(f'"{c}"' for c in key)
+    values = ", ".join(f'"{c}"' for c in counters)
+    sums = ", ".join(f'sum("{c}")' for c in counters)
+    adds = ", ".join(f'"{c}" = {name}."{c}" + excluded."{c}"' for c in counters)
+    return text(
+        f"WITH batch AS (SELECT ctid FROM {name} WHERE shard > 0 LIMIT :limit FOR UPDATE SKIP LOCKED), "
+        f"moved AS (DELETE FROM {name} WHERE ctid IN (SELECT ctid FROM batch) RETURNING {keys}, {values}), "
+        f"folded AS (INSERT INTO {name} ({keys}, shard, {values}) SELECT {keys}, 0, {sums} FROM moved "
+        f"GROUP BY {keys} ON CONFLICT ({keys}, shard) DO UPDATE SET {adds}) "
+        "SELECT count(*) FROM moved"  # a WITH's writes run whether or not they are read
+    )
+
+
+_FOLDS = [_fold_statement(table, key, counters) for table, key, counters in _TABLE_KEYS]
+
+
+def fold(database: Database) -> int:
+    """Fold the writers' shards into shard 0 (PostgreSQL; the sweep runs it): the figures stay
+    the same, the rows readers sum shrink to about one per key. One short transaction per batch
+    of each table; returns the rows moved. SQLite has nothing to fold."""
+    if database.is_sqlite:
+        return 0
+    moved = 0
+    for statement in _FOLDS:
+        while True:
+            done = database.run(lambda session, s=statement: session.scalar(s, {"limit": FOLD_BATCH}))
+            moved += done
+            if done < FOLD_BATCH:
+                break
+    return moved
 
 
 def record(session: Session, before: Contribution | None, after: Contribution | None) -> None:

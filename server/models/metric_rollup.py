@@ -8,9 +8,10 @@ no key: a day has a few dozen (department, service) rows, eight times fewer than
 a building filter reads its requests instead.
 
 Every table's key ends in ``shard``: on PostgreSQL each transaction adds its difference to one
-of a few rows per key (server/metrics/rollup.py, SHARDS), so concurrent submissions of one
-service on one day do not queue on one row; readers sum over the shards as they sum over days.
-SQLite (one writer at a time) and the rebuild use shard 0.
+of a few rows per key (shards 1..SHARDS of server/metrics/rollup.py), so concurrent submissions
+of one service on one day do not queue on one row; readers sum over the shards as they sum over
+days, and the sweep folds the shards back into shard 0 (``rollup.fold``), so that readers sum
+about one row per key. SQLite (one writer at a time) and the rebuild use shard 0.
 """
 
 from __future__ import annotations
