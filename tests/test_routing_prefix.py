@@ -91,3 +91,30 @@ def test_an_error_status_is_unchanged(apps):
         response = client.patch("/api/v1/requests")
         assert response.status_code == 405
         assert response.headers["allow"] == "GET, POST"
+
+
+def test_an_included_routers_version_is_remembered_until_its_own_routes_change(monkeypatch):
+    """FastAPI asks an included router's version at every step of a match, each time walking
+    it and every router below; after skip_routers_by_prefix it answers from memory, and still
+    sees a route added to it later (within the paths it had: see the module's docstring)."""
+    from fastapi import APIRouter, FastAPI
+
+    from server.http.routing import skip_routers_by_prefix
+
+    inner, outer = APIRouter(prefix="/inner"), APIRouter(prefix="/outer")
+    inner.add_api_route("/{x}", lambda x: {"got": x}, methods=["GET"])
+    outer.include_router(inner)
+    app = FastAPI()
+    app.include_router(outer)
+    skip_routers_by_prefix(app.router)
+
+    walks = []
+    real = fastapi_routing.APIRouter._get_routes_version
+    monkeypatch.setattr(fastapi_routing.APIRouter, "_get_routes_version",
+                        lambda router, seen=None: walks.append(router) or real(router, seen))
+    with TestClient(app) as client:
+        assert client.get("/outer/inner/a").json() == {"got": "a"}
+        assert client.post("/outer/inner/a").status_code == 405
+        assert inner not in walks and outer not in walks  # answered from memory
+        inner.add_api_route("/{x}", lambda x: {"posted": x}, methods=["POST"])
+        assert client.post("/outer/inner/a").json() == {"posted": "a"}  # the change is seen
