@@ -20,7 +20,7 @@ from server.models import Person
 from server.requests import service as request_service
 from server.requests import worklists
 from server.requests.pages import freshness, worklist
-from server.requests.pages.worklist_page import SectionQuery, WorkListPage, window
+from server.requests.pages.worklist_page import SectionQuery, Shown, WorkListPage, window
 from server.web.deps import DatabaseDep, require_roles
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
@@ -48,7 +48,6 @@ IN_ROW = {
     Action.transfer: N_("Transferred to {department}."),
 }
 Cursor = Annotated[str | None, Query(max_length=200)]
-Shown = Annotated[str | None, Query(max_length=10)]  # rows on screen (worklist_page.window)
 
 
 def _load(database: Database, person: Person, locale: str, *, sections: set[str], cursors: dict[str, str | None],
@@ -93,8 +92,8 @@ def board(
     n: Annotated[str | None, Query(max_length=24)] = None,
 ) -> Response:
     cursors = {"returned": returned_after, "new": new_after, "dispatched": dispatched_after}
-    limit = window(shown)
     block = PAGE.block(request, part)
+    limit = window(shown) if block is not None else None  # one section, fetching itself again
     sections = PAGE.wanted(block)
     tag = None
     if block is not None:  # a list fetching itself again: 304 while unchanged (as the desk's)

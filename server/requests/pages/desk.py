@@ -25,7 +25,7 @@ from server.models import Person, utcnow
 from server.requests import service as request_service
 from server.requests import worklists
 from server.requests.pages import freshness, worklist
-from server.requests.pages.worklist_page import SectionQuery, WorkListPage, window
+from server.requests.pages.worklist_page import SectionQuery, Shown, WorkListPage, window
 from server.web.deps import DatabaseDep, require_roles, with_roles
 from server.web.i18n import locale_for
 from server.web.render import is_htmx, render
@@ -154,7 +154,6 @@ def _all_sections(person: Person) -> set[str]:
 
 
 Cursor = Annotated[str | None, Query(max_length=200)]
-Shown = Annotated[str | None, Query(max_length=10)]  # rows on screen (worklist_page.window)
 
 
 @router.get("/desk")
@@ -175,8 +174,8 @@ def desk(
 ) -> Response:
     sort = _sort(sort)
     cursors = {"queue": queue_after, "tasks": tasks_after, "team": team_after}
-    limit = window(shown)
     block = PAGE.block(request, part)
+    limit = window(shown) if block is not None else None  # one section, fetching itself again
     tag = None
     with database.read() as session:
         person = with_roles(page_person_in(request, session), *DESK_ROLES)

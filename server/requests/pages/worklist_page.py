@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from typing import Annotated
 from urllib.parse import urlencode
 
+from fastapi import Query
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -37,14 +39,19 @@ SectionQuery = Callable[..., worklists.Page]
 
 # The most rows a section fetching itself again renders for a person who pressed "more" many
 # times: past it, the refresh shows this many and the "more" link again.
-MAX_SHOWN = 500
+MAX_SHOWN = 200
+
+
+# The query parameter itself, as the pages declare it.
+Shown = Annotated[str | None, Query(max_length=10)]
 
 
 def window(shown: str | None) -> int | None:
     """How many rows a section fetching itself again renders, from ``?shown=`` (the rows the
     person has on screen, counted by poll.js): None (one page) when that is one page or less,
     or the value is not a count; else whole pages up to MAX_SHOWN. Whole pages, so that the
-    few windows there are share their statements (paging's first pages), ETags and kept lists."""
+    few windows there are share their statements (paging's first pages). Only a section fetching
+    itself (``?part=``) is given one: the page's first answer shows first pages."""
     if not shown or not shown.isascii() or not shown.isdigit():
         return None
     size = worklists.PAGE_SIZE  # read here: tests shorten it
@@ -97,7 +104,9 @@ class WorkListPage:
         names = [name for name in self.sections if name in wanted]
         pages = {name: queries[name](cursors.get(name), limit=limit) for name in names}  # the rows themselves
         view = None
-        if self.keeps_rows:
+        # A window past the first page (window()) is rendered afresh: kept, each of its
+        # changes would hold up to MAX_SHOWN rendered rows, and push other desks' rows out.
+        if self.keeps_rows and limit is None:
             view = row_cache.view_key(session, person, self.path, locale, (tuple(sorted((keep or {}).items())), shown))
         loaded = worklist.sections(session, person, pages, locale, with_returns=self.with_returns, view=view)
         lists = row_cache.for_session(session, row_cache.LISTS) if view is not None else None

@@ -92,3 +92,31 @@ def test_the_board_keeps_its_loaded_rows_too(database, as_user, monkeypatch):
     assert sum(n in first for n in numbers) == 2 and 'data-rows=".work-row"' in first
     poll = client.get("/dispatch?part=new&shown=3", headers=HTMX).text
     assert all(n in poll for n in numbers)
+
+
+def test_only_a_section_fetching_itself_gets_a_window(database, as_user, monkeypatch):
+    """The whole page shows first pages whatever ?shown= says: only poll.js's refresh of one
+    section asks for more (else one address would render every list at the cap)."""
+    monkeypatch.setattr(worklists, "PAGE_SIZE", 2)
+    numbers = _queue(database, 5)
+    client = as_user("staff1")
+    page = client.get("/desk?sort=oldest&shown=5")
+    assert page.status_code == 200 and _rows(page.text) == numbers[:2]
+
+
+def test_a_window_past_the_first_page_is_not_kept(database, as_user, monkeypatch):
+    """Rendered afresh each time: kept, every change of a long window would hold up to
+    MAX_SHOWN rendered rows in the process and push other desks' rows out of the cache."""
+    from server.requests.pages import row_cache
+
+    monkeypatch.setattr(worklists, "PAGE_SIZE", 2)
+    _queue(database, 5)
+    client = as_user("staff1")
+    client.get(QUEUE, headers=HTMX)  # a first page: kept as before
+    with database.read() as session:
+        rows, lists = (len(row_cache.for_session(session, kind)) for kind in (row_cache.ROWS, row_cache.LISTS))
+    assert rows and lists
+    assert len(_rows(client.get(f"{QUEUE}&shown=5", headers=HTMX).text)) == 5
+    with database.read() as session:
+        assert (len(row_cache.for_session(session, row_cache.ROWS)),
+                len(row_cache.for_session(session, row_cache.LISTS))) == (rows, lists)
