@@ -45,7 +45,7 @@ def issue(session: Session, actor: Person | None, username: str, *, label: str =
         errors["label"] = "At most 100 characters."
     if errors:
         raise InvalidInput("Please correct the marked fields.", errors)
-    key = secrets.token_urlsafe(30)
+    key = _new_key()
     row = Open311Key(key_hash=digest(key), prefix=key[:PREFIX_LENGTH], label=label, person_id=person.id,
                      created_by_id=actor.id if actor else None, created_at=utcnow())
     session.add(row)
@@ -53,6 +53,15 @@ def issue(session: Session, actor: Person | None, username: str, *, label: str =
     audit.record(session, actor, entity=ENTITY, action="create", entity_id=row.id, label=f"{row.prefix}… {person.username}",
                  after=audit.snapshot(row, exclude=("key_hash",)), note=note)
     return Issued(key, row)
+
+
+def _new_key() -> str:
+    """A fresh key that does not start with "-": its prefix is what `lianxin open311-key revoke`
+    takes, and a command line reads "-Ol54…" as an option (1 key in 64 would be refused)."""
+    while True:
+        key = secrets.token_urlsafe(30)
+        if not key.startswith("-"):
+            return key
 
 
 def revoke(session: Session, actor: Person | None, key: Open311Key, *, note: str = "") -> Open311Key:

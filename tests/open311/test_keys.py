@@ -96,3 +96,15 @@ def test_the_page_and_the_command_line_issue_keys_to_the_same_accounts(cli, clie
         page = post(client, "/admin/open311-keys", {"username": username})
         command = cli("open311-key", "create", "--user", username)
         assert (page.status_code == 200, command.exit_code == 0) == (allowed, allowed), username
+
+
+def test_no_key_starts_with_a_dash(cli, database, world, monkeypatch):  # noqa: F811
+    """A key's prefix is what `revoke` takes on the command line, where "-Ol5…" reads as an
+    option (CI met one: 1 key in 64 would be refused)."""
+    drawn, real = iter(["-Ol54NWD" + "a" * 32, "Zk" + "b" * 38]), keys.secrets.token_urlsafe
+    monkeypatch.setattr(keys.secrets, "token_urlsafe", lambda n: next(drawn) if n == 30 else real(n))
+    created = cli("open311-key", "create", "--user", "member1")
+    assert created.exit_code == 0, created.output
+    key = created.output.strip()
+    assert key == "Zk" + "b" * 38
+    assert cli("open311-key", "revoke", key[:8]).exit_code == 0
