@@ -92,9 +92,9 @@ class Settings(BaseSettings):
     # Python under the GIL: on SQLite (local, CPU-bound) 4 threads served a 32-client queue
     # 40% faster than 16. PostgreSQL calls wait on the network, so a few more threads pay
     # there, but not 16: at 32 clients on a million requests, 8 instead of 16 made submissions
-    # with two workers 188-193 req/s against 130-168 (fewer GIL hand-offs, 104-114 context
-    # switches per answer against 84-284, and fewer transactions queued on the same rollup
-    # rows), while the queue's reads stayed within the run-to-run noise.
+    # with two workers 188-193 req/s against 130-168 (fewer GIL hand-offs: 187-214 context
+    # switches per answer with one worker against 284-324), while the queue's reads stayed
+    # within the run-to-run noise (bench/README.md, 4 December).
     threadpool_size: int = 0
 
     timezone: str = "Asia/Shanghai"
