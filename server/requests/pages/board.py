@@ -93,7 +93,7 @@ def board(
 ) -> Response:
     cursors = {"returned": returned_after, "new": new_after, "dispatched": dispatched_after}
     block = PAGE.block(request, part)
-    limit = window(shown) if block is not None else None  # one section, fetching itself again
+    limit = window(block, shown)
     sections = PAGE.wanted(block)
     tag = None
     if block is not None:  # a list fetching itself again: 304 while unchanged (as the desk's)

@@ -175,7 +175,7 @@ def desk(
     sort = _sort(sort)
     cursors = {"queue": queue_after, "tasks": tasks_after, "team": team_after}
     block = PAGE.block(request, part)
-    limit = window(shown) if block is not None else None  # one section, fetching itself again
+    limit = window(block, shown)
     tag = None
     with database.read() as session:
         person = with_roles(page_person_in(request, session), *DESK_ROLES)

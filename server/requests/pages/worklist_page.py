@@ -46,13 +46,13 @@ MAX_SHOWN = 200
 Shown = Annotated[str | None, Query(max_length=10)]
 
 
-def window(shown: str | None) -> int | None:
-    """How many rows a section fetching itself again renders, from ``?shown=`` (the rows the
-    person has on screen, counted by poll.js): None (one page) when that is one page or less,
-    or the value is not a count; else whole pages up to MAX_SHOWN. Whole pages, so that the
-    few windows there are share their statements (paging's first pages). Only a section fetching
-    itself (``?part=``) is given one: the page's first answer shows first pages."""
-    if not shown or not shown.isascii() or not shown.isdigit():
+def window(block: str | None, shown: str | None) -> int | None:
+    """How many rows the ``block`` (:meth:`WorkListPage.block`) renders, from ``?shown=`` (the
+    rows the person has on screen, counted by poll.js): None (one page) for the whole page
+    (``block`` None: its first answer shows first pages), when that is one page or less, or
+    when the value is not a count; else whole pages up to MAX_SHOWN. Whole pages, so that the
+    few windows there are share their statements (paging's first pages)."""
+    if block is None or not shown or not shown.isascii() or not shown.isdigit():
         return None
     size = worklists.PAGE_SIZE  # read here: tests shorten it
     rows = min(int(shown), MAX_SHOWN)
