@@ -91,7 +91,9 @@ _RECENT_SAME = (
            _REQUESTS.c.submitted_at >= bindparam("since"),
            _REQUESTS.c.description == bindparam("description"),
            _REQUESTS.c.status.not_in((RequestStatus.cancelled, RequestStatus.rejected)))
-    .order_by(_REQUESTS.c.id.desc()).limit(5)
+    # Newest first along ix_service_request_requester_submitted: the range is the window's
+    # requests only, whatever the person's history (ordered by id, it was all of it).
+    .order_by(_REQUESTS.c.submitted_at.desc(), _REQUESTS.c.id.desc()).limit(5)
 )
 
 

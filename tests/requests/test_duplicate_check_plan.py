@@ -1,0 +1,42 @@
+"""The order form's "the same request moments ago?" check reads the window, not the history.
+
+Every form submission asks it; there is usually no duplicate, so a read along the person's
+requests by id went through everything they ever filed (47% of the form's CPU in
+``bench/run.py`` for members with ~400 requests). The plan must bound the range by time."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import event, text
+
+from server.requests.submission import _RECENT_SAME
+from server.models.base import utcnow
+
+
+def _plan(database) -> str:
+    """The database's own plan for the statement as the form runs it (its expanding IN and
+    dialect's parameters included): the statement is prefixed with EXPLAIN on its way out."""
+    params = {"requester_id": 1, "service_id": 1, "since": utcnow() - timedelta(minutes=10), "description": "x"}
+    prefix = "EXPLAIN QUERY PLAN " if database.is_sqlite else "EXPLAIN "
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        return prefix + statement, parameters
+
+    with database.engine.connect() as conn:
+        if not database.is_sqlite:
+            # An empty test table is read whole by the planner's choice; what matters is which
+            # index it can use, and with what bound.
+            conn.execute(text("SET LOCAL enable_seqscan = off"))
+        event.listen(conn, "before_cursor_execute", explain, retval=True)
+        try:
+            rows = conn.execute(_RECENT_SAME, params).fetchall()
+        finally:
+            event.remove(conn, "before_cursor_execute", explain)
+    return "\n".join(str(r[-1]) for r in rows)
+
+
+def test_duplicate_check_reads_only_the_window_of_the_persons_requests(database):
+    plan = _plan(database)
+    assert "ix_service_request_requester_submitted" in plan, plan
+    assert "submitted_at" in plan.split("ix_service_request_requester_submitted", 1)[1], plan
