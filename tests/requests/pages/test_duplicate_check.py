@@ -10,7 +10,9 @@ from datetime import timedelta
 
 from sqlalchemy import event, text
 
-from server.requests.submission import _RECENT_SAME
+from server.requests.submission import _RECENT_SAME, RECENT_COMPARED
+from tests.factories import build_world
+from tests.requests.pages.requester_helpers import client_for, order
 from server.models.base import utcnow
 
 
@@ -40,3 +42,17 @@ def test_duplicate_check_reads_only_the_window_of_the_persons_requests(database)
     plan = _plan(database)
     assert "ix_service_request_requester_submitted" in plan, plan
     assert "submitted_at" in plan.split("ix_service_request_requester_submitted", 1)[1], plan
+
+
+def test_the_same_request_is_still_caught_among_many_recent_ones(app, database):
+    """A person who filed many requests in the window: filing the latest again is caught,
+    and another service's request with the same words is not taken for it."""
+    build_world(database)
+    client = client_for(app, "member1")
+    for i in range(RECENT_COMPARED + 3):
+        assert order(client, "legal.aid", {"description": f"咨询 {i}"}).status_code == 303
+    last = f"咨询 {RECENT_COMPARED + 2}"
+    again = order(client, "legal.aid", {"description": last})
+    assert again.status_code == 409 and "已提交过相同的工单" in again.text
+    assert order(client, "union.join", {"description": last, "answers.people": "3", "answers.kind": "new",
+                                        "building_code": "A1", "floor": "2"}).status_code == 303
