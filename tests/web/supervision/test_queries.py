@@ -4,11 +4,13 @@ each of the visits and the programme sections."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from server.accounts.people_repository import person_by_username
+from server.config import get_settings
 from server.enums import ActivityKind
 from server.models import Activity, utcnow
 from server.rooms import service as room_service
@@ -72,7 +74,11 @@ def test_more_visits_activities_and_bookings_make_no_more_statements(database, a
         member = person_by_username(session, "member1")
         room = create_room(session, capacity=20, keeps_office_hours=False,
                            hours={d: [["00:00", "23:30"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")})
-        start = (now + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+        # Tomorrow at 10:00 where the centre is: an hour from "now" crossed midnight there
+        # when the test ran between 23:00 and 00:00 local time, outside the room's hours.
+        tz = ZoneInfo(get_settings().timezone)
+        tomorrow = (now.astimezone(tz) + timedelta(days=1)).date()
+        start = datetime.combine(tomorrow, time(10), tz).astimezone(timezone.utc)
         room_service.book(session, room_id=room.id, starts_at=start, ends_at=start + timedelta(hours=1), title="会",
                           purpose="", expected_people=5, contact_name="", contact_phone="", booked_by=member, now=now)
         for day in (3, 4):
