@@ -5,10 +5,12 @@ calendar feeds; JavaScript off (plain forms and redirects)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from server.activities import service
+from server.config import get_settings
 from server.enums import ActivityKind
 from server.models import Activity, Person, utcnow
 from tests.activities.helpers import build, make_activity
@@ -37,12 +39,18 @@ def _soon(database, world, **overrides):
     return make_activity(database, world, now=now, **overrides)
 
 
+def _tomorrow():
+    """Tomorrow where the centre is: the day of ``_soon``'s activities, whose week or month
+    the programme is asked for (on a Sunday there, tomorrow is next week)."""
+    return (utcnow() + timedelta(days=1)).astimezone(ZoneInfo(get_settings().timezone)).date()
+
+
 def test_the_programme_shows_this_weeks_activities_with_places_left(client, database, world, count_queries):
     for i in range(3):
         _soon(database, world, title=f"微党课第{i}讲", kind=ActivityKind.micro_lecture, capacity=30)
     _signed_in(client, "member1")
     with count_queries(database) as counter:
-        page = client.get("/activities")
+        page = client.get(f"/activities?day={_tomorrow().isoformat()}")
     assert page.status_code == 200
     assert page.text.count("微党课第") == 3
     assert page.text.count("剩余 30 个名额（共 30 个）") == 3
@@ -56,7 +64,7 @@ def test_the_programme_filters_by_kind(client, database, world):
     _soon(database, world, title="主题党日活动", kind=ActivityKind.theme_day)
     _soon(database, world, title="午间微党课", kind=ActivityKind.micro_lecture)
     _signed_in(client, "member1")
-    page = client.get("/activities?kind=micro_lecture&period=month")
+    page = client.get(f"/activities?kind=micro_lecture&period=month&day={_tomorrow().isoformat()}")  # the last of a month too
     assert "午间微党课" in page.text and "主题党日活动" not in page.text
     assert client.get("/activities?day=2026-13-01").status_code == 422
 

@@ -177,7 +177,9 @@ def test_the_form_books_the_room_and_shows_a_conflict_beside_it(client, database
     activity_id = int(made.headers["location"].split("/")[2])
     shown = client.get(f"/activities/{activity_id}")
     assert f'href="/rooms/{world["hall"]}"' in shown.text and "报告厅" in shown.text
-    calendar = client.get(f"/rooms/{world['hall']}?day={start.date().isoformat()}")
+    # The calendar's week of the activity (its parameter is ``date``; ``day`` was ignored, so
+    # the test failed whenever tomorrow was in next week: on Sundays, Shanghai time).
+    calendar = client.get(f"/rooms/{world['hall']}?date={start.date().isoformat()}")
     assert "微党课：基层治理" in calendar.text
 
 
