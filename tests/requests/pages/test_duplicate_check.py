@@ -10,10 +10,10 @@ from datetime import timedelta
 
 from sqlalchemy import event, text
 
+from server.models.base import utcnow
 from server.requests.submission import _RECENT_SAME, RECENT_COMPARED
 from tests.factories import build_world
 from tests.requests.pages.requester_helpers import client_for, order
-from server.models.base import utcnow
 
 
 def _plan(database) -> str:

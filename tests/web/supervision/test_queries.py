@@ -4,7 +4,7 @@ each of the visits and the programme sections."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -78,7 +78,7 @@ def test_more_visits_activities_and_bookings_make_no_more_statements(database, a
         # when the test ran between 23:00 and 00:00 local time, outside the room's hours.
         tz = ZoneInfo(get_settings().timezone)
         tomorrow = (now.astimezone(tz) + timedelta(days=1)).date()
-        start = datetime.combine(tomorrow, time(10), tz).astimezone(timezone.utc)
+        start = datetime.combine(tomorrow, time(10), tz).astimezone(UTC)
         room_service.book(session, room_id=room.id, starts_at=start, ends_at=start + timedelta(hours=1), title="会",
                           purpose="", expected_people=5, contact_name="", contact_phone="", booked_by=member, now=now)
         for day in (3, 4):
