@@ -82,12 +82,10 @@ class ServiceRequest(Base):
               "status"),
         # The finder's search by requester or enterprise (server/requests/search.py): one
         # person's or enterprise's requests newest first, a range that stops at the page's end
-        # (the visibility indexes above put status before id, so a list of every status sorts).
+        # (the visibility indexes above put status before id, so a list of every status sorts);
+        # and the order form's "filed the same moments ago?", the person's last ids
+        # (server/requests/submission.py).
         Index("ix_service_request_requester_id", "requester_id", "id"),
-        # The order form's "filed the same moments ago?" (server/requests/submission.py): one
-        # person's last minutes of requests. Without it the check read the person's whole
-        # history at every submission (a requester with 400 requests: half the form's CPU).
-        Index("ix_service_request_requester_submitted", "requester_id", "submitted_at"),
         Index("ix_service_request_enterprise_id", "enterprise_id", "id"),
         # … and every other reason to see a request as one ordered range of ids (the finder
         # intersects it with a search's matches, or reads it newest first).

@@ -84,27 +84,31 @@ class DuplicateSubmission(Conflict):
         self.number = number
 
 
-# How many of the person's latest requests in the window are compared. A request filed twice
-# (Back, then submit) is one of the last few; a cap keeps the check's cost the same for a
-# person who filed hundreds in minutes (a reception desk's account, a script): it read them
-# all at every submission, half the form's CPU at ~400 (bench/run.py).
+# How many of the person's latest requests are compared. A request filed twice (Back, then
+# submit) is one of the last few; a cap keeps the check's cost the same whatever the person
+# filed before (a reception desk's account, a script): unbounded, it read their whole history
+# at every submission, half the form's CPU for members with ~400 requests (bench/run.py).
 RECENT_COMPARED = 20
 
-# The window's latest ids along ix_service_request_requester_submitted (on SQLite from the index
-# alone), then the few rows compared: the range never grows with the person's history.
+# The person's latest ids along ix_service_request_requester_id (from the index alone: no row
+# is read to pick them), then those few rows filtered by the window and compared. Ids grow with
+# submission time, so the window's requests are the newest of them; the read never grows with
+# the person's history (a time filter inside the limit would read back through all of it
+# whenever nothing matched, the usual answer).
 _RECENT_IDS = (
     select(_REQUESTS.c.id)
-    .where(_REQUESTS.c.requester_id == bindparam("requester_id"), _REQUESTS.c.submitted_at >= bindparam("since"))
-    .order_by(_REQUESTS.c.submitted_at.desc()).limit(RECENT_COMPARED)
+    .where(_REQUESTS.c.requester_id == bindparam("requester_id"))
+    .order_by(_REQUESTS.c.id.desc()).limit(RECENT_COMPARED)
     .subquery("recent")
 )
 _RECENT_SAME = (
     select(_REQUESTS.c.number, _REQUESTS.c.submitted_at, _REQUESTS.c.answers)
     .join(_RECENT_IDS, _RECENT_IDS.c.id == _REQUESTS.c.id)
-    .where(_REQUESTS.c.service_id == bindparam("service_id"),
+    .where(_REQUESTS.c.submitted_at >= bindparam("since"),
+           _REQUESTS.c.service_id == bindparam("service_id"),
            _REQUESTS.c.description == bindparam("description"),
            _REQUESTS.c.status.not_in((RequestStatus.cancelled, RequestStatus.rejected)))
-    .order_by(_REQUESTS.c.submitted_at.desc(), _REQUESTS.c.id.desc())
+    .order_by(_REQUESTS.c.id.desc())
 )
 
 
@@ -113,7 +117,7 @@ def _recent_duplicate(session: Session, person: Person, service: Service, descri
     """(number, submitted at) of the person's same request of this service moments ago, if any.
 
     Built once, as a Core statement of the few columns compared (the form's every submission
-    asks): of the person's last ``RECENT_COMPARED`` requests in the window, those of this
+    asks): of the person's last ``RECENT_COMPARED`` requests, those in the window of this
     service with this description; their answers compared in Python as the validated values
     they are stored as."""
     rows = session.connection().execute(_RECENT_SAME, {
