@@ -608,20 +608,17 @@ def sweep(every: int | None) -> None:
 def _run_until_stopped(background, started: str) -> None:
     """Run a background loop (``start``/``stop``) in the foreground until SIGTERM or SIGINT,
     as a process manager expects: a stop ends it cleanly with status 0."""
-    import signal
-    import threading
+    from server.exit_signal import StopRequest
 
-    stopping = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stopping.set()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    stop = StopRequest()
+    stop.install()
     try:
         background.start()
         click.echo(started)
-        while not stopping.wait(1):  # short waits: the signal handler's set() is seen at once
-            pass
+        stop.wait()
     finally:
         background.stop()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        stop.restore()
     click.echo("Stopped.")
 
 

@@ -1,4 +1,5 @@
-"""Hearing "stop" as soon as the server does: for the work that would otherwise hold a shutdown.
+"""Hearing "stop": as soon as the server does, for the work that would otherwise hold a
+shutdown; and in a foreground command that runs until a process manager stops it.
 
 uvicorn runs the lifespan's shutdown only after every connection has closed or
 ``--shutdown-timeout`` has run out. A live stream (server-sent events) never closes by itself,
@@ -13,6 +14,7 @@ import asyncio
 import contextlib
 import signal
 import threading
+import time
 from collections.abc import Callable, Iterator
 
 EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -45,3 +47,35 @@ def on_exit_signal(callback: Callable[[], None]) -> Iterator[None]:
     finally:
         for sig, handler in replaced.items():
             signal.signal(sig, handler)
+
+
+class StopRequest:
+    """SIGTERM or SIGINT as a request to stop a command that runs in the foreground
+    (``lianxin sweep --every``): :meth:`install`, then :meth:`wait` returns soon after either.
+
+    The handler only sets a flag. A Python handler runs in the main thread between two of its
+    bytecodes, wherever it is, so a handler that takes a lock deadlocks when it lands while
+    the main thread holds that lock: ``threading.Event.set`` from a handler while the main
+    thread was inside ``Event.wait``'s own lock hung a ``sweep --every`` for good (seen in CI).
+    """
+
+    POLL_SECONDS = 0.2  # how soon a stop is seen; a sleep takes no lock
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._previous: dict[int, object] = {}
+
+    def handle(self, signum=None, frame=None) -> None:
+        self.requested = True
+
+    def install(self) -> None:
+        self._previous = {sig: signal.signal(sig, self.handle) for sig in EXIT_SIGNALS}
+
+    def restore(self) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+        self._previous = {}
+
+    def wait(self) -> None:
+        while not self.requested:
+            time.sleep(self.POLL_SECONDS)
