@@ -216,7 +216,7 @@ class Profiler:
     """py-spy record of one server during a phase's measured window (started after the warm-up
     by a timer thread), as collapsed stacks plus a summary of the hottest frames."""
 
-    def __init__(self, pid: int, base: Path, warmup: float, duration: float):
+    def __init__(self, pid: int, base: Path, warmup: float, duration: float, gil_only: bool = True):
         self.exe = Path(sys.executable).parent / "py-spy"
         if not self.exe.exists():
             raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
@@ -224,7 +224,9 @@ class Profiler:
         self.summary_path = base.with_suffix(".top.txt")
         self.proc: subprocess.Popen | None = None
         cmd = [str(self.exe), "record", "-p", str(pid), "-d", str(max(1, int(duration))), "-r", "100",
-               "-f", "raw", "-o", str(self.raw_path), "--nonblocking", "--gil"]
+               "-f", "raw", "-o", str(self.raw_path), "--nonblocking"]
+        if gil_only:  # the Python work; without it every busy thread (sqlite3 runs statements without the GIL)
+            cmd.append("--gil")
         self.timer = threading.Timer(warmup, self._start, args=(cmd,))
         self.timer.start()
 
@@ -411,7 +413,8 @@ class Bench:
              on_response=None, profile: str | None = None) -> LoadResult:
         spy = None
         if profile and profile in self.profile:
-            spy = Profiler(server.pid, self.log_dir / f"profile-{profile}", self.args.warmup, self.args.duration)
+            spy = Profiler(server.pid, self.log_dir / f"profile-{profile}", self.args.warmup, self.args.duration,
+                           gil_only=not self.args.profile_all_threads)
         try:
             return asyncio.run(run_load(
                 server.port, concurrency or self.args.clients, make, duration=self.args.duration,
@@ -849,6 +852,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", help="comma-separated phases to profile with py-spy: "
                         "a,b,submit,submit_form,claim,queue1,queue,desk1,desk,desk_poll,board,request "
                         "(perturbs their figures)")
+    parser.add_argument("--profile-all-threads", action="store_true",
+                        help="sample every busy thread, not only the GIL's holder (SQLite's statements and "
+                             "the server's own background threads show)")
     parser.add_argument("--only", help=f"comma-separated phases: {','.join(PHASES)} (default all; "
                         "with --database-url: submit,claim,queue)")
     parser.add_argument("--database-url", help="PostgreSQL for the Lianxin phases, e.g. "
