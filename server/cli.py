@@ -617,8 +617,8 @@ def _run_until_stopped(background, started: str) -> None:
         click.echo(started)
         stop.wait()
     finally:
+        stop.restore()  # first: a second Ctrl-C while the loop finishes its round stops at once
         background.stop()
-        stop.restore()
     click.echo("Stopped.")
 
 

@@ -136,3 +136,35 @@ def test_migrations_keep_the_rows_of_a_used_database(scratch_url: str, settings)
 
     migrate.upgrade(scratch_url)
     assert _row_counts(scratch_url, first_tables) == before
+
+
+# Main carried this revision for a few hours while it still created the index below; it was
+# then withdrawn (the duplicate check no longer needs it). Databases migrated in those hours
+# must still upgrade, and lose the index.
+WITHDRAWN_INDEX_REVISION = "b1100c3d4e5f"
+WITHDRAWN_INDEX = "ix_service_request_requester_submitted"
+
+
+def _request_indexes(url: str) -> set[str]:
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        return {index["name"] for index in inspect(engine).get_indexes("service_request")}
+    finally:
+        engine.dispose()
+
+
+def test_a_database_migrated_while_the_withdrawn_index_was_made_upgrades(scratch_url: str) -> None:
+    """Regression: the revision was deleted outright, and `lianxin migrate` on such a database
+    failed with "Can't locate revision b1100c3d4e5f" (and /readyz stayed not ready)."""
+    migrate.upgrade(scratch_url, WITHDRAWN_INDEX_REVISION)
+    engine = create_engine(scratch_url, poolclass=NullPool)
+    try:
+        with engine.begin() as conn:  # what the revision did then
+            conn.execute(text(f"CREATE INDEX {WITHDRAWN_INDEX} ON service_request (requester_id, submitted_at)"))
+    finally:
+        engine.dispose()
+    assert WITHDRAWN_INDEX in _request_indexes(scratch_url)
+
+    migrate.upgrade(scratch_url)
+    assert WITHDRAWN_INDEX not in _request_indexes(scratch_url)
+    assert _schema_diff(scratch_url) == []

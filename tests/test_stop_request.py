@@ -12,10 +12,13 @@ import signal
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import pytest
 
 from server.exit_signal import StopRequest
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class _EventStop(StopRequest):
@@ -84,5 +87,5 @@ def test_sigterm_stops_the_wait_and_the_previous_handlers_come_back():
         "assert signal.getsignal(signal.SIGTERM) is before\n"
         "print('stopped')\n"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=30)
     assert done.returncode == 0 and done.stdout.strip() == "stopped", done.stderr

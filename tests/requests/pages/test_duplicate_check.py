@@ -46,7 +46,8 @@ def test_duplicate_check_reads_only_the_window_of_the_persons_requests(database)
     through the person's whole history whenever nothing matched."""
     plan = _plan(database)
     lines = plan.splitlines()
-    at = next(i for i, line in enumerate(lines) if "ix_service_request_requester_id" in line)
+    at = next((i for i, line in enumerate(lines) if "ix_service_request_requester_id" in line), None)
+    assert at is not None, plan
     if database.is_sqlite:
         assert lines[at - 1].startswith(("MATERIALIZE", "CO-ROUTINE")), plan
         assert "COVERING INDEX ix_service_request_requester_id (requester_id=?)" in lines[at], plan
