@@ -93,10 +93,14 @@ def test_order_dispatch_race_complete_rate_in_chinese(database, new_page):
         expect(row).to_be_visible(timeout=POLL_WAIT_MS)
         assert page.evaluate("window.__same_page") is True
 
-    # Both click 接单 at (about) the same time: staff2 fires first without waiting for the
-    # answer, staff1 right after. Whoever wins, the other reads who has it, in the row.
-    rows[staff2].locator("button", has_text="接单").click(no_wait_after=True)
-    rows[staff1].locator("button", has_text="接单").click(no_wait_after=True)
+    # Both click 接单 at (about) the same time: both buttons are found first, then clicked in the
+    # browser back to back, staff2 first. (With Playwright's click, which waits for each button
+    # to be visible and stable, a slow machine let staff2's claim and its live update redraw
+    # staff1's row, without the button, before staff1 clicked: no race left to test.) Whoever
+    # wins, the other reads who has it, in the row.
+    buttons = {page: rows[page].locator("button", has_text="接单").element_handle() for page in (staff2, staff1)}
+    for page in (staff2, staff1):
+        buttons[page].evaluate("button => button.click()")
     outcome = {}
     for page, row in rows.items():
         # The winner's row leaves the queue (a line says where it went); the loser's says why not.
