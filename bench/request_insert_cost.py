@@ -9,8 +9,8 @@ inserts ``--rows`` requests one transaction each (``BEGIN IMMEDIATE`` … ``COMM
 ``synchronous=NORMAL`` as the server runs), through the bare ``sqlite3`` module with the rows
 built beforehand, so the figure is SQLite's own work (and three driver calls): every index is
 one more B-tree page dirtied and written to the WAL at each commit. The table starts empty;
-on a full one each index costs somewhat more (deeper trees, pages not in the cache). Prints wall-clock and CPU microseconds per insert for both, back to back,
-and their ratio.
+on a full one each index costs somewhat more (deeper trees, pages not in the cache). Prints
+wall-clock and CPU microseconds per insert for both, back to back, and their ratio.
 """
 
 from __future__ import annotations

@@ -868,9 +868,9 @@ def main(argv: list[str] | None = None) -> int:
         name, eq, value = pair.partition("=")
         if not eq or not name.startswith("LIANXIN_"):
             parser.error(f"--server-env takes LIANXIN_NAME=VALUE, not {pair!r}")
+        SERVER_ENV[name] = value
     if args.profile_all_threads and not args.profile:
         parser.error("--profile-all-threads changes how --profile samples: name the phases with --profile")
-        SERVER_ENV[name] = value
     if args.database_url and not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a postgresql:// URL (SQLite is the default)")
     if not all(n.isdigit() and int(n) >= 1 for n in args.workers.split(",")):
