@@ -16,26 +16,21 @@ wall-clock and CPU microseconds per insert for both, back to back, and their rat
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.run import prepare_lianxin_db
+
 STATUSES = ("dispatched", "claimed", "completed", "rated")
 
 
 def migrated(folder: Path) -> Path:
-    env = {**os.environ, "LIANXIN_DATA_DIR": str(folder)}
-    env.pop("DATABASE_URL", None)
-    for command in ("migrate", "seed"):
-        subprocess.run([sys.executable, "-m", "server.cli", command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+    prepare_lianxin_db(folder, folder / "cli.log")  # bench/run.py's: a clean environment, SQLite
     return folder / "lianxin.db"
 
 
